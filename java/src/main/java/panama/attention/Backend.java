@@ -1,0 +1,26 @@
+package panama.attention;
+
+/**
+ * The ways attention can be computed. {@link #AUTO} takes the first available backend, in the
+ * order NATIVE_CPU, BLAS, JAVA_REFERENCE, that supports the call; any backend can be forced.
+ */
+public enum Backend {
+    /** The fastest available backend that supports the call. */
+    AUTO,
+    /** Scalar Java with float64 accumulation: the oracle every other backend is tested against. */
+    JAVA_REFERENCE,
+    /** The fused C kernel (online softmax, no N×N buffer), parallel over tiles on a Java executor. */
+    NATIVE_CPU,
+    /** The classic path through OpenBLAS: sgemm, masked softmax, sgemm (materialises rows × Lk). */
+    BLAS;
+
+    /** Parses a backend name as written in this enum, case-insensitively. */
+    public static Backend parse(String name) {
+        try {
+            return valueOf(name.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown backend '" + name + "'; known: "
+                    + java.util.Arrays.toString(values()));
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package panama.attention;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs the tiles of a CPU attention call on a fixed set of worker threads.
+ *
+ * <p>Native kernels have no threads of their own: they compute a range of tiles and return. This
+ * scheduler owns the only worker threads, so however many service threads call at once, no more
+ * than {@link #threads()} run kernels. Tiles are handed out one at a time from a shared counter
+ * (as ggml does), and the kernels number them heaviest first, so causal work stays balanced.
+ *
+ * <p>{@link #shared()} is sized by the system property {@code panattn.threads} (default: the
+ * number of processors). Create your own with {@link #create(int)} and close it when done.
+ */
+public final class TileScheduler implements AutoCloseable {
+    /** A range of tiles {@code [begin, end)}; runs on a worker thread. */
+    @FunctionalInterface
+    public interface TileTask {
+        void run(long begin, long end) throws Exception;
+    }
+
+    private static final ThreadLocal<TileScheduler> CURRENT = new ThreadLocal<>();
+    private static final AtomicInteger POOL_IDS = new AtomicInteger();
+
+    private static final class Shared {
+        static final TileScheduler INSTANCE = new TileScheduler(defaultThreads(), true);
+    }
+
+    private final int threads;
+    private final ExecutorService pool;
+    private final boolean shared;
+
+    private TileScheduler(int threads, boolean shared) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        this.threads = threads;
+        this.shared = shared;
+        int id = POOL_IDS.incrementAndGet();
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(() -> {
+                CURRENT.set(this);
+                r.run();
+            }, "panattn-" + id + "-worker-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        ((ThreadPoolExecutor) pool).allowCoreThreadTimeOut(true);
+    }
+
+    /** The process-wide scheduler ({@code -Dpanattn.threads=N}, default: available processors). */
+    public static TileScheduler shared() {
+        return Shared.INSTANCE;
+    }
+
+    /** A scheduler with its own {@code threads} workers; close it when done. */
+    public static TileScheduler create(int threads) {
+        return new TileScheduler(threads, false);
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * Runs {@code task} over tiles {@code [0, tiles)} on the workers and waits. The first failure
+     * stops the hand-out of further tiles and is rethrown here (as {@link AttentionException}
+     * unless it is already one or an unchecked argument/state error).
+     */
+    public void run(long tiles, TileTask task) {
+        if (tiles <= 0) {
+            return;
+        }
+        if (CURRENT.get() == this) {
+            // Called from one of our own workers (a nested call): run inline rather than wait on
+            // ourselves, which could deadlock.
+            runAll(tiles, task);
+            return;
+        }
+        int workers = (int) Math.min(threads, tiles);
+        AtomicLong next = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(workers);
+        for (int w = 0; w < workers; w++) {
+            try {
+                pool.execute(() -> {
+                    try {
+                        long t;
+                        while (failure.get() == null && (t = next.getAndIncrement()) < tiles) {
+                            task.run(t, t + 1);
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    } finally {
+                        done.countDown();
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                failure.compareAndSet(null, new IllegalStateException("tile scheduler is closed"));
+                done.countDown();
+            }
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                done.await();
+                break;
+            } catch (InterruptedException e) {
+                // Workers read caller memory: never return before they finish.
+                interrupted = true;
+                failure.compareAndSet(null, e);
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        rethrow(failure.get());
+    }
+
+    private static void runAll(long tiles, TileTask task) {
+        try {
+            task.run(0, tiles);
+        } catch (Throwable e) {
+            rethrow(e);
+        }
+    }
+
+    private static void rethrow(Throwable e) {
+        if (e == null) {
+            return;
+        }
+        if (e instanceof RuntimeException re) {
+            throw re;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        throw new AttentionException("attention tile failed: " + e, e);
+    }
+
+    /** Stops the workers; the shared scheduler cannot be closed. Safe to call twice. */
+    @Override
+    public void close() {
+        if (shared) {
+            return;
+        }
+        pool.shutdown();
+    }
+
+    private static int defaultThreads() {
+        String p = System.getProperty("panattn.threads");
+        if (p != null && !p.isBlank()) {
+            try {
+                int n = Integer.parseInt(p.trim());
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to the default
+            }
+            System.err.println("panama-attention: ignoring panattn.threads='" + p + "' (not a positive integer)");
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    @Override
+    public String toString() {
+        return "TileScheduler[threads=" + threads + (shared ? ", shared" : "") + "]";
+    }
+}

@@ -1,0 +1,95 @@
+package panama.attention.internal;
+
+import java.lang.foreign.MemorySegment;
+import panama.attention.DType;
+import panama.attention.Tensor;
+
+/**
+ * The oracle: scalar Java with float64 accumulation, written to be obviously right rather than
+ * fast, and never optimised. Every other backend is tested against it.
+ *
+ * <p>Semantics (shared with the C kernel): logits {@code s_ij = scale·q_i·k_j + mask_ij} over the
+ * keys row i may see ({@link Problem#visibleEnd}); keys whose logit is {@code -inf} are left out.
+ * A row with no key left gives 0 and LSE {@code -inf}; a NaN logit makes the row NaN.
+ */
+public final class ReferenceKernel {
+    private ReferenceKernel() {
+    }
+
+    public static void run(Problem p) {
+        int seqK = Math.toIntExact(p.seqK());
+        int d = Math.toIntExact(p.headDim());
+        double[] logits = new double[seqK];
+        double[] acc = new double[d];
+        for (long b = 0; b < p.batch(); b++) {
+            for (long h = 0; h < p.heads(); h++) {
+                long kvh = p.kvHead(h);
+                for (long i = 0; i < p.seqQ(); i++) {
+                    row(p, b, h, kvh, i, logits, acc);
+                }
+            }
+        }
+    }
+
+    private static void row(Problem p, long b, long h, long kvh, long i, double[] logits, double[] acc) {
+        int d = acc.length;
+        long end = Math.max(0, p.visibleEnd(b, i));
+        double max = Double.NEGATIVE_INFINITY;
+        boolean nan = false;
+        for (int j = 0; j < end; j++) {
+            double dot = 0;
+            for (int c = 0; c < d; c++) {
+                dot += (double) at(p.q(), b, h, i, c) * at(p.k(), b, kvh, j, c);
+            }
+            double s = (double) p.softmaxScale() * dot;
+            if (p.mask() != null) {
+                s += maskAt(p, b, h, i, j);
+            }
+            logits[j] = s;
+            nan |= Double.isNaN(s);
+            max = Math.max(max, s);
+        }
+        java.util.Arrays.fill(acc, 0);
+        double lse;
+        if (nan || max == Double.POSITIVE_INFINITY) {
+            java.util.Arrays.fill(acc, Double.NaN);
+            lse = Double.NaN;
+        } else if (max == Double.NEGATIVE_INFINITY) {
+            lse = Double.NEGATIVE_INFINITY; // sees no key: zeros, never NaN
+        } else {
+            double sum = 0;
+            for (int j = 0; j < end; j++) {
+                if (logits[j] == Double.NEGATIVE_INFINITY) {
+                    continue;
+                }
+                double w = Math.exp(logits[j] - max);
+                sum += w;
+                for (int c = 0; c < d; c++) {
+                    acc[c] += w * at(p.v(), b, kvh, j, c);
+                }
+            }
+            for (int c = 0; c < d; c++) {
+                acc[c] /= sum;
+            }
+            lse = max + Math.log(sum);
+        }
+        Tensor out = p.out();
+        long base = b * out.stride(0) + h * out.stride(1) + i * out.stride(2);
+        for (int c = 0; c < d; c++) {
+            Elements.set(out.segment(), out.dtype(), base + c, (float) acc[c]);
+        }
+        if (p.lse() != null) {
+            Tensor l = p.lse();
+            Elements.set(l.segment(), DType.F32, b * l.stride(0) + h * l.stride(1) + i, (float) lse);
+        }
+    }
+
+    private static float at(Tensor t, long b, long h, long s, long c) {
+        return Elements.get(t.segment(), t.dtype(), b * t.stride(0) + h * t.stride(1) + s * t.stride(2) + c);
+    }
+
+    private static float maskAt(Problem p, long b, long h, long i, long j) {
+        MemorySegment m = p.mask().segment();
+        return Elements.get(m, DType.F32, b * p.maskBatchStride() + h * p.maskHeadStride() + i * p.maskRowStride() + j);
+    }
+}

@@ -1,0 +1,226 @@
+package panama.attention.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import panama.attention.AttentionOptions;
+import panama.attention.DType;
+import panama.attention.Tensor;
+import panama.attention.TileScheduler;
+
+/**
+ * Checks every argument of an attention call before any backend sees it, with messages that
+ * name the tensor and the dimension. Nothing here touches native code.
+ */
+public final class Validation {
+    private static final String[] DIMS = {"batch", "heads", "seq", "headDim"};
+    /** Head dims above this are refused by every backend (the native kernel's own limit). */
+    public static final long MAX_HEAD_DIM = 1024;
+
+    private Validation() {
+    }
+
+    public static Problem check(Tensor q, Tensor k, Tensor v, Tensor out, AttentionOptions o) {
+        requireNonNull(q, "q");
+        requireNonNull(k, "k");
+        requireNonNull(v, "v");
+        requireNonNull(out, "out");
+        if (o == null) {
+            throw new NullPointerException("options must not be null (use AttentionOptions.defaults())");
+        }
+        for (Object[] t : new Object[][] {{q, "q"}, {k, "k"}, {v, "v"}, {out, "out"}}) {
+            requireRank((Tensor) t[0], (String) t[1], 4, "[batch, heads, seq, headDim]");
+            requireUsable((Tensor) t[0], (String) t[1]);
+            requireUnitLastStride((Tensor) t[0], (String) t[1]);
+        }
+        DType dtype = q.dtype();
+        requireDtype(k, "k", dtype, "q");
+        requireDtype(v, "v", dtype, "q");
+        requireDtype(out, "out", dtype, "q");
+        if (out.segment().isReadOnly()) {
+            throw new IllegalArgumentException("out: segment is read-only");
+        }
+
+        long batch = q.size(0), heads = q.size(1), seqQ = q.size(2), headDim = q.size(3);
+        long kvHeads = k.size(1), seqK = k.size(2);
+        for (int d = 0; d < 4; d++) {
+            requirePositive(q, "q", d);
+            requirePositive(k, "k", d);
+        }
+        if (headDim > MAX_HEAD_DIM) {
+            throw new IllegalArgumentException("q: dimension 3 (headDim) is " + headDim + ", above the supported " + MAX_HEAD_DIM);
+        }
+        requireSize(k, "k", 0, batch, "q");
+        requireSize(k, "k", 3, headDim, "q");
+        requireSize(v, "v", 0, batch, "q");
+        requireSize(v, "v", 1, kvHeads, "k");
+        requireSize(v, "v", 2, seqK, "k");
+        requireSize(v, "v", 3, headDim, "q");
+        requireSize(out, "out", 0, batch, "q");
+        requireSize(out, "out", 1, heads, "q");
+        requireSize(out, "out", 2, seqQ, "q");
+        requireSize(out, "out", 3, headDim, "q");
+        if (heads % kvHeads != 0) {
+            throw new IllegalArgumentException("k: dimension 1 (heads) is " + kvHeads
+                    + ", which does not divide q's " + heads + " heads (grouped-query attention needs heads % kvHeads == 0)");
+        }
+        rejectOutAliasingInputs(out, q, k, v);
+
+        Tensor lse = o.lse();
+        if (lse != null) {
+            requireRank(lse, "lse", 3, "[batch, heads, seqQ]");
+            requireUsable(lse, "lse");
+            if (lse.dtype() != DType.F32) {
+                throw new IllegalArgumentException("lse: dtype is " + lse.dtype() + ", must be F32");
+            }
+            if (lse.segment().isReadOnly()) {
+                throw new IllegalArgumentException("lse: segment is read-only");
+            }
+            long[] want = {batch, heads, seqQ};
+            for (int d = 0; d < 3; d++) {
+                if (lse.size(d) != want[d]) {
+                    throw new IllegalArgumentException("lse: dimension " + d + " is " + lse.size(d) + " but must be "
+                            + want[d] + " (shape must be [batch, heads, seqQ] = " + Arrays.toString(want) + ")");
+                }
+            }
+            if (lse.stride(2) != 1) {
+                throw new IllegalArgumentException("lse: dimension 2 (seqQ) must have stride 1, has " + lse.stride(2));
+            }
+        }
+
+        Tensor mask = o.mask();
+        long mbs = 0, mhs = 0, mrs = 0;
+        if (mask != null) {
+            requireRank(mask, "mask", 4, "[batch|1, heads|1, seqQ, seqK]");
+            requireUsable(mask, "mask");
+            if (mask.dtype() != DType.F32) {
+                throw new IllegalArgumentException("mask: dtype is " + mask.dtype() + ", must be F32 (additive)");
+            }
+            mbs = broadcastStride(mask, 0, batch, "batch");
+            mhs = broadcastStride(mask, 1, heads, "heads");
+            if (mask.size(2) != seqQ) {
+                throw new IllegalArgumentException("mask: dimension 2 (seqQ) is " + mask.size(2) + " but q has " + seqQ + " queries");
+            }
+            if (mask.size(3) != seqK) {
+                throw new IllegalArgumentException("mask: dimension 3 (seqK) is " + mask.size(3) + " but k has " + seqK + " keys");
+            }
+            if (mask.stride(3) != 1 && seqK > 1) {
+                throw new IllegalArgumentException("mask: dimension 3 (seqK) must have stride 1, has " + mask.stride(3));
+            }
+            mrs = mask.stride(2);
+        }
+
+        int[] keyLengths = o.keyLengths();
+        if (keyLengths != null) {
+            if (keyLengths.length != batch) {
+                throw new IllegalArgumentException("keyLengths: has " + keyLengths.length + " entries but batch is " + batch);
+            }
+            for (int b = 0; b < keyLengths.length; b++) {
+                if (keyLengths[b] < 0 || keyLengths[b] > seqK) {
+                    throw new IllegalArgumentException("keyLengths[" + b + "] = " + keyLengths[b]
+                            + " is outside [0, seqK = " + seqK + "]");
+                }
+            }
+        }
+        float scale = o.softmaxScale(headDim);
+        if (!Float.isFinite(scale)) {
+            throw new IllegalArgumentException("softmaxScale must be finite, got " + scale);
+        }
+        TileScheduler scheduler = o.scheduler() == null ? TileScheduler.shared() : o.scheduler();
+        return new Problem(q, k, v, out, lse, mask, keyLengths, batch, heads, kvHeads, seqQ, seqK, headDim,
+                mbs, mhs, mrs, scale, o.causal(), dtype, o.cpuIsa(), scheduler);
+    }
+
+    private static long broadcastStride(Tensor mask, int dim, long size, String name) {
+        long m = mask.size(dim);
+        if (m == size) {
+            return size == 1 ? 0 : mask.stride(dim);
+        }
+        if (m == 1) {
+            return 0;
+        }
+        throw new IllegalArgumentException("mask: dimension " + dim + " (" + name + ") is " + m
+                + " but must be 1 (broadcast) or " + size);
+    }
+
+    private static void requireNonNull(Tensor t, String name) {
+        if (t == null) {
+            throw new NullPointerException(name + " must not be null");
+        }
+    }
+
+    private static void requireRank(Tensor t, String name, int rank, String shape) {
+        if (t.rank() != rank) {
+            throw new IllegalArgumentException(name + ": rank is " + t.rank() + " but must be " + rank + " " + shape
+                    + "; shape " + Arrays.toString(t.shape()));
+        }
+    }
+
+    /** Alive, and readable from this thread. */
+    public static void requireUsable(Tensor t, String name) {
+        MemorySegment s = t.segment();
+        if (!s.scope().isAlive()) {
+            throw new IllegalStateException(name + ": its arena is closed");
+        }
+        if (!s.isAccessibleBy(Thread.currentThread())) {
+            throw new IllegalStateException(name + ": its segment belongs to a confined arena of another thread");
+        }
+    }
+
+    private static void requireUnitLastStride(Tensor t, String name) {
+        if (t.stride(3) != 1 && t.size(3) > 1) {
+            throw new IllegalArgumentException(name + ": dimension 3 (headDim) must be contiguous (stride 1), has stride "
+                    + t.stride(3));
+        }
+    }
+
+    private static void requireDtype(Tensor t, String name, DType want, String other) {
+        if (t.dtype() != want) {
+            throw new IllegalArgumentException(name + ": dtype is " + t.dtype() + " but " + other + " is " + want);
+        }
+    }
+
+    private static void requirePositive(Tensor t, String name, int d) {
+        if (t.size(d) < 1) {
+            throw new IllegalArgumentException(name + ": dimension " + d + " (" + DIMS[d] + ") is " + t.size(d)
+                    + ", must be at least 1");
+        }
+    }
+
+    private static void requireSize(Tensor t, String name, int d, long want, String other) {
+        if (t.size(d) != want) {
+            throw new IllegalArgumentException(name + ": dimension " + d + " (" + DIMS[d] + ") is " + t.size(d)
+                    + " but " + other + " has " + want);
+        }
+    }
+
+    /** Bytes from the tensor's first element to one past its last (its strides can leave gaps). */
+    static long extentBytes(Tensor t) {
+        long extent = 1;
+        for (int d = 0; d < t.rank(); d++) {
+            extent += (t.size(d) - 1) * t.stride(d);
+        }
+        return extent * t.dtype().byteSize();
+    }
+
+    /** Writing out while reading it as q/k/v would make results depend on tile order. */
+    private static void rejectOutAliasingInputs(Tensor out, Tensor... inputs) {
+        String[] names = {"q", "k", "v"};
+        long oStart = out.segment().address();
+        long oEnd = oStart + extentBytes(out);
+        for (int i = 0; i < inputs.length; i++) {
+            MemorySegment s = inputs[i].segment();
+            if (s.isNative() != out.segment().isNative()) {
+                continue;
+            }
+            if (!s.isNative() && s.heapBase().orElse(null) != out.segment().heapBase().orElse(null)) {
+                continue;
+            }
+            long start = s.address();
+            long end = start + extentBytes(inputs[i]);
+            if (start < oEnd && oStart < end) {
+                throw new IllegalArgumentException("out: its memory overlaps " + names[i]
+                        + "'s; write the output to separate memory");
+            }
+        }
+    }
+}
