@@ -107,7 +107,8 @@ PANATTN_API const char *panattn_version_string(void);
 /* The message of the calling thread's last failed call ("" if none). Thread-local storage. */
 PANATTN_API const char *panattn_last_error(void);
 
-/* Checks every size, stride and option of p. PANATTN_OK or PANATTN_ERR_INVALID_ARGUMENT. */
+/* Checks every size, stride, option and key length of p: PANATTN_OK, PANATTN_ERR_INVALID_ARGUMENT,
+ * or PANATTN_ERR_UNSUPPORTED for an ISA this CPU or build cannot run. */
 PANATTN_API int32_t panattn_validate(const panattn_params *p);
 
 /* Writes the number of tiles of p to *count. Tiles are numbered heaviest first, so a

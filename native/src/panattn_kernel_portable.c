@@ -1,0 +1,251 @@
+/*
+ * panattn_kernel_portable.c — the PANATTN_ISA_SCALAR kernel: flash-style attention in plain C.
+ *
+ * For each tile (b, h, up to PANATTN_TILE_Q query rows) it streams PANATTN_KEY_BLOCK keys at a
+ * time and keeps, per row, the running max m, the running sum l and an unnormalised output
+ * accumulator (online softmax, Milakov & Gimelshein 2018; FlashAttention, Dao et al. 2022).
+ * Nothing of size seq_q x seq_k is ever stored. Everything is fp32 after the load.
+ *
+ * Written for gcc -O3 auto-vectorisation without -ffast-math: every inner loop is an
+ * elementwise update over a contiguous fp32 row (no reductions, which strict FP semantics
+ * would keep scalar). That is why K is stored transposed: scores for one query row are then
+ * s[c] += q[d] * kT[d][c], an axpy over keys instead of a dot product over head_dim.
+ * The exponentials stay scalar expf; a vectorised exp is the job of the SIMD variants.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "panattn_half.h"
+#include "panattn_internal.h"
+
+enum { TQ = PANATTN_TILE_Q, KB = PANATTN_KEY_BLOCK };
+
+/* Scratch of one call, reused by every tile of the range. Rows are padded to 16 floats so
+ * each starts on a 64-byte line. */
+typedef struct scratch {
+    int64_t ld;    /* padded head_dim                                   */
+    float *q;      /* q is (TQ, ld), already in fp32                    */
+    float *acc;    /* acc is (TQ, ld), unnormalised sum of p * v        */
+    float *kt;     /* kt is (ld, KB): K block transposed                */
+    float *v;      /* v is (KB, ld)                                     */
+    float *s;      /* s is (TQ, KB): logits, then probabilities         */
+    float *m;      /* m is (TQ): running max of the finite logits       */
+    float *l;      /* l is (TQ): running sum of exp(s - m)              */
+    void *block;
+} scratch;
+
+static int scratch_init(scratch *w, int64_t head_dim) {
+    int64_t ld = (head_dim + 15) & ~(int64_t)15;
+    size_t floats = (size_t)(4 * TQ * ld + TQ * KB + 2 * TQ);  /* head_dim <= 1024: ~1 MiB */
+    size_t bytes = (floats * sizeof(float) + 63) & ~(size_t)63;
+    float *base = aligned_alloc(64, bytes);
+    if (base == NULL) {
+        return 0;
+    }
+    w->ld = ld;
+    w->block = base;
+    w->q = base;
+    w->acc = w->q + TQ * ld;
+    w->kt = w->acc + TQ * ld;
+    w->v = w->kt + ld * KB;
+    w->s = w->v + KB * ld;
+    w->m = w->s + TQ * KB;
+    w->l = w->m + TQ;
+    return 1;
+}
+
+/* Converts n elements of src (in dtype) starting at element offset `off` to fp32. */
+static void load_row(float *restrict dst, const void *src, int64_t off, int64_t n, int32_t dtype) {
+    if (dtype == PANATTN_DTYPE_F32) {
+        memcpy(dst, (const float *)src + off, (size_t)n * sizeof(float));
+    } else if (dtype == PANATTN_DTYPE_F16) {
+        const uint16_t *restrict h = (const uint16_t *)src + off;
+        for (int64_t i = 0; i < n; i++) {
+            dst[i] = panattn_f16_to_f32(h[i]);
+        }
+    } else {
+        const uint16_t *restrict h = (const uint16_t *)src + off;
+        for (int64_t i = 0; i < n; i++) {
+            dst[i] = panattn_bf16_to_f32(h[i]);
+        }
+    }
+}
+
+/* Same, but scattered down column c of a (rows, KB) transposed block. */
+static void load_column(float *restrict dst, int64_t c, const void *src, int64_t off, int64_t n, int32_t dtype) {
+    if (dtype == PANATTN_DTYPE_F32) {
+        const float *restrict f = (const float *)src + off;
+        for (int64_t i = 0; i < n; i++) {
+            dst[i * KB + c] = f[i];
+        }
+    } else if (dtype == PANATTN_DTYPE_F16) {
+        const uint16_t *restrict h = (const uint16_t *)src + off;
+        for (int64_t i = 0; i < n; i++) {
+            dst[i * KB + c] = panattn_f16_to_f32(h[i]);
+        }
+    } else {
+        const uint16_t *restrict h = (const uint16_t *)src + off;
+        for (int64_t i = 0; i < n; i++) {
+            dst[i * KB + c] = panattn_bf16_to_f32(h[i]);
+        }
+    }
+}
+
+static void store_row(void *dst, int64_t off, const float *restrict src, int64_t n, int32_t dtype) {
+    if (dtype == PANATTN_DTYPE_F32) {
+        memcpy((float *)dst + off, src, (size_t)n * sizeof(float));
+    } else if (dtype == PANATTN_DTYPE_F16) {
+        uint16_t *restrict h = (uint16_t *)dst + off;
+        for (int64_t i = 0; i < n; i++) {
+            h[i] = panattn_f32_to_f16(src[i]);
+        }
+    } else {
+        uint16_t *restrict h = (uint16_t *)dst + off;
+        for (int64_t i = 0; i < n; i++) {
+            h[i] = panattn_f32_to_bf16(src[i]);
+        }
+    }
+}
+
+static void axpy(float *restrict y, const float *restrict x, float a, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        y[i] += a * x[i];
+    }
+}
+
+static void scale_row(float *restrict y, float a, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        y[i] *= a;
+    }
+}
+
+/* How many keys of [k0, k0 + n) query row i may see: the causal limit is j <= i + offset. */
+static int64_t visible_keys(int64_t i, int64_t offset, int64_t k0, int64_t n, int causal) {
+    if (!causal) {
+        return n;
+    }
+    int64_t lim = i + offset + 1 - k0;
+    return lim < 0 ? 0 : lim > n ? n : lim;
+}
+
+static void run_tile(const panattn_params *p, const panattn_tile *t, scratch *w) {
+    const int64_t d = p->head_dim, ld = w->ld;
+    const int64_t rows = t->q_end - t->q_begin;
+    const int64_t kvh = t->h / (p->heads / p->kv_heads);
+    const int64_t kv_len = p->key_lengths != NULL ? p->key_lengths[t->b] : p->seq_k;
+    const int causal = p->causal != PANATTN_CAUSAL_NONE;
+    const int64_t offset = p->causal == PANATTN_CAUSAL_BOTTOM_RIGHT ? kv_len - p->seq_q : 0;
+    /* Keys past kv_len are never read (a KV cache may hold garbage there); with causal
+     * masking the last row of the tile bounds the keys the whole tile can see. */
+    int64_t key_end = kv_len;
+    if (causal && t->q_end + offset < key_end) {
+        key_end = t->q_end + offset < 0 ? 0 : t->q_end + offset;
+    }
+    const int64_t q_base = t->b * p->q_batch_stride + t->h * p->q_head_stride;
+    const int64_t k_base = t->b * p->k_batch_stride + kvh * p->k_head_stride;
+    const int64_t v_base = t->b * p->v_batch_stride + kvh * p->v_head_stride;
+
+    for (int64_t r = 0; r < rows; r++) {
+        load_row(w->q + r * ld, p->q, q_base + (t->q_begin + r) * p->q_row_stride, d, p->dtype);
+        memset(w->acc + r * ld, 0, (size_t)d * sizeof(float));
+        w->m[r] = -INFINITY;
+        w->l[r] = 0.0f;
+    }
+
+    for (int64_t k0 = 0; k0 < key_end; k0 += KB) {
+        const int64_t n = key_end - k0 < KB ? key_end - k0 : KB;
+        for (int64_t c = 0; c < n; c++) {
+            load_column(w->kt, c, p->k, k_base + (k0 + c) * p->k_row_stride, d, p->dtype);
+            load_row(w->v + c * ld, p->v, v_base + (k0 + c) * p->v_row_stride, d, p->dtype);
+        }
+        for (int64_t r = 0; r < rows; r++) {
+            const int64_t i = t->q_begin + r;
+            const int64_t nr = visible_keys(i, offset, k0, n, causal);
+            if (nr == 0) {
+                continue; /* the whole block is in this row's causal future */
+            }
+            float *restrict s = w->s + r * KB;
+            const float *restrict q = w->q + r * ld;
+            memset(s, 0, (size_t)nr * sizeof(float));
+            for (int64_t x = 0; x < d; x++) {
+                axpy(s, w->kt + x * KB, q[x], nr);
+            }
+            scale_row(s, p->softmax_scale, nr);
+            if (p->mask != NULL) {
+                const float *restrict mrow = p->mask + t->b * p->mask_batch_stride +
+                                             t->h * p->mask_head_stride + i * p->mask_row_stride + k0;
+                for (int64_t c = 0; c < nr; c++) {
+                    /* -inf excludes the key even when q.k is NaN: an excluded key has no say */
+                    s[c] = mrow[c] == -INFINITY ? -INFINITY : s[c] + mrow[c];
+                }
+            }
+            /* Online softmax. `>` skips NaN, so m stays NaN-free and NaN reaches l through
+             * exp(NaN - m) instead; a NaN in a block with nothing finite is caught below. */
+            float block_max = -INFINITY;
+            for (int64_t c = 0; c < nr; c++) {
+                block_max = s[c] > block_max ? s[c] : block_max;
+            }
+            const float m_old = w->m[r];
+            const float m_new = block_max > m_old ? block_max : m_old;
+            if (m_new == -INFINITY) {
+                for (int64_t c = 0; c < nr; c++) {
+                    if (isnan(s[c])) {
+                        w->l[r] = NAN;
+                    }
+                }
+                continue;
+            }
+            if (m_new != m_old) {
+                const float alpha = expf(m_old - m_new); /* 0 when m_old = -inf */
+                scale_row(w->acc + r * ld, alpha, d);
+                w->l[r] *= alpha;
+                w->m[r] = m_new;
+            }
+            float sum = 0.0f;
+            float *restrict acc = w->acc + r * ld;
+            for (int64_t c = 0; c < nr; c++) {
+                if (s[c] == -INFINITY) {
+                    continue; /* excluded: skip, so a NaN or inf in its v cannot leak in */
+                }
+                const float pc = expf(s[c] - m_new);
+                sum += pc;
+                axpy(acc, w->v + c * ld, pc, d);
+            }
+            w->l[r] += sum;
+        }
+    }
+
+    const int64_t out_base = t->b * p->out_batch_stride + t->h * p->out_head_stride;
+    for (int64_t r = 0; r < rows; r++) {
+        const int64_t i = t->q_begin + r;
+        float *restrict acc = w->acc + r * ld;
+        float lse;
+        if (w->m[r] == -INFINITY && w->l[r] == 0.0f) {
+            /* No key with a finite logit: zeros and lse = -inf by contract, not 0/0. */
+            memset(acc, 0, (size_t)d * sizeof(float));
+            lse = -INFINITY;
+        } else {
+            scale_row(acc, 1.0f / w->l[r], d); /* l NaN: the row becomes NaN, as it should */
+            lse = w->m[r] + logf(w->l[r]);
+        }
+        store_row(p->out, out_base + i * p->out_row_stride, acc, d, p->dtype);
+        if (p->lse != NULL) {
+            p->lse[t->b * p->lse_batch_stride + t->h * p->lse_head_stride + i] = lse;
+        }
+    }
+}
+
+int32_t panattn_kernel_portable(const panattn_params *p, int64_t tile_begin, int64_t tile_end) {
+    scratch w;
+    if (!scratch_init(&w, p->head_dim)) {
+        return panattn_fail(PANATTN_ERR_OUT_OF_MEMORY, "cannot allocate %lld KiB of kernel scratch for head_dim %lld",
+                            (long long)((4 * TQ + 2) * ((p->head_dim + 15) & ~15) * 4 / 1024), (long long)p->head_dim);
+    }
+    for (int64_t t = tile_begin; t < tile_end; t++) {
+        panattn_tile tile = panattn_tile_at(p, t);
+        run_tile(p, &tile, &w);
+    }
+    free(w.block);
+    return PANATTN_OK;
+}
