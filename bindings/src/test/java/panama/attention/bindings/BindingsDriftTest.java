@@ -1,0 +1,263 @@
+package panama.attention.bindings;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.PaddingLayout;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Fails when the committed bindings and the C side disagree: function names, descriptors and
+ * wrapper signatures against the prototypes in our headers and OpenBLAS's cblas.h; the params
+ * struct against the C compiler (panattn_abi_probe); constants against the #defines and enums;
+ * and the include lists of bindings/jextract.sh against the headers.
+ *
+ * <p>Descriptors live in per-function holder classes whose initialiser also looks the symbol up,
+ * so those checks load the libraries first; the name, signature, struct and constant checks need
+ * no native code.
+ */
+class BindingsDriftTest {
+
+    /** One of our headers and the header class generated from it. */
+    record Binding(String header, String apiMacro, Class<?> headerClass, boolean cuda) {
+        @Override
+        public String toString() {
+            return header;
+        }
+
+        CHeader parse() {
+            return CHeader.parse(NativeLibraries.read(NativeLibraries.header(header)));
+        }
+
+        List<CHeader.Function> functions() {
+            return parse().functions(apiMacro);
+        }
+    }
+
+    static Stream<Binding> ourHeaders() {
+        return Stream.of(
+                new Binding("panattn.h", "PANATTN_API", panattn_h.class, false),
+                new Binding("panattn_cuda.h", "PANATTN_CUDA_API", panattn_cuda_h.class, true));
+    }
+
+    private static final CTypes LP64 = new CTypes(Map.of());
+    private static final String PARAMS = "panattn_params";
+
+    // ------------------------------------------------------------------ our headers
+
+    @ParameterizedTest
+    @MethodSource("ourHeaders")
+    void everyPrototypeHasExactlyOneWrapper(Binding b) {
+        List<String> header = b.functions().stream().map(CHeader.Function::name).toList();
+        if (header.isEmpty()) {
+            fail("no " + b.apiMacro() + " prototypes parsed from " + b.header() + "; the parser and the header disagree");
+        }
+        assertNoDrift(b.header() + " vs " + b.headerClass().getSimpleName(), DriftCheck.compareNames("functions",
+                b.header(), header, b.headerClass().getSimpleName(), DriftCheck.wrappers(b.headerClass()).keySet()));
+    }
+
+    @ParameterizedTest
+    @MethodSource("ourHeaders")
+    void wrapperSignaturesMatchPrototypes(Binding b) {
+        Map<String, Method> wrappers = DriftCheck.wrappers(b.headerClass());
+        List<String> problems = new ArrayList<>();
+        for (CHeader.Function f : b.functions()) {
+            Optional.ofNullable(wrappers.get(f.name()))
+                    .ifPresent(w -> problems.addAll(DriftCheck.compareWrapper(f, w, LP64)));
+        }
+        assertNoDrift(b.header() + " vs " + b.headerClass().getSimpleName() + " wrappers", problems);
+    }
+
+    @ParameterizedTest
+    @MethodSource("ourHeaders")
+    void descriptorsMatchPrototypes(Binding b) {
+        if (b.cuda()) {
+            assumeTrue(NativeLibraries.loadPanattnCudaIfBuilt(),
+                    NativeLibraries.panattnCudaLibrary() + " not built (CMake builds it only where nvcc exists)");
+        } else {
+            NativeLibraries.loadPanattn();
+        }
+        List<String> problems = new ArrayList<>();
+        for (CHeader.Function f : b.functions()) {
+            descriptor(b.headerClass(), f.name(), problems)
+                    .ifPresent(d -> problems.addAll(DriftCheck.compareDescriptor(f, d, LP64)));
+        }
+        assertNoDrift(b.header() + " vs " + b.headerClass().getSimpleName() + " descriptors", problems);
+    }
+
+    @ParameterizedTest
+    @MethodSource("ourHeaders")
+    void constantsMatchDefines(Binding b) {
+        Map<String, Long> header = b.parse().integerConstants(Set.of(b.apiMacro()));
+        Map<String, Long> bound = DriftCheck.constants(b.headerClass());
+        List<String> problems = new ArrayList<>(DriftCheck.compareNames("integer #defines",
+                b.header(), header.keySet(), b.headerClass().getSimpleName(), bound.keySet()));
+        problems.addAll(DriftCheck.compareConstantValues(b.header(), header, b.headerClass().getSimpleName(), bound));
+        assertNoDrift(b.header() + " constants", problems);
+    }
+
+    @ParameterizedTest
+    @MethodSource("ourHeaders")
+    void jextractScriptIncludesEverySymbol(Binding b) {
+        JextractScript script = script();
+        String cls = b.headerClass().getSimpleName();
+        CHeader h = b.parse();
+        List<String> problems = new ArrayList<>();
+        problems.addAll(DriftCheck.compareNames("functions", b.header(), h.functions(b.apiMacro()).stream()
+                .map(CHeader.Function::name).toList(), "jextract.sh --include-function for " + cls, script.names(cls, "function")));
+        problems.addAll(DriftCheck.compareNames("constants", b.header(), h.integerConstants(Set.of(b.apiMacro())).keySet(),
+                "jextract.sh --include-constant for " + cls, script.names(cls, "constant")));
+        assertNoDrift("bindings/jextract.sh vs " + b.header(), problems);
+    }
+
+    // ------------------------------------------------------------------ the params struct
+
+    @Test
+    void paramsStructMatchesCompilerAndHeader() {
+        AbiProbe probe = AbiProbe.run(NativeLibraries.nativeBuild());
+        List<CHeader.Field> headerFields = CHeader.parse(NativeLibraries.read(NativeLibraries.header("panattn.h")))
+                .structFields(PARAMS);
+        List<MemoryLayout> members = panattn_params.layout().memberLayouts().stream()
+                .filter(m -> !(m instanceof PaddingLayout)).toList();
+
+        Map<String, List<String>> lists = new LinkedHashMap<>();
+        lists.put("panattn.h", headerFields.stream().map(CHeader.Field::name).toList());
+        lists.put("panattn_abi_probe", probe.fields(PARAMS));
+        lists.put("panattn_params.layout()", members.stream().map(m -> m.name().orElse("<unnamed>")).toList());
+        List<String> problems = new ArrayList<>(DriftCheck.compareOrdered(PARAMS + " fields", lists));
+
+        Long size = probe.sizes().get(PARAMS);
+        if (size == null) {
+            problems.add("panattn_abi_probe prints no `sizeof " + PARAMS + "` line");
+        } else if (size != panattn_params.sizeof()) {
+            problems.add("sizeof(" + PARAMS + "): C compiler says " + size + ", panattn_params.sizeof() is "
+                    + panattn_params.sizeof());
+        }
+        probe.offsets().getOrDefault(PARAMS, Map.of()).forEach((field, offset) -> {
+            try {
+                long bound = (long) panattn_params.class.getMethod(field + "$offset").invoke(null);
+                if (bound != offset) {
+                    problems.add("offsetof(" + PARAMS + ", " + field + "): C compiler says " + offset
+                            + ", panattn_params." + field + "$offset() is " + bound);
+                }
+            } catch (NoSuchMethodException e) {
+                problems.add("panattn_params has no " + field + "$offset() for the C field " + field);
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        });
+        for (CHeader.Field f : headerFields) {
+            members.stream().filter(m -> m.name().orElse("").equals(f.name())).findFirst().ifPresent(m -> {
+                Optional<CTypes.JavaType> expected = LP64.map(f.type());
+                if (expected.isEmpty()) {
+                    problems.add(PARAMS + "." + f.name() + ": cannot map C type `" + f.type() + "`");
+                } else if (!expected.get().matches(m)) {
+                    problems.add(PARAMS + "." + f.name() + ": C type `" + f.type() + "` needs " + expected.get()
+                            + ", layout has " + CTypes.JavaType.describe(m));
+                }
+            });
+        }
+        assertNoDrift(PARAMS + " vs the C compiler", problems);
+    }
+
+    @ParameterizedTest
+    @MethodSource("ourHeaders")
+    void everyStructIsProbedAndGenerated(Binding b) {
+        List<String> header = b.parse().structTags();
+        Set<String> probed = AbiProbe.run(NativeLibraries.nativeBuild()).offsets().keySet();
+        List<String> problems = new ArrayList<>(DriftCheck.compareNames("structs", b.header(), header,
+                "jextract.sh --include-struct for " + b.headerClass().getSimpleName(),
+                script().names(b.headerClass().getSimpleName(), "struct")));
+        header.stream().filter(tag -> !probed.contains(tag))
+                .forEach(tag -> problems.add("struct " + tag + " of " + b.header() + " is not printed by panattn_abi_probe"));
+        header.stream().filter(tag -> !tag.equals(PARAMS))
+                .forEach(tag -> problems.add("struct " + tag + " of " + b.header() + " has no drift check here yet"));
+        assertNoDrift(b.header() + " structs", problems);
+    }
+
+    // ------------------------------------------------------------------ OpenBLAS
+
+    @Test
+    void cblasSubsetMatchesOpenBlasHeader() {
+        CHeader cblas = CHeader.parse(NativeLibraries.resource(NativeLibraries.OPENBLAS_RESOURCES + "include/cblas.h"));
+        CHeader config = CHeader.parse(NativeLibraries.resource(NativeLibraries.OPENBLAS_RESOURCES + "include/openblas_config.h"));
+        Map<String, String> typedefs = new LinkedHashMap<>();
+        // openblas_config.h: typedef BLASLONG blasint under OPENBLAS_USE64BITINT, else typedef int blasint
+        typedefs.put("blasint", config.defines().containsKey("OPENBLAS_USE64BITINT") ? "long" : "int");
+        cblas.enumTypedefs().forEach(t -> typedefs.put(t, "int"));
+        CTypes types = new CTypes(typedefs);
+
+        JextractScript script = script();
+        Map<String, Method> wrappers = DriftCheck.wrappers(cblas_h.class);
+        List<String> problems = new ArrayList<>(DriftCheck.compareNames("functions",
+                "jextract.sh --include-function for cblas_h", script.names("cblas_h", "function"), "cblas_h", wrappers.keySet()));
+
+        NativeLibraries.loadOpenBlas();
+        for (String name : wrappers.keySet()) {
+            Optional<CHeader.Function> proto = cblas.function(name);
+            if (proto.isEmpty()) {
+                problems.add(name + ": bound in cblas_h but not declared in OpenBLAS's cblas.h");
+                continue;
+            }
+            problems.addAll(DriftCheck.compareWrapper(proto.get(), wrappers.get(name), types));
+            descriptor(cblas_h.class, name, problems)
+                    .ifPresent(d -> problems.addAll(DriftCheck.compareDescriptor(proto.get(), d, types)));
+        }
+
+        Map<String, Long> bound = DriftCheck.constants(cblas_h.class);
+        problems.addAll(DriftCheck.compareNames("constants", "jextract.sh --include-constant for cblas_h",
+                script.names("cblas_h", "constant"), "cblas_h", bound.keySet()));
+        Map<String, Long> header = new LinkedHashMap<>(cblas.enumConstants());
+        header.putAll(cblas.integerConstants(Set.of()));
+        for (String name : bound.keySet()) {
+            if (!header.containsKey(name)) {
+                problems.add(name + ": bound in cblas_h but neither an enumerator nor a #define in cblas.h");
+            }
+        }
+        problems.addAll(DriftCheck.compareConstantValues("cblas.h", header, "cblas_h", bound));
+        assertNoDrift("cblas.h vs cblas_h", problems);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static JextractScript script() {
+        return JextractScript.parse(NativeLibraries.read(NativeLibraries.root().resolve("bindings/jextract.sh")));
+    }
+
+    /** {@code name$descriptor()}; initialising the holder class resolves the symbol, so report a missing one. */
+    private static Optional<FunctionDescriptor> descriptor(Class<?> headerClass, String name, List<String> problems) {
+        try {
+            return Optional.of((FunctionDescriptor) headerClass.getMethod(name + "$descriptor").invoke(null));
+        } catch (NoSuchMethodException e) {
+            problems.add(name + ": " + headerClass.getSimpleName() + " has no " + name + "$descriptor()");
+        } catch (InvocationTargetException e) {
+            // findOrThrow's UnsatisfiedLinkError on first use; NoClassDefFoundError on later uses
+            problems.add(name + ": cannot initialise its binding (is the symbol exported by the loaded library?): "
+                    + e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new AssertionError(e);
+        }
+        return Optional.empty();
+    }
+
+    static void assertNoDrift(String context, List<String> problems) {
+        if (!problems.isEmpty()) {
+            fail("bindings drifted from the C side (" + context + "):\n  - " + String.join("\n  - ", problems)
+                    + "\nFix the header or regenerate with bindings/jextract.sh.");
+        }
+    }
+}
