@@ -52,10 +52,8 @@ public final class BlasKernel {
         long qBlocks = (p.seqQ() + BLOCK_Q - 1) / BLOCK_Q;
         long bh = p.batch() * p.heads();
         // Raw addresses: workers may not touch a caller's confined segments (see NativeCpuKernel).
-        long qAddr = p.q().segment().address();
-        long kAddr = p.k().segment().address();
-        long vAddr = p.v().segment().address();
-        long oAddr = p.out().segment().address();
+        Raw raw = new Raw(p.q().segment().address(), p.k().segment().address(), p.v().segment().address(),
+                p.out().segment().address(), unconfined(p.mask()), unconfined(p.lse()));
         p.scheduler().run(qBlocks * bh, (begin, end) -> {
             try (Arena scratch = Arena.ofConfined()) {
                 int rows = (int) Math.min(BLOCK_Q, p.seqQ());
@@ -66,14 +64,21 @@ public final class BlasKernel {
                     long qb = qBlocks - 1 - t / bh;
                     long b = (t % bh) / p.heads();
                     long h = (t % bh) % p.heads();
-                    tile(p, b, h, qb, s, row, qAddr, kAddr, vAddr, oAddr);
+                    tile(p, b, h, qb, s, row, raw);
                 }
             }
         });
     }
 
-    private static void tile(Problem p, long b, long h, long qb, MemorySegment s, float[] row,
-                             long qAddr, long kAddr, long vAddr, long oAddr) {
+    /** The caller's memory as raw addresses and global-scope views that worker threads may touch. */
+    private record Raw(long q, long k, long v, long out, MemorySegment mask, MemorySegment lse) {
+    }
+
+    private static MemorySegment unconfined(Tensor t) {
+        return t == null ? null : MemorySegment.ofAddress(t.segment().address()).reinterpret(t.segment().byteSize());
+    }
+
+    private static void tile(Problem p, long b, long h, long qb, MemorySegment s, float[] row, Raw raw) {
         long i0 = qb * BLOCK_Q;
         int m = (int) Math.min(BLOCK_Q, p.seqQ() - i0);
         long kvh = p.kvHead(h);
@@ -81,10 +86,10 @@ public final class BlasKernel {
         // Keys any row of this block may see: [0, n)
         int n = (int) Math.max(0, Math.min(p.seqK(), p.visibleEnd(b, i0 + m - 1)));
         Tensor q = p.q(), k = p.k(), v = p.v(), out = p.out();
-        MemorySegment qPtr = at(qAddr, q, b, h, i0);
-        MemorySegment kPtr = at(kAddr, k, b, kvh, 0);
-        MemorySegment vPtr = at(vAddr, v, b, kvh, 0);
-        MemorySegment oPtr = at(oAddr, out, b, h, i0);
+        MemorySegment qPtr = at(raw.q(), q, b, h, i0);
+        MemorySegment kPtr = at(raw.k(), k, b, kvh, 0);
+        MemorySegment vPtr = at(raw.v(), v, b, kvh, 0);
+        MemorySegment oPtr = at(raw.out(), out, b, h, i0);
         if (n > 0) {
             OpenBlas.sgemm(false, true, m, n, d, p.softmaxScale(), qPtr, q.stride(2), kPtr, k.stride(2), 0f, s, n);
         }
@@ -94,13 +99,13 @@ public final class BlasKernel {
             if (n > 0) {
                 MemorySegment.copy(s, ValueLayout.JAVA_FLOAT, (long) r * n * Float.BYTES, row, 0, n);
             }
-            float lse = softmaxRow(p, b, h, i, row, end, n);
+            float lse = softmaxRow(p, raw.mask(), b, h, i, row, end, n);
             if (n > 0) {
                 MemorySegment.copy(row, 0, s, ValueLayout.JAVA_FLOAT, (long) r * n * Float.BYTES, n);
             }
-            if (p.lse() != null) {
+            if (raw.lse() != null) {
                 Tensor l = p.lse();
-                l.segment().set(ValueLayout.JAVA_FLOAT_UNALIGNED,
+                raw.lse().set(ValueLayout.JAVA_FLOAT_UNALIGNED,
                         (b * l.stride(0) + h * l.stride(1) + i) * Float.BYTES, lse);
             }
         }
@@ -116,9 +121,8 @@ public final class BlasKernel {
     }
 
     /** Masked softmax of row[0, end) in place, zeros in [end, n); returns the row's LSE. */
-    static float softmaxRow(Problem p, long b, long h, long i, float[] row, int end, int n) {
-        if (p.mask() != null && end > 0) {
-            MemorySegment mask = p.mask().segment();
+    static float softmaxRow(Problem p, MemorySegment mask, long b, long h, long i, float[] row, int end, int n) {
+        if (mask != null && end > 0) {
             long base = (b * p.maskBatchStride() + h * p.maskHeadStride() + i * p.maskRowStride()) * Float.BYTES;
             for (int j = 0; j < end; j++) {
                 row[j] += mask.get(ValueLayout.JAVA_FLOAT_UNALIGNED, base + (long) j * Float.BYTES);
