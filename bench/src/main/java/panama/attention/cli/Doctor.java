@@ -1,0 +1,208 @@
+package panama.attention.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import panama.attention.Attention;
+import panama.attention.Backend;
+import panama.attention.BackendStatus;
+import panama.attention.CpuIsa;
+import panama.attention.TileScheduler;
+import panama.attention.bindings.panattn_cuda_h;
+import panama.attention.bindings.panattn_h;
+import panama.attention.internal.NativeCpuKernel;
+import panama.attention.internal.NativeLibrary;
+import panama.attention.internal.OpenBlas;
+
+/**
+ * {@code doctor}: what this machine and this build can run, and why not when they cannot. Every
+ * probe is guarded: a failing probe prints its reason on its own line and the rest still runs.
+ */
+final class Doctor {
+    /** The CPU flags the kernels care about (x86 names as in /proc/cpuinfo). */
+    static final String[] FEATURES = {"avx2", "fma", "f16c", "avx512f"};
+    static final String CUDA_RESOURCE = NativeLibrary.PLATFORM_DIR + "/libpanattn_cuda.so";
+
+    private Doctor() {
+    }
+
+    static final String USAGE = """
+            doctor [--isa auto|scalar|avx2|avx512]
+                JDK, OS, CPU features, scheduler threads, every backend (on/off and why),
+                the native CPU paths, OpenBLAS and CUDA. With --isa, also says whether that
+                forced CPU path can run here (exit 1 when it cannot).""";
+
+    static int run(String[] args, PrintStream out) throws CliException {
+        Options o = Options.parse("doctor", args, Set.of("isa"), Set.of());
+        CpuIsa isa = o.choice("isa", null, panama.attention.bench.Workload::parseIsa);
+        String isaProblem = report(out, isa);
+        if (isaProblem != null) {
+            throw CliException.runtime(isaProblem);
+        }
+        return 0;
+    }
+
+    /** Prints the report; returns why the requested ISA cannot run, or null. */
+    static String report(PrintStream out, CpuIsa isa) {
+        out.println("panama-attention doctor");
+        line(out, "JDK", () -> System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ", "
+                + System.getProperty("java.vm.name") + ") at " + System.getProperty("java.home"));
+        line(out, "OS/arch", () -> System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        line(out, "CPU", Doctor::cpu);
+        line(out, "Scheduler", () -> "TileScheduler.shared() has " + TileScheduler.shared().threads()
+                + " threads (-Dpanattn.threads; bench uses --threads)");
+
+        List<BackendStatus> statuses;
+        try {
+            statuses = Attention.backends();
+        } catch (Throwable e) {
+            line(out, "Backends", () -> "cannot be listed: " + Main.message(e));
+            statuses = List.of();
+        }
+        out.println("Backends:");
+        boolean cpuOn = false;
+        for (BackendStatus s : statuses) {
+            out.printf("  %-15s %-4s %s%n", s.backend(), s.available() ? "on" : "off", oneLine(s.detail()));
+            cpuOn |= s.backend() == Backend.NATIVE_CPU && s.available();
+        }
+        final boolean nativeOn = cpuOn;
+        line(out, "Native CPU", () -> nativeOn ? isaSummary() : "off (see NATIVE_CPU above)");
+        String isaProblem = null;
+        if (isa != null) {
+            String why = isaProblem(isa, nativeOn);
+            out.println("  --isa " + Options.lower(isa) + ": " + (why == null ? "runnable" : "NOT runnable: " + why));
+            isaProblem = why == null ? null : "CPU path " + Options.lower(isa) + " cannot run here: " + why;
+        }
+        line(out, "OpenBLAS", OpenBlas::describe);
+        line(out, "CUDA", Doctor::cuda);
+        return isaProblem;
+    }
+
+    private interface Probe {
+        String get() throws Exception;
+    }
+
+    private static void line(PrintStream out, String label, Probe probe) {
+        String text;
+        try {
+            text = probe.get();
+        } catch (Throwable e) {
+            text = "unknown (" + Main.message(e) + ")";
+        }
+        out.printf("%-11s %s%n", label + ":", oneLine(text));
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
+    static String cpu() throws IOException {
+        int cores = Runtime.getRuntime().availableProcessors();
+        Path info = Path.of("/proc/cpuinfo");
+        if (!Files.isReadable(info)) {
+            return "unknown model (no /proc/cpuinfo), " + cores + " cores available";
+        }
+        String model = "unknown model";
+        Set<String> flags = new LinkedHashSet<>();
+        for (String l : Files.readAllLines(info)) {
+            int colon = l.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String key = l.substring(0, colon).trim();
+            String value = l.substring(colon + 1).trim();
+            if (key.equals("model name") && model.equals("unknown model")) {
+                model = value;
+            } else if (key.equals("flags") && flags.isEmpty()) {
+                flags.addAll(List.of(value.split("\\s+")));
+            }
+        }
+        List<String> have = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (String f : FEATURES) {
+            (flags.contains(f) ? have : missing).add(f);
+        }
+        return model + ", " + cores + " cores available; features: "
+                + (have.isEmpty() ? "none" : String.join(" ", have))
+                + (missing.isEmpty() ? "" : " (missing: " + String.join(" ", missing) + ")");
+    }
+
+    /** Only call when NATIVE_CPU is on: the bindings need libpanattn loaded. */
+    private static String isaSummary() {
+        StringBuilder b = new StringBuilder("AUTO resolves to ").append(Options.lower(NativeCpuKernel.bestIsa()))
+                .append("; supported:");
+        for (CpuIsa i : CpuIsa.values()) {
+            if (i != CpuIsa.AUTO) {
+                b.append(' ').append(Options.lower(i)).append(panattn_h.panattn_isa_supported(i.nativeCode()) != 0 ? " yes," : " no,");
+            }
+        }
+        b.setLength(b.length() - 1);
+        return b.toString();
+    }
+
+    /** Null when the forced path can run, else why not. */
+    static String isaProblem(CpuIsa isa, boolean nativeOn) {
+        if (!nativeOn) {
+            return "NATIVE_CPU is off";
+        }
+        try {
+            if (isa == CpuIsa.AUTO) {
+                return null;
+            }
+            return panattn_h.panattn_isa_supported(isa.nativeCode()) != 0 ? null
+                    : "not supported by this CPU or this build of libpanattn";
+        } catch (Throwable e) {
+            return Main.message(e);
+        }
+    }
+
+    static String cuda() {
+        boolean packaged = ClassLoader.getSystemResource(CUDA_RESOURCE) != null
+                || NativeLibrary.class.getClassLoader().getResource(CUDA_RESOURCE) != null;
+        String prefix = "libpanattn_cuda.so " + (packaged ? "packaged" : "not packaged") + "; ";
+        NativeLibrary lib = NativeLibrary.load("libpanattn_cuda.so", "panattn_cuda_abi_version");
+        if (!lib.loaded()) {
+            return prefix + "off: " + lib.error();
+        }
+        try {
+            int have = panattn_cuda_h.panattn_cuda_abi_version();
+            int want = panattn_cuda_h.PANATTN_CUDA_ABI_VERSION();
+            if (have != want) {
+                return prefix + "off: " + lib.path() + " has ABI version " + have + " but these bindings need " + want;
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
+                int status = panattn_cuda_h.panattn_cuda_device_count(count);
+                if (status == 0) {
+                    int n = count.get(ValueLayout.JAVA_INT, 0);
+                    return prefix + "loaded from " + lib.path() + "; " + n + " device" + (n == 1 ? "" : "s");
+                }
+                String err = panattn_cuda_h.panattn_cuda_last_error().getString(0);
+                String driver = driverProblem();
+                return prefix + "off: " + (driver != null ? driver + "; " : "") + err;
+            }
+        } catch (Throwable e) {
+            return prefix + "off: " + lib.path() + " loaded but cannot be called: " + Main.message(e);
+        }
+    }
+
+    /** "no CUDA driver (...)" when libcuda.so.1 cannot be opened, else null. */
+    static String driverProblem() {
+        try (Arena arena = Arena.ofConfined()) {
+            SymbolLookup.libraryLookup("libcuda.so.1", arena);
+            return null;
+        } catch (Throwable e) {
+            return "no CUDA driver (libcuda.so.1 not found)";
+        }
+    }
+}
