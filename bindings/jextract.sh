@@ -86,6 +86,9 @@ run_jextract panattn_h "$ROOT/native/include/panattn.h" \
     --include-function panattn_validate \
     --include-function panattn_tile_count \
     --include-function panattn_forward \
+    --include-function panattn_splitkv_plan \
+    --include-function panattn_forward_partial \
+    --include-function panattn_merge_partial \
     --include-function panattn_isa_supported \
     --include-function panattn_isa_best \
     --include-struct panattn_params \

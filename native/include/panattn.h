@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a prototype, the params struct or a constant changes meaning. */
-#define PANATTN_ABI_VERSION 1
+#define PANATTN_ABI_VERSION 2
 
 /* Status codes. */
 #define PANATTN_OK 0
@@ -118,6 +118,38 @@ PANATTN_API int32_t panattn_tile_count(const panattn_params *p, int64_t *count);
 /* Computes tiles [tile_begin, tile_end) of the forward pass: out (and lse when asked).
  * Reentrant; disjoint tile ranges may run on different threads at once. */
 PANATTN_API int32_t panattn_forward(const panattn_params *p, int64_t tile_begin, int64_t tile_end);
+
+/* Split-KV (decode): when a call has too few tiles to keep every thread busy (few heads, one
+ * or a few query rows, long caches), the keys are cut into `splits` equal chunks
+ * (ceil(seq_k / splits) keys each) and computed as separate tiles, then merged by LSE:
+ *   panattn_splitkv_plan     -> splits and the workspace size for this p and thread count
+ *   panattn_forward_partial  over tiles [0, tile count * splits), on any threads
+ *   panattn_merge_partial    over tiles [0, tile count), after every partial tile is done.
+ * The result equals panattn_forward's up to fp32 rounding. */
+
+/* Writes the number of key splits for p on `threads` threads to *splits (1: no split, use
+ * panattn_forward) and the workspace panattn_forward_partial needs to *workspace_bytes (0 when
+ * *splits is 1). Splits when seq_q <= 16 and p has fewer than 2 * threads tiles: then as many
+ * splits as give 2 * threads tiles, but no split shorter than 256 keys. */
+PANATTN_API int32_t panattn_splitkv_plan(const panattn_params *p, int32_t threads, int64_t *splits,
+                                         int64_t *workspace_bytes);
+
+/* Computes split-KV tiles [tile_begin, tile_end) of p: tile t is (panattn_forward's tile
+ * t / splits, key split t % splits), so there are panattn_tile_count * splits tiles. Writes no
+ * output; workspace (at least the bytes panattn_splitkv_plan gave, 4-byte aligned) receives,
+ * for every (b, h, query row i, split s), a record of head_dim + 1 floats at float index
+ * (((b * heads + h) * seq_q + i) * splits + s) * (head_dim + 1): the split's NORMALISED output
+ * row, then its LSE (natural log; -inf with an all-zero row when the split sees no key).
+ * splits must lie in [1, seq_k]. Reentrant over disjoint tile ranges. */
+PANATTN_API int32_t panattn_forward_partial(const panattn_params *p, int64_t splits, void *workspace,
+                                            int64_t tile_begin, int64_t tile_end);
+
+/* Merges the split records of tiles [tile_begin, tile_end) (numbered as panattn_tile_count)
+ * into out (and lse): out = sum_s exp(lse_s - M) * O_s / sum_s exp(lse_s - M) with M the
+ * largest lse_s, lse = M + log(sum). Splits with lse -inf contribute nothing; rows where all
+ * are -inf get 0 and lse -inf. */
+PANATTN_API int32_t panattn_merge_partial(const panattn_params *p, int64_t splits, const void *workspace,
+                                          int64_t tile_begin, int64_t tile_end);
 
 /* 1 when this CPU and this build can run the given PANATTN_ISA_* path, else 0. */
 PANATTN_API int32_t panattn_isa_supported(int32_t isa);

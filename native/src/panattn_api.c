@@ -44,8 +44,14 @@ PANATTN_API int32_t panattn_abi_version(void) {
 #define PANATTN_COMPILER "unknown compiler"
 #endif
 
+#if defined(PANATTN_HAVE_X86_SIMD)
+#define PANATTN_KERNEL_LIST "portable avx2 avx512"
+#else
+#define PANATTN_KERNEL_LIST "portable"
+#endif
+
 PANATTN_API const char *panattn_version_string(void) {
-    return PANATTN_VERSION_TEXT " (" PANATTN_COMPILER ", " PANATTN_BUILD_TYPE ", kernels: portable)";
+    return PANATTN_VERSION_TEXT " (" PANATTN_COMPILER ", " PANATTN_BUILD_TYPE ", kernels: " PANATTN_KERNEL_LIST ")";
 }
 
 static const char *isa_name(int32_t isa) {
@@ -157,7 +163,7 @@ static int32_t check_tensors(const panattn_params *p) {
 }
 
 /* Everything panattn_validate promises, plus a count of tiles that cannot overflow. */
-static int32_t validate(const panattn_params *p, int64_t *tile_count) {
+int32_t panattn_check(const panattn_params *p, int64_t *tile_count) {
     if (p == NULL) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "params must not be NULL");
     }
@@ -248,7 +254,7 @@ static int32_t validate(const panattn_params *p, int64_t *tile_count) {
 
 PANATTN_API int32_t panattn_validate(const panattn_params *p) {
     int64_t count;
-    return validate(p, &count);
+    return panattn_check(p, &count);
 }
 
 PANATTN_API int32_t panattn_tile_count(const panattn_params *p, int64_t *count) {
@@ -256,14 +262,14 @@ PANATTN_API int32_t panattn_tile_count(const panattn_params *p, int64_t *count) 
     if (count == NULL) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "count must not be NULL");
     }
-    CHECK(validate(p, &n));
+    CHECK(panattn_check(p, &n));
     *count = n;
     return PANATTN_OK;
 }
 
 PANATTN_API int32_t panattn_forward(const panattn_params *p, int64_t tile_begin, int64_t tile_end) {
     int64_t count;
-    CHECK(validate(p, &count));
+    CHECK(panattn_check(p, &count));
     if (tile_begin < 0 || tile_begin > tile_end || tile_end > count) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
                             "tile range [tile_begin = %lld, tile_end = %lld) must lie within [0, tile count = %lld]",
@@ -272,5 +278,6 @@ PANATTN_API int32_t panattn_forward(const panattn_params *p, int64_t tile_begin,
     if (tile_begin == tile_end) {
         return PANATTN_OK;
     }
-    return panattn_kernel_select(p->isa)(p, tile_begin, tile_end);
+    const panattn_run run = {1, NULL};
+    return panattn_kernel_select(p->isa)(p, &run, tile_begin, tile_end);
 }

@@ -17,18 +17,34 @@
  * failing check reads `return panattn_fail(PANATTN_ERR_..., "field (%lld) ...", ...)`. */
 int32_t panattn_fail(int32_t status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* What a kernel call writes. splits == 1 and partial == NULL: the plain forward pass, tiles
+ * as panattn_tile_at, results into out (and lse). splits >= 1 and partial != NULL: split-KV
+ * tiles t = tile * splits + split; split s sees only the keys [s * chunk, (s + 1) * chunk)
+ * with chunk = panattn_split_chunk, and writes per query row one record of head_dim + 1
+ * floats (normalised O, then its natural-log LSE) into partial; see panattn_partial_record. */
+typedef struct panattn_run {
+    int64_t splits;
+    float *partial;
+} panattn_run;
+
 /* A kernel variant computes tiles [tile_begin, tile_end) of an already validated p. It owns
  * its scratch (so variants with different blocking need no shared workspace query) and
  * reports failures through panattn_fail. */
-typedef int32_t (*panattn_kernel_fn)(const panattn_params *p, int64_t tile_begin, int64_t tile_end);
+typedef int32_t (*panattn_kernel_fn)(const panattn_params *p, const panattn_run *run, int64_t tile_begin,
+                                     int64_t tile_end);
 
 /* The one selector: the kernel for a PANATTN_ISA_* value (AUTO resolves to the best path),
  * or NULL when this CPU or build cannot run it. panattn_isa_supported, panattn_isa_best and
  * panattn_forward all ask it, so "supported" and "what runs" cannot disagree. */
 panattn_kernel_fn panattn_kernel_select(int32_t isa);
 
-/* Kernel variants, one file each. */
-int32_t panattn_kernel_portable(const panattn_params *p, int64_t tile_begin, int64_t tile_end);
+/* Kernel variants, one file each (the SIMD ones exist only when the build compiled them). */
+int32_t panattn_kernel_portable(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end);
+int32_t panattn_kernel_avx2(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end);
+int32_t panattn_kernel_avx512(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end);
+
+/* Validation shared by every entry point (panattn_api.c): PANATTN_OK and the tile count. */
+int32_t panattn_check(const panattn_params *p, int64_t *tile_count);
 
 /* A tile: batch b, head h, query rows [q_begin, q_end). */
 typedef struct panattn_tile {
@@ -52,6 +68,38 @@ static inline panattn_tile panattn_tile_at(const panattn_params *p, int64_t t) {
     tile.q_end = tile.q_begin + PANATTN_TILE_Q < p->seq_q ? tile.q_begin + PANATTN_TILE_Q : p->seq_q;
     return tile;
 }
+
+/* Keys per split of a split-KV run: splits cut [0, seq_k) into equal chunks. */
+static inline int64_t panattn_split_chunk(const panattn_params *p, int64_t splits) {
+    return (p->seq_k + splits - 1) / splits;
+}
+
+/* The tile and key range [*key_lo, *key_hi) of kernel tile t of run (all keys when not split). */
+static inline panattn_tile panattn_run_tile(const panattn_params *p, const panattn_run *run, int64_t t,
+                                            int64_t *key_lo, int64_t *key_hi, int64_t *split) {
+    if (run->partial == NULL) {
+        *key_lo = 0, *key_hi = p->seq_k, *split = 0;
+        return panattn_tile_at(p, t);
+    }
+    int64_t chunk = panattn_split_chunk(p, run->splits);
+    *split = t % run->splits;
+    *key_lo = *split * chunk;
+    *key_hi = *key_lo + chunk < p->seq_k ? *key_lo + chunk : p->seq_k;
+    return panattn_tile_at(p, t / run->splits);
+}
+
+/* The partial record of (b, h, query row i, split): head_dim floats of normalised O, then the
+ * row's LSE (natural log; -inf when the split saw no finite logit, and then O is 0). */
+static inline float *panattn_partial_record(const panattn_params *p, const panattn_run *run, int64_t b, int64_t h,
+                                            int64_t i, int64_t split) {
+    return run->partial + (((b * p->heads + h) * p->seq_q + i) * run->splits + split) * (p->head_dim + 1);
+}
+
+/* Writes one finished query row: row is head_dim normalised fp32 values, lse its natural-log
+ * LSE. Into out/lse (converted to p->dtype) for a plain run, into the partial record for a
+ * split one (panattn_emit.c). */
+void panattn_emit_row(const panattn_params *p, const panattn_run *run, int64_t b, int64_t h, int64_t i,
+                      int64_t split, const float *row, float lse);
 
 static inline int64_t panattn_dtype_size(int32_t dtype) {
     return dtype == PANATTN_DTYPE_F32 ? 4 : 2;

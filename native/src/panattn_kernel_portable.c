@@ -92,22 +92,6 @@ static void load_column(float *restrict dst, int64_t c, const void *src, int64_t
     }
 }
 
-static void store_row(void *dst, int64_t off, const float *restrict src, int64_t n, int32_t dtype) {
-    if (dtype == PANATTN_DTYPE_F32) {
-        memcpy((float *)dst + off, src, (size_t)n * sizeof(float));
-    } else if (dtype == PANATTN_DTYPE_F16) {
-        uint16_t *restrict h = (uint16_t *)dst + off;
-        for (int64_t i = 0; i < n; i++) {
-            h[i] = panattn_f32_to_f16(src[i]);
-        }
-    } else {
-        uint16_t *restrict h = (uint16_t *)dst + off;
-        for (int64_t i = 0; i < n; i++) {
-            h[i] = panattn_f32_to_bf16(src[i]);
-        }
-    }
-}
-
 static void axpy(float *restrict y, const float *restrict x, float a, int64_t n) {
     for (int64_t i = 0; i < n; i++) {
         y[i] += a * x[i];
@@ -129,7 +113,10 @@ static int64_t visible_keys(int64_t i, int64_t offset, int64_t k0, int64_t n, in
     return lim < 0 ? 0 : lim > n ? n : lim;
 }
 
-static void run_tile(const panattn_params *p, const panattn_tile *t, scratch *w) {
+static void run_tile(const panattn_params *p, const panattn_run *run, int64_t tile_index, scratch *w) {
+    int64_t key_lo, key_hi, split;
+    const panattn_tile tile = panattn_run_tile(p, run, tile_index, &key_lo, &key_hi, &split);
+    const panattn_tile *t = &tile;
     const int64_t d = p->head_dim, ld = w->ld;
     const int64_t rows = t->q_end - t->q_begin;
     const int64_t kvh = t->h / (p->heads / p->kv_heads);
@@ -138,7 +125,7 @@ static void run_tile(const panattn_params *p, const panattn_tile *t, scratch *w)
     const int64_t offset = p->causal == PANATTN_CAUSAL_BOTTOM_RIGHT ? kv_len - p->seq_q : 0;
     /* Keys past kv_len are never read (a KV cache may hold garbage there); with causal
      * masking the last row of the tile bounds the keys the whole tile can see. */
-    int64_t key_end = kv_len;
+    int64_t key_end = kv_len < key_hi ? kv_len : key_hi;
     if (causal && t->q_end + offset < key_end) {
         key_end = t->q_end + offset < 0 ? 0 : t->q_end + offset;
     }
@@ -153,7 +140,7 @@ static void run_tile(const panattn_params *p, const panattn_tile *t, scratch *w)
         w->l[r] = 0.0f;
     }
 
-    for (int64_t k0 = 0; k0 < key_end; k0 += KB) {
+    for (int64_t k0 = key_lo; k0 < key_end; k0 += KB) {
         const int64_t n = key_end - k0 < KB ? key_end - k0 : KB;
         for (int64_t c = 0; c < n; c++) {
             load_column(w->kt, c, p->k, k_base + (k0 + c) * p->k_row_stride, d, p->dtype);
@@ -216,7 +203,6 @@ static void run_tile(const panattn_params *p, const panattn_tile *t, scratch *w)
         }
     }
 
-    const int64_t out_base = t->b * p->out_batch_stride + t->h * p->out_head_stride;
     for (int64_t r = 0; r < rows; r++) {
         const int64_t i = t->q_begin + r;
         float *restrict acc = w->acc + r * ld;
@@ -229,22 +215,18 @@ static void run_tile(const panattn_params *p, const panattn_tile *t, scratch *w)
             scale_row(acc, 1.0f / w->l[r], d); /* l NaN: the row becomes NaN, as it should */
             lse = w->m[r] + logf(w->l[r]);
         }
-        store_row(p->out, out_base + i * p->out_row_stride, acc, d, p->dtype);
-        if (p->lse != NULL) {
-            p->lse[t->b * p->lse_batch_stride + t->h * p->lse_head_stride + i] = lse;
-        }
+        panattn_emit_row(p, run, t->b, t->h, i, split, acc, lse);
     }
 }
 
-int32_t panattn_kernel_portable(const panattn_params *p, int64_t tile_begin, int64_t tile_end) {
+int32_t panattn_kernel_portable(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end) {
     scratch w;
     if (!scratch_init(&w, p->head_dim)) {
         return panattn_fail(PANATTN_ERR_OUT_OF_MEMORY, "cannot allocate %lld KiB of kernel scratch for head_dim %lld",
                             (long long)((4 * TQ + 2) * ((p->head_dim + 15) & ~15) * 4 / 1024), (long long)p->head_dim);
     }
     for (int64_t t = tile_begin; t < tile_end; t++) {
-        panattn_tile tile = panattn_tile_at(p, t);
-        run_tile(p, &tile, &w);
+        run_tile(p, run, t, &w);
     }
     free(w.block);
     return PANATTN_OK;

@@ -1,8 +1,8 @@
 /*
  * panattn_select.c — the one place that maps a PANATTN_ISA_* path to a kernel variant.
  *
- * Adding a variant (say AVX2+FMA) is one kernel file plus one line in `variants` below with
- * its run-time check; validation, panattn_isa_supported, panattn_isa_best and the tests
+ * Adding a variant is one kernel file plus one line in `variants` below with its run-time
+ * check; validation, panattn_isa_supported, panattn_isa_best and the tests
  * (which loop over every ISA value) pick it up without further changes.
  */
 #include <stddef.h>
@@ -19,8 +19,27 @@ typedef struct variant {
     panattn_kernel_fn kernel;
 } variant;
 
+#if defined(PANATTN_HAVE_X86_SIMD)
+/* gcc's __builtin_cpu_supports also checks that the OS saves the ymm/zmm state (XCR0).
+ * __builtin_cpu_init is idempotent and makes the checks safe however early they run. */
+static int cpu_avx2(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+}
+
+static int cpu_avx512(void) {
+    __builtin_cpu_init();
+    return cpu_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl");
+}
+#endif
+
 /* Best first: AUTO takes the first line whose check passes. */
 static const variant variants[] = {
+#if defined(PANATTN_HAVE_X86_SIMD)
+    {PANATTN_ISA_AVX512, cpu_avx512, panattn_kernel_avx512},
+    {PANATTN_ISA_AVX2, cpu_avx2, panattn_kernel_avx2},
+#endif
     {PANATTN_ISA_SCALAR, always, panattn_kernel_portable},
 };
 

@@ -46,6 +46,10 @@ static view make_view(int layout, int64_t n0, int64_t n1, int64_t n2, int64_t n3
     return v;
 }
 
+static const char *isa_label(int32_t isa) {
+    return isa == PANATTN_ISA_AVX512 ? "AVX512" : isa == PANATTN_ISA_AVX2 ? "AVX2" : "SCALAR";
+}
+
 static size_t esize(int32_t dtype) {
     return dtype == PANATTN_DTYPE_F32 ? 4 : 2;
 }
@@ -372,9 +376,9 @@ static void run_case(const spec *s, uint64_t seed, double tol_override) {
 }
 
 /* Tile t must cover exactly (b, h, query block) = (bh / heads, bh % heads, nqb - 1 - t / bh_count). */
-static void check_tile_order(void) {
+static void check_tile_order(int32_t isa) {
     spec s = {"", 2, 3, 3, 150, 20, 16, PANATTN_CAUSAL_BOTTOM_RIGHT, PANATTN_DTYPE_F32, LAYOUT_BHSD,
-              0, MASK_NONE, 0, 1.0, 0, PANATTN_ISA_AUTO};
+              0, MASK_NONE, 0, 1.0, 0, isa};
     problem pr;
     build(&pr, &s, 7);
     int64_t count = 0, bad = 0;
@@ -396,12 +400,14 @@ static void check_tile_order(void) {
     }
     char detail[100];
     snprintf(detail, sizeof detail, "%lld tiles, %lld wrong rows", (long long)count, (long long)bad);
-    report(count == 18 && bad == 0, "tiles are numbered heaviest (last query block) first", detail);
+    char name[100];
+    snprintf(name, sizeof name, "[%s] tiles are numbered heaviest (last query block) first", isa_label(isa));
+    report(count == 18 && bad == 0, name, detail);
     destroy(&pr);
 }
 
 /* NaN in an input reaches exactly the outputs that depend on it; excluded keys never do. */
-static void check_nan(void) {
+static void check_nan(int32_t isa) {
     enum { SQ = 70, SK = 70, D = 16 };
     struct {
         const char *name;
@@ -418,7 +424,7 @@ static void check_nan(void) {
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         spec s = {cases[c].name, 1, 1, 1, SQ, SK, D, PANATTN_CAUSAL_TOP_LEFT, PANATTN_DTYPE_F32, LAYOUT_BHSD,
-                  0, cases[c].tensor == 'm' ? MASK_FULL : MASK_NONE, 1, 1.0, 0, PANATTN_ISA_AUTO};
+                  0, cases[c].tensor == 'm' ? MASK_FULL : MASK_NONE, 1, 1.0, 0, isa};
         problem pr;
         build(&pr, &s, 100 + c);
         int32_t kl = cases[c].kv_len;
@@ -452,12 +458,124 @@ static void check_nan(void) {
         }
         char detail[100];
         snprintf(detail, sizeof detail, "%lld wrong outputs", (long long)wrong);
-        report(wrong == 0, cases[c].name, detail);
+        char name[160];
+        snprintf(name, sizeof name, "[%s] %s", isa_label(isa), cases[c].name);
+        report(wrong == 0, name, detail);
         destroy(&pr);
     }
 }
 
+/* The rel. RMS difference of two outputs over the logical view, and the max lse difference. */
+static double compare_outputs(const problem *pr, const void *a, const void *b, const float *la, const float *lb,
+                              double *lse_diff) {
+    const spec *s = &pr->s;
+    double err2 = 0, ref2 = 0;
+    *lse_diff = 0;
+    for (int64_t bb = 0; bb < s->batch; bb++)
+        for (int64_t h = 0; h < s->heads; h++)
+            for (int64_t i = 0; i < s->seq_q; i++) {
+                for (int64_t d = 0; d < s->head_dim; d++) {
+                    int64_t at = bb * pr->vo.s0 + h * pr->vo.s1 + i * pr->vo.s2 + d;
+                    double x = decode(a, at, s->dtype), y = decode(b, at, s->dtype);
+                    err2 += (x - y) * (x - y) + (isnan(x) != isnan(y) ? 1e30 : 0);
+                    ref2 += x * x;
+                }
+                if (la != NULL) {
+                    double x = la[bb * pr->lse_sb + h * pr->lse_sh + i], y = lb[bb * pr->lse_sb + h * pr->lse_sh + i];
+                    double e = x == y ? 0 : fabs(x - y) / (1 + fabs(x));
+                    *lse_diff = e > *lse_diff || isnan(e) ? e : *lse_diff;
+                }
+            }
+    return ref2 > 0 ? sqrt(err2 / ref2) : sqrt(err2);
+}
+
+/* Split-KV: partial tiles + merge must equal the unsplit forward (same ISA) to fp32 rounding. */
+static void run_split_case(const spec *s, uint64_t seed, int64_t splits) {
+    problem pr;
+    char name[200], detail[300];
+    snprintf(name, sizeof name, "split-KV x%lld: %s", (long long)splits, s->name);
+    build(&pr, s, seed);
+    panattn_params *p = &pr.p;
+    int64_t count = 0;
+    int32_t st = panattn_tile_count(p, &count);
+    st = st ? st : panattn_forward(p, 0, count);
+    size_t ws_floats = (size_t)(s->batch * s->heads * s->seq_q * splits * (s->head_dim + 1));
+    float *ws = malloc(ws_floats * sizeof(float));
+    for (size_t i = 0; i < ws_floats; i++) {
+        ws[i] = NAN; /* every record must be written */
+    }
+    p->out = pr.out2, p->lse = pr.lse2;
+    /* partial tiles in two uneven ranges, as two workers would take them */
+    int64_t total = count * splits, cut = total / 3;
+    st = st ? st : panattn_forward_partial(p, splits, ws, 0, cut);
+    st = st ? st : panattn_forward_partial(p, splits, ws, cut, total);
+    st = st ? st : panattn_merge_partial(p, splits, ws, 0, count / 2);
+    st = st ? st : panattn_merge_partial(p, splits, ws, count / 2, count);
+    if (st != PANATTN_OK) {
+        snprintf(detail, sizeof detail, "status %d: %s", (int)st, panattn_last_error());
+        report(0, name, detail);
+    } else {
+        double lse_diff;
+        double rel = compare_outputs(&pr, pr.out, pr.out2, pr.lse, pr.lse2, &lse_diff);
+        double tol = s->dtype == PANATTN_DTYPE_F32 ? 1e-5 : s->dtype == PANATTN_DTYPE_F16 ? 2e-3 : 1e-2;
+        snprintf(detail, sizeof detail, "rel diff to unsplit %.2e (tol %.0e), lse diff %.1e", rel, tol, lse_diff);
+        report(rel <= tol && lse_diff <= 1e-5, name, detail);
+    }
+    free(ws);
+    destroy(&pr);
+}
+
+/* The plan splits only small-query calls with too few tiles, never below 256 keys a split,
+ * and the entry points reject bad splits and workspaces. */
+static void check_split_plan(void) {
+    spec dec = {"", 1, 2, 2, 1, 5000, 128, PANATTN_CAUSAL_NONE, PANATTN_DTYPE_F32, LAYOUT_BHSD,
+                0, MASK_NONE, 1, 1.0, 0, PANATTN_ISA_AUTO};
+    spec big = {"", 1, 2, 2, 300, 5000, 64, PANATTN_CAUSAL_NONE, PANATTN_DTYPE_F32, LAYOUT_BHSD,
+                0, MASK_NONE, 1, 1.0, 0, PANATTN_ISA_AUTO};
+    spec shortk = {"", 1, 1, 1, 1, 300, 64, PANATTN_CAUSAL_NONE, PANATTN_DTYPE_F32, LAYOUT_BHSD,
+                   0, MASK_NONE, 1, 1.0, 0, PANATTN_ISA_AUTO};
+    problem a, b, c;
+    build(&a, &dec, 1), build(&b, &big, 2), build(&c, &shortk, 3);
+    int64_t sa = 0, wa = 0, sb = 0, wb = 0, sc = 0, wc = 0, s1 = 0, w1 = 0;
+    int ok = panattn_splitkv_plan(&a.p, 4, &sa, &wa) == PANATTN_OK && sa == 4 && wa == 2 * 4 * 129 * 4;
+    ok &= panattn_splitkv_plan(&a.p, 1, &s1, &w1) == PANATTN_OK && s1 == 1 && w1 == 0;
+    ok &= panattn_splitkv_plan(&b.p, 2, &sb, &wb) == PANATTN_OK && sb == 1 && wb == 0;
+    ok &= panattn_splitkv_plan(&c.p, 8, &sc, &wc) == PANATTN_OK && sc == 1 && wc == 0; /* 300 keys: no 2 x 256 */
+    float ws[4];
+    ok &= panattn_splitkv_plan(&a.p, 0, &sa, &wa) == PANATTN_ERR_INVALID_ARGUMENT;
+    ok &= panattn_splitkv_plan(&a.p, 2, NULL, &wa) == PANATTN_ERR_INVALID_ARGUMENT;
+    ok &= panattn_forward_partial(&a.p, 0, ws, 0, 1) == PANATTN_ERR_INVALID_ARGUMENT &&
+          strstr(panattn_last_error(), "splits") != NULL;
+    ok &= panattn_forward_partial(&a.p, 5001, ws, 0, 1) == PANATTN_ERR_INVALID_ARGUMENT;
+    ok &= panattn_forward_partial(&a.p, 2, NULL, 0, 1) == PANATTN_ERR_INVALID_ARGUMENT &&
+          strstr(panattn_last_error(), "workspace") != NULL;
+    ok &= panattn_forward_partial(&a.p, 2, ws, 0, 5) == PANATTN_ERR_INVALID_ARGUMENT; /* 2 tiles x 2 */
+    ok &= panattn_merge_partial(&a.p, 2, ws, 0, 3) == PANATTN_ERR_INVALID_ARGUMENT;   /* 2 tiles */
+    char detail[160];
+    snprintf(detail, sizeof detail, "decode b1 h2 sk5000 on 4 threads: %lld splits, %lld bytes", (long long)sa,
+             (long long)wa);
+    report(ok, "split-KV plan and argument checks", detail);
+    destroy(&a), destroy(&b), destroy(&c);
+}
+
+static void run_all(int32_t isa);
+
+
 int main(void) {
+    /* Every case runs on every path this CPU and build support (the selector is the judge). */
+    static const int32_t isas[] = {PANATTN_ISA_SCALAR, PANATTN_ISA_AVX2, PANATTN_ISA_AVX512};
+    for (size_t k = 0; k < sizeof isas / sizeof isas[0]; k++) {
+        if (!panattn_isa_supported(isas[k])) {
+            printf("skip ISA %s: not supported by this CPU or build\n", isa_label(isas[k]));
+            continue;
+        }
+        run_all(isas[k]);
+    }
+    check_split_plan();
+    return summary("test_forward");
+}
+
+static void run_all(int32_t isa) {
     static const int64_t seqs[] = {1, 7, 64, 129, 300};
     static const int64_t dims[] = {16, 40, 64, 80, 128};
     char names[64][120];
@@ -473,10 +591,11 @@ int main(void) {
                 bs = 1; /* keep the float64 oracle quick under ASan */
             }
             int32_t causal = (a + b) % 3;
-            snprintf(names[n], sizeof names[n], "sweep f32 b%lld h%lld sq%lld sk%lld d%lld causal %d", (long long)bs,
-                     (long long)hs, (long long)seqs[a], (long long)seqs[b], (long long)d, (int)causal);
+            snprintf(names[n], sizeof names[n], "[%s] sweep f32 b%lld h%lld sq%lld sk%lld d%lld causal %d",
+                     isa_label(isa), (long long)bs, (long long)hs, (long long)seqs[a], (long long)seqs[b], (long long)d,
+                     (int)causal);
             spec s = {names[n], bs, hs, hs, seqs[a], seqs[b], d, causal, PANATTN_DTYPE_F32, LAYOUT_BHSD,
-                      0, MASK_NONE, 1, 1.0, 0, PANATTN_ISA_AUTO};
+                      0, MASK_NONE, 1, 1.0, 0, isa};
             run_case(&s, seed++, 0);
             n = (n + 1) % 64;
         }
@@ -514,19 +633,53 @@ int main(void) {
         {"bf16 GQA causal top-left interleaved",          1, 6, 3, 129, 300, 16, TL, BF16, LAYOUT_BSHD, 0, MASK_NONE, 1, 1, 0, AUTO},
         {"bf16 key_lengths + broadcast mask",             3, 3, 3, 300, 64, 40, BR, BF16, LAYOUT_BHSD, 1, MASK_BROADCAST, 1, 1, 0, AUTO},
         {"bf16 rows fully -inf",                          1, 3, 3, 7, 7, 64, NONE, BF16, LAYOUT_BHSD, 0, MASK_DEAD_ROWS, 1, 1, 0, AUTO},
+        {"head_dim 1, causal top-left",                   1, 2, 2, 70, 129, 1, TL, F32, LAYOUT_BHSD, 0, MASK_NONE, 1, 1, 0, AUTO},
+        {"head_dim 1024 (largest), bottom-right",         1, 1, 1, 67, 70, 1024, BR, F32, LAYOUT_BHSD, 0, MASK_NONE, 1, 1, 0, AUTO},
+        {"head_dim 200 (shorter key blocks), sq3 rows",   1, 2, 2, 3, 400, 200, NONE, F32, LAYOUT_BSHD, 0, MASK_NONE, 1, 1, 0, AUTO},
+        {"head_dim 111 f16 decode rows + mask",           1, 2, 1, 4, 300, 111, NONE, F16, LAYOUT_PADDED, 0, MASK_FULL, 1, 1, 0, AUTO},
+        {"head_dim 59 bf16 causal bottom-right",          1, 2, 2, 100, 200, 59, BR, BF16, LAYOUT_BHSD, 0, MASK_NONE, 1, 1, 0, AUTO},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        run_case(&cases[i], seed++, 0);
+        spec c = cases[i];
+        snprintf(names[n], sizeof names[n], "[%s] %s", isa_label(c.isa == AUTO ? isa : c.isa), c.name);
+        c.name = names[n];
+        n = (n + 1) % 64;
+        if (c.isa == AUTO) {
+            c.isa = isa;
+        } else if (isa != PANATTN_ISA_SCALAR) {
+            continue; /* a case that forces its own path runs once */
+        }
+        run_case(&c, seed++, 0);
+    }
+
+    /* Split-KV on decode-like and ordinary shapes: 1, 2 and 7 splits. */
+    spec splits[] = {
+        {"decode sq1 sk300 GQA 6/2 key_lengths causal BR", 3, 6, 2, 1, 300, 64, BR, F32, LAYOUT_BHSD, 1, MASK_NONE, 1, 1, 0, AUTO},
+        {"decode sq3 sk1000 d59 mask + causal BR", 1, 2, 1, 3, 1000, 59, BR, F32, LAYOUT_BSHD, 0, MASK_FULL, 1, 1, 0, AUTO},
+        {"sq16 sk700 d128 dead rows", 1, 2, 2, 16, 700, 128, NONE, F32, LAYOUT_PADDED, 0, MASK_DEAD_ROWS, 1, 1, 0, AUTO},
+        {"sq129 sk300 d40 causal TL", 1, 2, 2, 129, 300, 40, TL, F32, LAYOUT_BHSD, 0, MASK_NONE, 1, 1, 0, AUTO},
+        {"f16 decode sq2 sk500 d80 key_lengths", 3, 2, 2, 2, 500, 80, NONE, F16, LAYOUT_BHSD, 1, MASK_NONE, 1, 1, 0, AUTO},
+        {"bf16 decode sq1 sk333 d111 causal BR", 1, 4, 2, 1, 333, 111, BR, BF16, LAYOUT_BHSD, 0, MASK_NONE, 1, 1, 0, AUTO},
+    };
+    static const int64_t split_counts[] = {1, 2, 7};
+    for (size_t i = 0; i < sizeof splits / sizeof splits[0]; i++) {
+        for (size_t j = 0; j < 3; j++) {
+            spec c = splits[i];
+            snprintf(names[n], sizeof names[n], "[%s] %s", isa_label(isa), c.name);
+            c.name = names[n];
+            n = (n + 1) % 64;
+            c.isa = isa;
+            run_split_case(&c, seed++, split_counts[j]);
+        }
     }
 
     /* Logits of +-1e4: the online max must keep exp from overflowing. fp32 itself rounds a
      * logit of 1e4 to within ~5e-4, so only that much agreement is possible; what matters here
      * is finite output that still matches. */
-    spec huge = {"huge logits (+-1e4), causal", 1, 3, 3, 129, 300, 64, BR, F32, LAYOUT_BHSD, 0, MASK_NONE, 1,
-                 3e4, 1, AUTO};
+    snprintf(names[n], sizeof names[n], "[%s] huge logits (+-1e4), causal", isa_label(isa));
+    spec huge = {names[n], 1, 3, 3, 129, 300, 64, BR, F32, LAYOUT_BHSD, 0, MASK_NONE, 1, 3e4, 1, isa};
     run_case(&huge, seed++, 2e-3);
 
-    check_tile_order();
-    check_nan();
-    return summary("test_forward");
+    check_tile_order(isa);
+    check_nan(isa);
 }

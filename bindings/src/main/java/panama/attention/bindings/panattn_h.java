@@ -423,6 +423,183 @@ public class panattn_h {
         }
     }
 
+    private static class panattn_splitkv_plan {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            panattn_h.C_INT, panattn_h.C_POINTER, panattn_h.C_INT, panattn_h.C_POINTER, panattn_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = panattn_h.findOrThrow("panattn_splitkv_plan");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t panattn_splitkv_plan(const panattn_params *p, int32_t threads, int64_t *splits, int64_t *workspace_bytes)
+     * }
+     */
+    public static FunctionDescriptor panattn_splitkv_plan$descriptor() {
+        return panattn_splitkv_plan.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t panattn_splitkv_plan(const panattn_params *p, int32_t threads, int64_t *splits, int64_t *workspace_bytes)
+     * }
+     */
+    public static MethodHandle panattn_splitkv_plan$handle() {
+        return panattn_splitkv_plan.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t panattn_splitkv_plan(const panattn_params *p, int32_t threads, int64_t *splits, int64_t *workspace_bytes)
+     * }
+     */
+    public static MemorySegment panattn_splitkv_plan$address() {
+        return panattn_splitkv_plan.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t panattn_splitkv_plan(const panattn_params *p, int32_t threads, int64_t *splits, int64_t *workspace_bytes)
+     * }
+     */
+    public static int panattn_splitkv_plan(MemorySegment p, int threads, MemorySegment splits, MemorySegment workspace_bytes) {
+        var mh$ = panattn_splitkv_plan.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("panattn_splitkv_plan", p, threads, splits, workspace_bytes);
+            }
+            return (int)mh$.invokeExact(p, threads, splits, workspace_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class panattn_forward_partial {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            panattn_h.C_INT, panattn_h.C_POINTER, panattn_h.C_LONG, panattn_h.C_POINTER, panattn_h.C_LONG, panattn_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = panattn_h.findOrThrow("panattn_forward_partial");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t panattn_forward_partial(const panattn_params *p, int64_t splits, void *workspace, int64_t tile_begin, int64_t tile_end)
+     * }
+     */
+    public static FunctionDescriptor panattn_forward_partial$descriptor() {
+        return panattn_forward_partial.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t panattn_forward_partial(const panattn_params *p, int64_t splits, void *workspace, int64_t tile_begin, int64_t tile_end)
+     * }
+     */
+    public static MethodHandle panattn_forward_partial$handle() {
+        return panattn_forward_partial.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t panattn_forward_partial(const panattn_params *p, int64_t splits, void *workspace, int64_t tile_begin, int64_t tile_end)
+     * }
+     */
+    public static MemorySegment panattn_forward_partial$address() {
+        return panattn_forward_partial.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t panattn_forward_partial(const panattn_params *p, int64_t splits, void *workspace, int64_t tile_begin, int64_t tile_end)
+     * }
+     */
+    public static int panattn_forward_partial(MemorySegment p, long splits, MemorySegment workspace, long tile_begin, long tile_end) {
+        var mh$ = panattn_forward_partial.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("panattn_forward_partial", p, splits, workspace, tile_begin, tile_end);
+            }
+            return (int)mh$.invokeExact(p, splits, workspace, tile_begin, tile_end);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class panattn_merge_partial {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            panattn_h.C_INT, panattn_h.C_POINTER, panattn_h.C_LONG, panattn_h.C_POINTER, panattn_h.C_LONG, panattn_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = panattn_h.findOrThrow("panattn_merge_partial");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t panattn_merge_partial(const panattn_params *p, int64_t splits, const void *workspace, int64_t tile_begin, int64_t tile_end)
+     * }
+     */
+    public static FunctionDescriptor panattn_merge_partial$descriptor() {
+        return panattn_merge_partial.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t panattn_merge_partial(const panattn_params *p, int64_t splits, const void *workspace, int64_t tile_begin, int64_t tile_end)
+     * }
+     */
+    public static MethodHandle panattn_merge_partial$handle() {
+        return panattn_merge_partial.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t panattn_merge_partial(const panattn_params *p, int64_t splits, const void *workspace, int64_t tile_begin, int64_t tile_end)
+     * }
+     */
+    public static MemorySegment panattn_merge_partial$address() {
+        return panattn_merge_partial.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t panattn_merge_partial(const panattn_params *p, int64_t splits, const void *workspace, int64_t tile_begin, int64_t tile_end)
+     * }
+     */
+    public static int panattn_merge_partial(MemorySegment p, long splits, MemorySegment workspace, long tile_begin, long tile_end) {
+        var mh$ = panattn_merge_partial.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("panattn_merge_partial", p, splits, workspace, tile_begin, tile_end);
+            }
+            return (int)mh$.invokeExact(p, splits, workspace, tile_begin, tile_end);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class panattn_isa_supported {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             panattn_h.C_INT, panattn_h.C_INT
@@ -540,10 +717,10 @@ public class panattn_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    private static final int PANATTN_ABI_VERSION = (int)1L;
+    private static final int PANATTN_ABI_VERSION = (int)2L;
     /**
      * {@snippet lang=c :
-     * #define PANATTN_ABI_VERSION 1
+     * #define PANATTN_ABI_VERSION 2
      * }
      */
     public static int PANATTN_ABI_VERSION() {

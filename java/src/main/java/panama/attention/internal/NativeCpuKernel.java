@@ -12,7 +12,8 @@ import panama.attention.bindings.panattn_params;
 
 /**
  * NATIVE_CPU: fills one {@code panattn_params} and runs {@code panattn_forward} over tile ranges
- * on the {@link panama.attention.TileScheduler}'s workers.
+ * on the {@link panama.attention.TileScheduler}'s workers, or, when {@code panattn_splitkv_plan}
+ * asks for key splits (decode on more workers than tiles), partial tiles and then merge tiles.
  *
  * <p>Workers receive raw addresses (zero-length segments), never the caller's segments: those
  * may belong to a confined arena, which other threads may not touch. That is safe because the
@@ -51,8 +52,29 @@ public final class NativeCpuKernel {
             check(panattn_h.panattn_tile_count(params, count));
             long tiles = count.get(ValueLayout.JAVA_LONG, 0);
             MemorySegment raw = MemorySegment.ofAddress(params.address());
-            p.scheduler().run(tiles, (begin, end) -> check(panattn_h.panattn_forward(raw, begin, end)));
+            MemorySegment plan = arena.allocate(ValueLayout.JAVA_LONG, 2);
+            check(panattn_h.panattn_splitkv_plan(params, p.scheduler().threads(), plan,
+                    plan.asSlice(ValueLayout.JAVA_LONG.byteSize())));
+            long splits = plan.getAtIndex(ValueLayout.JAVA_LONG, 0);
+            if (splits > 1) {
+                runSplit(p, arena, raw, tiles, splits, plan.getAtIndex(ValueLayout.JAVA_LONG, 1));
+            } else {
+                p.scheduler().run(tiles, (begin, end) -> check(panattn_h.panattn_forward(raw, begin, end)));
+            }
         }
+    }
+
+    /**
+     * Split-KV (decode with fewer tiles than workers): partial tiles (tile × key split) fill a
+     * workspace, then merge tiles combine the splits by LSE into out. The workspace lives in the
+     * caller's confined arena and reaches workers as a raw address, like the tensors: the caller
+     * blocks until both passes are done.
+     */
+    private static void runSplit(Problem p, Arena arena, MemorySegment raw, long tiles, long splits, long bytes) {
+        MemorySegment ws = MemorySegment.ofAddress(arena.allocate(bytes, 64).address());
+        p.scheduler().run(tiles * splits,
+                (begin, end) -> check(panattn_h.panattn_forward_partial(raw, splits, ws, begin, end)));
+        p.scheduler().run(tiles, (begin, end) -> check(panattn_h.panattn_merge_partial(raw, splits, ws, begin, end)));
     }
 
     /** The params struct for p, allocated in arena (raw tensor addresses, strides in elements). */

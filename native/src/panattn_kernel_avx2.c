@@ -1,0 +1,18 @@
+/*
+ * panattn_kernel_avx2.c — PANATTN_ISA_AVX2: the SIMD kernel (panattn_kernel_simd.h) at 8 lanes.
+ * Compiled with -mavx2 -mfma -mf16c (CMake, this file only); the selector calls it only when
+ * CPUID reports avx2, fma and f16c.
+ *
+ * Blocking (16 ymm): Q·Kᵀ micro-tile 6 keys x 16 query rows = 12 accumulators + 2 qt vectors
+ * + 1 broadcast, the 6 x 16 of BLIS/MLAS/ggml; P·V micro-tile 4 rows x 3 vectors = 12
+ * accumulators + 3 V vectors + 1 broadcast. Measurements: native/dev/bench_kernels.c.
+ */
+#include "panattn_simd_avx2.h"
+
+#define KERNEL_FN panattn_kernel_avx2
+#define MK 6
+#define MR 4
+#define NVMAX 3
+#define KBMAX 256
+
+#include "panattn_kernel_simd.h"

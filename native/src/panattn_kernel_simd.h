@@ -1,0 +1,591 @@
+/*
+ * panattn_kernel_simd.h — the body of the SIMD kernels, one algorithm at two vector widths.
+ * panattn_kernel_avx2.c and panattn_kernel_avx512.c each include their vector vocabulary
+ * (panattn_simd_*.h: vf, VL, v_fma, v_exp2, ...), define the blocking below and include this
+ * file once; nothing here is compiled on its own.
+ *
+ *   KERNEL_FN  the entry point's name
+ *   MK         keys per Q·Kᵀ micro-tile (MK x 2 vectors of accumulators)
+ *   MR, NVMAX  query rows x vectors of head_dim per P·V micro-tile
+ *   KBMAX      keys per block at head_dim <= 128 (fewer for larger head_dim, see kb_for)
+ *
+ * Design (after the peers in /work/shared/CPU-KERNEL-NOTES.md, with one twist):
+ *   A tile (b, h, up to 64 query rows) is cut into strips of QS = 2 vectors of query rows.
+ *   Q is converted once per tile, multiplied by softmax_scale * log2(e) and stored TRANSPOSED
+ *   per strip (qt is (d, QS)). Then S for one strip and one key block is computed as Sᵀ
+ *   (keys x QS): the micro-kernel broadcasts K[key][x] for MK keys and multiplies 2 vectors of
+ *   qt[x]. So K is read row-major straight from the caller's tensor (fp32) or from a block
+ *   converted once per (tile, block) (fp16/bf16): nothing is transposed per block, where the
+ *   notes' Kᵀ panel packing would transpose K once per (tile, block).
+ *   With Sᵀ, the online softmax runs down the columns: max, exp2 and sum are vertical vector
+ *   operations over the strip's query rows, with no horizontal reductions. The strip's Sᵀ
+ *   (KBMAX x QS floats, 16 KiB) stays in L1.
+ *   O (64 x d, fp32) stays in scratch; P·V broadcasts P[row][key] (contiguous in Sᵀ) for MR
+ *   rows and multiplies NVMAX vectors of the V row; the rescale by exp2(m_old - m_new) is
+ *   folded into loading the O micro-tile.
+ *   Causal: the tile's key range ends at its last row's limit, a strip stops at its own last
+ *   row's limit (so the diagonal block is trimmed to QS-wide steps), and -inf is written only
+ *   into the straddling columns. Fully masked strips of a block are skipped.
+ *   Tiles of at most ROW_PATH_ROWS query rows (decode) take the row path instead: per row,
+ *   dot products against 4 keys at once, a vector exp2 over the block, an axpy into O.
+ *
+ * Semantics are the portable kernel's (panattn_kernel_portable.c), including: -inf mask
+ * entries and causally hidden keys are excluded even when q.k is NaN; a NaN logit makes the
+ * row NaN; excluded keys' V rows cannot leak NaN/inf (see pv_guarded); a row with no finite
+ * logit gives 0 and lse -inf.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "panattn_half.h"
+#include "panattn_internal.h"
+
+enum { TQ = PANATTN_TILE_Q, QS = 2 * VL, STRIPS = TQ / QS, ROW_PATH_ROWS = 4 };
+
+#define LOG2E_F 1.44269504088896340736f
+#define LN2_F 0.693147180559945309417f
+
+typedef struct scratch {
+    int64_t d, ldo;  /* head_dim; O / V row stride in scratch: head_dim rounded up to VL */
+    int64_t kb;      /* keys per block */
+    float *qt;       /* qt is (STRIPS, d, QS): Q * scale * log2e, transposed per strip   */
+    float *o;        /* o is (TQ, ldo): unnormalised output accumulators                  */
+    float *st;       /* st is (kb + MK, QS): one strip's logits, transposed; then P       */
+    float *m;        /* m is (TQ): running max, log2 units                                */
+    float *l;        /* l is (TQ): running sum of exp2(t - m)                             */
+    float *alpha;    /* alpha is (TQ): this block's rescale exp2(m_old - m_new)           */
+    float *kbuf;     /* kbuf is (kb, d): K block in fp32 (fp16/bf16 inputs only)          */
+    float *vbuf;     /* vbuf is (kb, ldo): V block in fp32, zero padded                   */
+    float *qrow;     /* qrow is (ROW_PATH_ROWS, ldo): row path q rows; also a conversion row */
+    float *s;        /* s is (kb + VL): row path scores, then probabilities               */
+    void *block;
+} scratch;
+
+static int64_t round_up(int64_t x, int64_t to) {
+    return (x + to - 1) / to * to;
+}
+
+/* Keys per block: KBMAX up to head_dim 128 (K and V blocks 2 x 128 KiB at d = 128 fit the
+ * 1 MiB L2), fewer beyond so the blocks keep that size (32 keys at d = 1024). */
+static int64_t kb_for(int64_t d) {
+    if (d <= 128) {
+        return KBMAX;
+    }
+    int64_t kb = KBMAX * 128 / d / 16 * 16;
+    return kb < 16 ? 16 : kb;
+}
+
+static int scratch_init(scratch *w, int64_t d) {
+    const int64_t ldo = round_up(d, VL), kb = kb_for(d);
+    const int64_t sizes[] = {TQ * d, TQ * ldo, (kb + MK) * QS, TQ, TQ, TQ, kb * d, kb * ldo,
+                             ROW_PATH_ROWS * ldo, kb + VL};
+    enum { PARTS = sizeof sizes / sizeof sizes[0] };
+    int64_t total = 0;
+    for (int i = 0; i < PARTS; i++) {
+        total += round_up(sizes[i], 16); /* every part starts on a 64-byte line */
+    }
+    float *base = aligned_alloc(64, (size_t)total * sizeof(float));
+    if (base == NULL) {
+        return 0;
+    }
+    float **parts[PARTS] = {&w->qt, &w->o, &w->st, &w->m, &w->l, &w->alpha, &w->kbuf, &w->vbuf, &w->qrow, &w->s};
+    float *at = base;
+    for (int i = 0; i < PARTS; i++) {
+        *parts[i] = at;
+        at += round_up(sizes[i], 16);
+    }
+    w->block = base;
+    w->d = d, w->ldo = ldo, w->kb = kb;
+    return 1;
+}
+
+/* n elements of src (dtype) from element offset off, as fp32 into dst. */
+static void load_f32(float *restrict dst, const void *src, int64_t off, int64_t n, int32_t dtype) {
+    if (dtype == PANATTN_DTYPE_F32) {
+        memcpy(dst, (const float *)src + off, (size_t)n * sizeof(float));
+        return;
+    }
+    const uint16_t *h = (const uint16_t *)src + off;
+    int64_t x = 0;
+    if (dtype == PANATTN_DTYPE_F16) {
+        for (; x + VL <= n; x += VL) {
+            v_storeu(dst + x, v_from_f16(h + x));
+        }
+        for (; x < n; x++) {
+            dst[x] = panattn_f16_to_f32(h[x]);
+        }
+    } else {
+        for (; x + VL <= n; x += VL) {
+            v_storeu(dst + x, v_from_bf16(h + x));
+        }
+        for (; x < n; x++) {
+            dst[x] = panattn_bf16_to_f32(h[x]);
+        }
+    }
+}
+
+/* Sᵀ[c .. c+MK) = K[c .. c+MK) · qtᵀ for one strip. Key rows past nc repeat row nc - 1 (read,
+ * never used), so a partial micro-tile reads no key outside the block. */
+static inline void qk_tile(float *restrict st, const float *restrict qt, const float *kp, int64_t ks, int64_t c,
+                           int64_t nc, int64_t d) {
+    const float *kr[MK];
+    for (int k = 0; k < MK; k++) {
+        kr[k] = kp + (c + k < nc ? c + k : nc - 1) * ks;
+    }
+    vf acc[MK][2];
+#pragma GCC unroll 16
+    for (int k = 0; k < MK; k++) {
+        acc[k][0] = v_zero();
+        acc[k][1] = v_zero();
+    }
+    for (int64_t x = 0; x < d; x++) {
+        const vf b0 = v_load(qt + x * QS), b1 = v_load(qt + x * QS + VL);
+#pragma GCC unroll 16
+        for (int k = 0; k < MK; k++) {
+            const vf a = v_bcast(kr[k] + x);
+            acc[k][0] = v_fma(a, b0, acc[k][0]);
+            acc[k][1] = v_fma(a, b1, acc[k][1]);
+        }
+    }
+#pragma GCC unroll 16
+    for (int k = 0; k < MK; k++) {
+        v_store(st + (c + k) * QS, acc[k][0]);
+        v_store(st + (c + k) * QS + VL, acc[k][1]);
+    }
+}
+
+/* O[MR rows, nv vectors] = alpha * O + Pᵀ[.., rows]ᵀ · V[.., nv vectors] over nc keys.
+ * pt points at column `row` of Sᵀ (stride QS), o at the first row's first column. */
+static inline __attribute__((always_inline)) void pv_tile(const int nv, float *restrict o, int64_t ldo,
+                                                          const float *restrict pt, const float *restrict alpha,
+                                                          const float *restrict v, int64_t vs, int64_t nc) {
+    vf acc[MR][NVMAX];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++) {
+        const vf a = v_bcast(alpha + r);
+#pragma GCC unroll 8
+        for (int j = 0; j < nv; j++) {
+            acc[r][j] = v_mul(v_load(o + r * ldo + j * VL), a);
+        }
+    }
+    for (int64_t c = 0; c < nc; c++) {
+        vf b[NVMAX];
+#pragma GCC unroll 8
+        for (int j = 0; j < nv; j++) {
+            b[j] = v_loadu(v + c * vs + j * VL);
+        }
+#pragma GCC unroll 16
+        for (int r = 0; r < MR; r++) {
+            const vf pr = v_bcast(pt + c * QS + r);
+#pragma GCC unroll 8
+            for (int j = 0; j < nv; j++) {
+                acc[r][j] = v_fma(pr, b[j], acc[r][j]);
+            }
+        }
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++) {
+#pragma GCC unroll 8
+        for (int j = 0; j < nv; j++) {
+            v_store(o + r * ldo + j * VL, acc[r][j]);
+        }
+    }
+}
+
+/* One strip's P·V over rows [0, rows) of the strip (rounded up to MR; the extra rows are
+ * padding rows of scratch, computed and never emitted). */
+static void pv_strip(const scratch *w, int64_t r0, int64_t rows, const float *v, int64_t vs, int64_t nc) {
+    const int64_t ldo = w->ldo;
+    for (int64_t r = 0; r < rows; r += MR) {
+        float *o = w->o + (r0 + r) * ldo;
+        const float *pt = w->st + r;
+        const float *alpha = w->alpha + r0 + r;
+        for (int64_t j = 0; j < ldo; j += NVMAX * VL) {
+            int64_t left = (ldo - j) / VL;
+            switch (left >= NVMAX ? NVMAX : left) {
+            case 1: pv_tile(1, o + j, ldo, pt, alpha, v + j, vs, nc); break;
+#if NVMAX >= 2
+            case 2: pv_tile(2, o + j, ldo, pt, alpha, v + j, vs, nc); break;
+#endif
+#if NVMAX >= 3
+            case 3: pv_tile(3, o + j, ldo, pt, alpha, v + j, vs, nc); break;
+#endif
+#if NVMAX >= 4
+            case 4: pv_tile(4, o + j, ldo, pt, alpha, v + j, vs, nc); break;
+#endif
+            default: break;
+            }
+        }
+    }
+}
+
+/* P·V for a strip whose block holds a NaN or inf in V while some keys are excluded: a plain
+ * GEMM would turn 0 * inf into NaN, so here a key with P = 0 is skipped, as the portable
+ * kernel skips excluded keys. Rare (only such blocks), so simple. */
+static void pv_guarded(const scratch *w, int64_t r0, int64_t rows, const float *v, int64_t vs, int64_t nc) {
+    const int64_t ldo = w->ldo;
+    for (int64_t r = 0; r < rows; r++) {
+        float *o = w->o + (r0 + r) * ldo;
+        const vf a = v_bcast(w->alpha + r0 + r);
+        for (int64_t x = 0; x < ldo; x += VL) {
+            v_store(o + x, v_mul(v_load(o + x), a));
+        }
+        for (int64_t c = 0; c < nc; c++) {
+            const float pc = w->st[c * QS + r];
+            if (pc == 0.0f) {
+                continue;
+            }
+            const vf pv = v_set1(pc);
+            for (int64_t x = 0; x < ldo; x += VL) {
+                v_store(o + x, v_fma(pv, v_loadu(v + c * vs + x), v_load(o + x)));
+            }
+        }
+    }
+}
+
+/* 1 when rows [0, n) of the V block (ldo wide, padding is 0) hold only finite values. */
+static int block_finite(const float *v, int64_t vs, int64_t n, int64_t ldo) {
+    vf acc = v_zero(), zero = v_zero();
+    for (int64_t c = 0; c < n; c++) {
+        for (int64_t x = 0; x < ldo; x += VL) {
+            acc = v_add(acc, v_mul(v_loadu(v + c * vs + x), zero)); /* inf * 0 and NaN * 0 are NaN */
+        }
+    }
+    return v_hsum(acc) == 0.0f;
+}
+
+/* Online softmax of one strip over nc keys: updates m, l and alpha of rows [r0, r0 + QS) and
+ * turns Sᵀ into P. A row with no finite logit yet keeps m = -inf and uses 0 as its max, so
+ * exp2 sees -inf (giving 0) or NaN (poisoning l, as in the portable kernel). */
+static void softmax_strip(const scratch *w, int64_t r0, int64_t nc) {
+    for (int half = 0; half < 2; half++) {
+        float *st = w->st + half * VL;
+        const int64_t r = r0 + half * VL;
+        const vf m_old = v_load(w->m + r);
+        vf mx = m_old;
+        for (int64_t c = 0; c < nc; c++) {
+            mx = v_max_skipnan(v_load(st + c * QS), mx);
+        }
+        const vf mu = v_ninf_to_zero(mx);
+        const vf alpha = v_exp2(v_sub(m_old, mu));
+        vf sum0 = v_zero(), sum1 = v_zero();
+        int64_t c = 0;
+        for (; c + 1 < nc; c += 2) {
+            const vf p0 = v_exp2(v_sub(v_load(st + c * QS), mu));
+            const vf p1 = v_exp2(v_sub(v_load(st + (c + 1) * QS), mu));
+            v_store(st + c * QS, p0);
+            v_store(st + (c + 1) * QS, p1);
+            sum0 = v_add(sum0, p0);
+            sum1 = v_add(sum1, p1);
+        }
+        if (c < nc) {
+            const vf p0 = v_exp2(v_sub(v_load(st + c * QS), mu));
+            v_store(st + c * QS, p0);
+            sum0 = v_add(sum0, p0);
+        }
+        v_store(w->l + r, v_fma(v_load(w->l + r), alpha, v_add(sum0, sum1)));
+        v_store(w->m + r, mx);
+        v_store(w->alpha + r, alpha);
+    }
+}
+
+/* Everything a tile needs to know about its keys. */
+typedef struct keys {
+    int64_t lo, end;   /* key range this tile (and split) reads: [lo, end) */
+    int64_t offset;    /* causal: row i sees keys j <= i + offset */
+    int causal;
+    int64_t k_base, v_base;
+} keys;
+
+/* K and V of block [k0, k0 + n) as fp32 rows: pointers and row strides, in place for fp32
+ * (V only when head_dim is a multiple of VL, so whole vectors can be read), else converted. */
+static void block_rows(const panattn_params *p, const scratch *w, const keys *ks, int64_t k0, int64_t n,
+                       const float **kp, int64_t *kstride, const float **vp, int64_t *vstride) {
+    const int64_t d = w->d;
+    if (p->dtype == PANATTN_DTYPE_F32) {
+        *kp = (const float *)p->k + ks->k_base + k0 * p->k_row_stride;
+        *kstride = p->k_row_stride;
+    } else {
+        for (int64_t c = 0; c < n; c++) {
+            load_f32(w->kbuf + c * d, p->k, ks->k_base + (k0 + c) * p->k_row_stride, d, p->dtype);
+        }
+        *kp = w->kbuf;
+        *kstride = d;
+    }
+    if (p->dtype == PANATTN_DTYPE_F32 && d % VL == 0) {
+        *vp = (const float *)p->v + ks->v_base + k0 * p->v_row_stride;
+        *vstride = p->v_row_stride;
+    } else {
+        for (int64_t c = 0; c < n; c++) {
+            float *row = w->vbuf + c * w->ldo;
+            load_f32(row, p->v, ks->v_base + (k0 + c) * p->v_row_stride, d, p->dtype);
+            memset(row + d, 0, (size_t)(w->ldo - d) * sizeof(float));
+        }
+        *vp = w->vbuf;
+        *vstride = w->ldo;
+    }
+}
+
+/* The strip path: tiles of more than ROW_PATH_ROWS query rows. */
+static void strip_tile(const panattn_params *p, const scratch *w, const panattn_tile *t, const keys *ks) {
+    const int64_t d = w->d, rows = t->q_end - t->q_begin;
+    for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
+        const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
+        const float *kp, *vp;
+        int64_t kstride, vstride;
+        block_rows(p, w, ks, k0, n, &kp, &kstride, &vp, &vstride);
+        int v_finite = -1; /* unknown until a strip needs to know */
+        for (int64_t s = 0; s < STRIPS && s * QS < rows; s++) {
+            const int64_t r0 = s * QS, srows = rows - r0 < QS ? rows - r0 : QS;
+            const int64_t i0 = t->q_begin + r0;
+            /* Keys [0, first) of the block are visible to every row of the strip; the strip's
+             * last row sees [0, nc). */
+            int64_t nc = n, first = n;
+            if (ks->causal) {
+                int64_t last = i0 + srows - 1 + ks->offset + 1 - k0;
+                nc = last < n ? last : n;
+                first = i0 + ks->offset + 1 - k0;
+                first = first < 0 ? 0 : first;
+            }
+            if (nc <= 0) {
+                continue; /* the whole block is in this strip's causal future */
+            }
+            for (int64_t c = 0; c < nc; c += MK) {
+                qk_tile(w->st, w->qt + s * d * QS, kp, kstride, c, nc, d);
+            }
+            for (int64_t c = first; c < nc; c++) {
+                for (int64_t r = 0; r < QS; r++) {
+                    if (k0 + c > i0 + r + ks->offset) {
+                        w->st[c * QS + r] = -INFINITY;
+                    }
+                }
+            }
+            if (p->mask != NULL) {
+                for (int64_t r = 0; r < srows; r++) {
+                    const float *mrow = p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
+                                        (i0 + r) * p->mask_row_stride + k0;
+                    for (int64_t c = 0; c < nc; c++) {
+                        float *sc = &w->st[c * QS + r];
+                        /* -inf excludes the key even when q.k is NaN */
+                        *sc = mrow[c] == -INFINITY ? -INFINITY : *sc + mrow[c] * LOG2E_F;
+                    }
+                }
+            }
+            softmax_strip(w, r0, nc);
+            if (p->mask != NULL || first < nc) {
+                if (v_finite < 0) {
+                    v_finite = block_finite(vp, vstride, n, w->ldo);
+                }
+                if (!v_finite) {
+                    pv_guarded(w, r0, srows, vp, vstride, nc);
+                    continue;
+                }
+            }
+            pv_strip(w, r0, srows, vp, vstride, nc);
+        }
+    }
+}
+
+/* q · K[c .. c+4) for one row; keys past n repeat key n - 1. Tails of head_dim use masked
+ * loads, so nothing past a key row is read. */
+static inline void dot4(float *restrict out, const float *restrict q, const float *kp, int64_t ks, int64_t c,
+                        int64_t n, int64_t d) {
+    const float *k0 = kp + c * ks;
+    const float *k1 = kp + (c + 1 < n ? c + 1 : n - 1) * ks;
+    const float *k2 = kp + (c + 2 < n ? c + 2 : n - 1) * ks;
+    const float *k3 = kp + (c + 3 < n ? c + 3 : n - 1) * ks;
+    vf a0 = v_zero(), a1 = v_zero(), a2 = v_zero(), a3 = v_zero();
+    int64_t x = 0;
+    for (; x + VL <= d; x += VL) {
+        const vf qv = v_load(q + x);
+        a0 = v_fma(qv, v_loadu(k0 + x), a0);
+        a1 = v_fma(qv, v_loadu(k1 + x), a1);
+        a2 = v_fma(qv, v_loadu(k2 + x), a2);
+        a3 = v_fma(qv, v_loadu(k3 + x), a3);
+    }
+    if (x < d) {
+        const int left = (int)(d - x);
+        const vf qv = v_load(q + x); /* zero padded */
+        a0 = v_fma(qv, v_loadu_n(k0 + x, left), a0);
+        a1 = v_fma(qv, v_loadu_n(k1 + x, left), a1);
+        a2 = v_fma(qv, v_loadu_n(k2 + x, left), a2);
+        a3 = v_fma(qv, v_loadu_n(k3 + x, left), a3);
+    }
+    out[0] = v_hsum(a0), out[1] = v_hsum(a1), out[2] = v_hsum(a2), out[3] = v_hsum(a3);
+}
+
+/* o (ldo floats) = alpha * o + sum of s[c] * V[c] over keys with s[c] != 0 (an excluded key has
+ * s = 0 exactly and is skipped, so NaN/inf in its V row cannot leak in). */
+static void row_axpy(float *restrict o, int64_t ldo, float alpha, const float *restrict s, const float *v,
+                     int64_t vs, int64_t nr) {
+    const vf a = v_set1(alpha);
+    for (int64_t j = 0; j < ldo; j += 4 * VL) {
+        if (j + 4 * VL <= ldo) {
+            vf o0 = v_mul(v_load(o + j), a), o1 = v_mul(v_load(o + j + VL), a);
+            vf o2 = v_mul(v_load(o + j + 2 * VL), a), o3 = v_mul(v_load(o + j + 3 * VL), a);
+            for (int64_t c = 0; c < nr; c++) {
+                if (s[c] == 0.0f) {
+                    continue;
+                }
+                const vf pc = v_set1(s[c]);
+                const float *vr = v + c * vs + j;
+                o0 = v_fma(pc, v_loadu(vr), o0);
+                o1 = v_fma(pc, v_loadu(vr + VL), o1);
+                o2 = v_fma(pc, v_loadu(vr + 2 * VL), o2);
+                o3 = v_fma(pc, v_loadu(vr + 3 * VL), o3);
+            }
+            v_store(o + j, o0), v_store(o + j + VL, o1), v_store(o + j + 2 * VL, o2), v_store(o + j + 3 * VL, o3);
+        } else {
+            for (int64_t x = j; x < ldo; x += VL) {
+                vf ox = v_mul(v_load(o + x), a);
+                for (int64_t c = 0; c < nr; c++) {
+                    if (s[c] != 0.0f) {
+                        ox = v_fma(v_set1(s[c]), v_loadu(v + c * vs + x), ox);
+                    }
+                }
+                v_store(o + x, ox);
+            }
+        }
+    }
+}
+
+static float exp2_one(float x) {
+    float out[VL];
+    v_storeu(out, v_exp2(v_set1(x)));
+    return out[0];
+}
+
+/* The row path: decode-like tiles of at most ROW_PATH_ROWS query rows. Each row streams the
+ * block's K once (4 keys per step) and V once (axpy); K and V are read in place for fp32. */
+static void row_tile(const panattn_params *p, const scratch *w, const panattn_tile *t, const keys *ks) {
+    const int64_t d = w->d, ldo = w->ldo, rows = t->q_end - t->q_begin;
+    for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
+        const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
+        const float *kp, *vp;
+        int64_t kstride, vstride;
+        block_rows(p, w, ks, k0, n, &kp, &kstride, &vp, &vstride);
+        for (int64_t r = 0; r < rows; r++) {
+            const int64_t i = t->q_begin + r;
+            int64_t nr = n;
+            if (ks->causal) {
+                int64_t lim = i + ks->offset + 1 - k0;
+                nr = lim < 0 ? 0 : lim < n ? lim : n;
+            }
+            if (nr == 0) {
+                continue;
+            }
+            float *s = w->s;
+            for (int64_t c = 0; c < nr; c += 4) {
+                dot4(s + c, w->qrow + r * ldo, kp, kstride, c, nr, d);
+            }
+            if (p->mask != NULL) {
+                const float *mrow = p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
+                                    i * p->mask_row_stride + k0;
+                for (int64_t c = 0; c < nr; c++) {
+                    s[c] = mrow[c] == -INFINITY ? -INFINITY : s[c] + mrow[c] * LOG2E_F;
+                }
+            }
+            float mx = w->m[r];
+            for (int64_t c = 0; c < nr; c++) {
+                mx = s[c] > mx ? s[c] : mx; /* `>` skips NaN, as in the portable kernel */
+            }
+            const float mu = mx == -INFINITY ? 0.0f : mx;
+            const float alpha = exp2_one(w->m[r] - mu);
+            const vf muv = v_set1(mu);
+            vf sum = v_zero();
+            for (int64_t c = nr; c < round_up(nr, VL); c++) {
+                s[c] = -INFINITY; /* padding lanes: exp2 gives exactly 0 */
+            }
+            for (int64_t c = 0; c < nr; c += VL) {
+                const vf pc = v_exp2(v_sub(v_loadu(s + c), muv));
+                v_storeu(s + c, pc);
+                sum = v_add(sum, pc);
+            }
+            row_axpy(w->o + r * ldo, ldo, alpha, s, vp, vstride, nr);
+            w->l[r] = w->l[r] * alpha + v_hsum(sum);
+            w->m[r] = mx;
+        }
+    }
+}
+
+static void run_tile(const panattn_params *p, const panattn_run *run, int64_t tile_index, const scratch *w) {
+    int64_t key_lo, key_hi, split;
+    const panattn_tile t = panattn_run_tile(p, run, tile_index, &key_lo, &key_hi, &split);
+    const int64_t d = w->d, ldo = w->ldo, rows = t.q_end - t.q_begin;
+    const int64_t kvh = t.h / (p->heads / p->kv_heads);
+    const int64_t kv_len = p->key_lengths != NULL ? p->key_lengths[t.b] : p->seq_k;
+    keys ks;
+    ks.causal = p->causal != PANATTN_CAUSAL_NONE;
+    ks.offset = p->causal == PANATTN_CAUSAL_BOTTOM_RIGHT ? kv_len - p->seq_q : 0;
+    ks.lo = key_lo;
+    ks.end = kv_len < key_hi ? kv_len : key_hi; /* keys past kv_len are never read */
+    if (ks.causal && t.q_end + ks.offset < ks.end) {
+        ks.end = t.q_end + ks.offset; /* the tile's last row bounds what the tile can see */
+    }
+    ks.k_base = t.b * p->k_batch_stride + kvh * p->k_head_stride;
+    ks.v_base = t.b * p->v_batch_stride + kvh * p->v_head_stride;
+    const int64_t q_base = t.b * p->q_batch_stride + t.h * p->q_head_stride;
+    const float qscale = p->softmax_scale * LOG2E_F; /* logits in log2 units: exp2 needs no multiply */
+
+    for (int64_t r = 0; r < TQ; r++) {
+        w->m[r] = -INFINITY;
+        w->l[r] = 0.0f;
+    }
+    memset(w->o, 0, (size_t)(TQ * ldo) * sizeof(float));
+    const int row_path = rows <= ROW_PATH_ROWS;
+    if (row_path) {
+        for (int64_t r = 0; r < rows; r++) {
+            float *q = w->qrow + r * ldo;
+            load_f32(q, p->q, q_base + (t.q_begin + r) * p->q_row_stride, d, p->dtype);
+            for (int64_t x = 0; x < d; x++) {
+                q[x] *= qscale;
+            }
+            memset(q + d, 0, (size_t)(ldo - d) * sizeof(float));
+        }
+    } else {
+        memset(w->qt, 0, (size_t)(TQ * d) * sizeof(float));
+        for (int64_t r = 0; r < rows; r++) {
+            load_f32(w->qrow, p->q, q_base + (t.q_begin + r) * p->q_row_stride, d, p->dtype);
+            float *qt = w->qt + (r / QS) * d * QS + r % QS;
+            for (int64_t x = 0; x < d; x++) {
+                qt[x * QS] = w->qrow[x] * qscale;
+            }
+        }
+    }
+    if (ks.end > ks.lo) {
+        if (row_path) {
+            row_tile(p, w, &t, &ks);
+        } else {
+            strip_tile(p, w, &t, &ks);
+        }
+    }
+    for (int64_t r = 0; r < rows; r++) {
+        float *o = w->o + r * ldo;
+        float lse;
+        if (w->m[r] == -INFINITY && w->l[r] == 0.0f) {
+            memset(o, 0, (size_t)d * sizeof(float)); /* no finite logit: 0 and -inf by contract */
+            lse = -INFINITY;
+        } else {
+            const vf inv = v_set1(1.0f / w->l[r]); /* l NaN: the row becomes NaN, as it should */
+            for (int64_t x = 0; x < ldo; x += VL) {
+                v_store(o + x, v_mul(v_load(o + x), inv));
+            }
+            lse = w->m[r] * LN2_F + logf(w->l[r]);
+        }
+        panattn_emit_row(p, run, t.b, t.h, t.q_begin + r, split, o, lse);
+    }
+}
+
+int32_t KERNEL_FN(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end) {
+    scratch w;
+    if (!scratch_init(&w, p->head_dim)) {
+        return panattn_fail(PANATTN_ERR_OUT_OF_MEMORY, "cannot allocate the SIMD kernel scratch for head_dim %lld",
+                            (long long)p->head_dim);
+    }
+    for (int64_t t = tile_begin; t < tile_end; t++) {
+        run_tile(p, run, t, &w);
+    }
+    free(w.block);
+    return PANATTN_OK;
+}

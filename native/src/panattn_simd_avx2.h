@@ -1,0 +1,73 @@
+/*
+ * panattn_simd_avx2.h — the vector vocabulary of the AVX2+FMA+F16C kernel: 8 fp32 lanes.
+ * Included only by files compiled with -mavx2 -mfma -mf16c (the AVX2 kernel and its exp2
+ * test helper); panattn_kernel_simd.h is written against these names only, so the AVX2 and
+ * AVX-512 kernels are one algorithm at two widths.
+ */
+#ifndef PANATTN_SIMD_AVX2_H
+#define PANATTN_SIMD_AVX2_H
+
+#include <immintrin.h>
+#include <stdint.h>
+
+typedef __m256 vf;
+#define VL 8
+
+static inline vf v_zero(void) { return _mm256_setzero_ps(); }
+static inline vf v_set1(float x) { return _mm256_set1_ps(x); }
+static inline vf v_load(const float *p) { return _mm256_load_ps(p); }   /* 32-byte aligned scratch */
+static inline vf v_loadu(const float *p) { return _mm256_loadu_ps(p); }
+static inline void v_store(float *p, vf x) { _mm256_store_ps(p, x); }
+static inline void v_storeu(float *p, vf x) { _mm256_storeu_ps(p, x); }
+static inline vf v_bcast(const float *p) { return _mm256_broadcast_ss(p); }
+static inline vf v_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
+static inline vf v_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
+static inline vf v_add(vf a, vf b) { return _mm256_add_ps(a, b); }
+static inline vf v_sub(vf a, vf b) { return _mm256_sub_ps(a, b); }
+/* max(a, b) ignoring a NaN in a: maxps returns its second operand when either is NaN. */
+static inline vf v_max_skipnan(vf a, vf b) { return _mm256_max_ps(a, b); }
+/* x where x != -inf, else 0 (0.0f is all-zero bits). */
+static inline vf v_ninf_to_zero(vf x) {
+    return _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_set1_ps(-__builtin_inff()), _CMP_EQ_OQ), x);
+}
+
+/* First n (0..VL) lanes from p, the rest 0; lanes past n are not read (no fault past a buffer). */
+static inline vf v_loadu_n(const float *p, int n) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane));
+}
+
+/* fp16 / bf16 -> fp32, VL elements. */
+static inline vf v_from_f16(const uint16_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
+static inline vf v_from_bf16(const uint16_t *p) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)), 16));
+}
+
+static inline float v_hsum(vf x) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/* 2^x for x <= 0 (and NaN). x is clamped below at -127, so -inf gives exactly 0 with no
+ * special case: n = -127 makes the exponent field 0. r = x - round(x) is exact, and 2^r on
+ * [-1/2, 1/2] is a degree-6 fit of relative error 2.0e-9 (c0 = 1, so 2^0 is exactly 1);
+ * test_exp2 measures <= 2 ulp over [-126, 0]. NaN passes through (maxps returns x when x is
+ * NaN; the polynomial keeps it). */
+static inline vf v_exp2(vf x) {
+    x = _mm256_max_ps(_mm256_set1_ps(-127.0f), x);
+    vf n = _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    vf r = _mm256_sub_ps(x, n);
+    vf p = _mm256_set1_ps(0x1.41fbb8p-13f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0x1.5f3e56p-10f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0x1.3b2d4cp-7f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0x1.c6aee8p-5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0x1.ebfbdcp-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0x1.62e430p-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+#endif /* PANATTN_SIMD_AVX2_H */

@@ -1,0 +1,61 @@
+/*
+ * panattn_simd_avx512.h — the vector vocabulary of the AVX-512 kernel: 16 fp32 lanes.
+ * Included only by files compiled with -mavx512f -mavx512bw -mavx512vl -mfma -mf16c. Same
+ * names and contracts as panattn_simd_avx2.h.
+ */
+#ifndef PANATTN_SIMD_AVX512_H
+#define PANATTN_SIMD_AVX512_H
+
+#include <immintrin.h>
+#include <stdint.h>
+
+typedef __m512 vf;
+#define VL 16
+
+static inline vf v_zero(void) { return _mm512_setzero_ps(); }
+static inline vf v_set1(float x) { return _mm512_set1_ps(x); }
+static inline vf v_load(const float *p) { return _mm512_load_ps(p); }   /* 64-byte aligned scratch */
+static inline vf v_loadu(const float *p) { return _mm512_loadu_ps(p); }
+static inline void v_store(float *p, vf x) { _mm512_store_ps(p, x); }
+static inline void v_storeu(float *p, vf x) { _mm512_storeu_ps(p, x); }
+static inline vf v_bcast(const float *p) { return _mm512_set1_ps(*p); }
+static inline vf v_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
+static inline vf v_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+static inline vf v_add(vf a, vf b) { return _mm512_add_ps(a, b); }
+static inline vf v_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }
+/* max(a, b) ignoring a NaN in a: vmaxps returns its second operand when either is NaN. */
+static inline vf v_max_skipnan(vf a, vf b) { return _mm512_max_ps(a, b); }
+static inline vf v_ninf_to_zero(vf x) {
+    __mmask16 inf = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-__builtin_inff()), _CMP_EQ_OQ);
+    return _mm512_maskz_mov_ps((__mmask16)~inf, x);
+}
+
+/* First n (0..VL) lanes from p, the rest 0; masked lanes are not read. */
+static inline vf v_loadu_n(const float *p, int n) {
+    return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1u), p);
+}
+
+static inline vf v_from_f16(const uint16_t *p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p)); }
+static inline vf v_from_bf16(const uint16_t *p) {
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p)), 16));
+}
+
+static inline float v_hsum(vf x) { return _mm512_reduce_add_ps(x); }
+
+/* 2^x for x <= 0 (and NaN); see panattn_simd_avx2.h for the method and its accuracy. */
+static inline vf v_exp2(vf x) {
+    x = _mm512_max_ps(_mm512_set1_ps(-127.0f), x);
+    vf n = _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    vf r = _mm512_sub_ps(x, n);
+    vf p = _mm512_set1_ps(0x1.41fbb8p-13f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0x1.5f3e56p-10f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0x1.3b2d4cp-7f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0x1.c6aee8p-5f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0x1.ebfbdcp-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0x1.62e430p-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+}
+
+#endif /* PANATTN_SIMD_AVX512_H */
