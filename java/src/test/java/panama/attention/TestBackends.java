@@ -27,6 +27,13 @@ final class TestBackends {
         throw new AssertionError("no status for " + b);
     }
 
+    /** {@link #assumeAvailable} for an explicit backend; AUTO always runs. */
+    static void assumeRunnable(Backend b) {
+        if (b != Backend.AUTO) {
+            assumeAvailable(b);
+        }
+    }
+
     /** AUTO plus every explicit path the native library reports as runnable here. */
     static List<CpuIsa> supportedIsas() {
         List<CpuIsa> list = new ArrayList<>();

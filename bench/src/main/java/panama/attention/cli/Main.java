@@ -23,7 +23,7 @@ public final class Main {
             run [bench options]
                 The default: doctor, then a quick checked bench of every available backend.
 
-            """ + Doctor.USAGE + "\n\n" + Sdpa.USAGE + "\n\n" + Bench.USAGE + """
+            """ + Doctor.USAGE + "\n\n" + Sdpa.USAGE + "\n\n" + Bench.USAGE + "\n\n" + Demo.USAGE + """
 
 
             help, --help, -h
@@ -85,14 +85,17 @@ public final class Main {
             case "bench" -> {
                 return Bench.run("bench", rest, out, err);
             }
+            case "demo" -> {
+                return Demo.run(rest, out, err);
+            }
             case "run" -> {
                 Bench.parse("run", rest); // a bad option fails before the doctor prints
                 Doctor.report(out, null);
                 return Bench.run("run", rest, out, err);
             }
             default -> throw CliException.usage(command.startsWith("-")
-                    ? "unknown option " + command + " before a command; commands: run, doctor, sdpa, bench, help"
-                    : "unknown command '" + command + "'; commands: run, doctor, sdpa, bench, help");
+                    ? "unknown option " + command + " before a command; commands: run, doctor, sdpa, bench, demo, help"
+                    : "unknown command '" + command + "'; commands: run, doctor, sdpa, bench, demo, help");
         }
     }
 
