@@ -2,6 +2,7 @@
 # Regenerates the bindings in bindings/src/main/java/panama/attention/bindings from
 #   native/include/panattn.h       -> panattn_h, panattn_params
 #   native/include/panattn_cuda.h  -> panattn_cuda_h
+#   bindings/cublas_subset.h       -> cublas_h (the cuBLAS subset, loaded at run time)
 #   OpenBLAS's cblas.h (a subset)  -> cblas_h
 #
 # Shape: jextract 22 (https://jdk.java.net/jextract/, the JDK 22 build). Its output compiles on
@@ -89,10 +90,12 @@ run_jextract panattn_h "$ROOT/native/include/panattn.h" \
     --include-function panattn_splitkv_plan \
     --include-function panattn_forward_partial \
     --include-function panattn_merge_partial \
+    --include-function panattn_hold \
     --include-function panattn_isa_supported \
     --include-function panattn_isa_best \
     --include-struct panattn_params \
     --include-typedef panattn_params \
+    --include-typedef panattn_body_fn \
     --include-constant PANATTN_ABI_VERSION \
     --include-constant PANATTN_OK \
     --include-constant PANATTN_ERR_INVALID_ARGUMENT \
@@ -116,7 +119,43 @@ run_jextract panattn_cuda_h "$ROOT/native/include/panattn_cuda.h" \
     --include-function panattn_cuda_last_error \
     --include-function panattn_cuda_device_count \
     --include-function panattn_cuda_selftest_saxpy \
-    --include-constant PANATTN_CUDA_ABI_VERSION
+    --include-function panattn_cuda_device_describe \
+    --include-function panattn_cuda_malloc \
+    --include-function panattn_cuda_free \
+    --include-function panattn_cuda_malloc_host \
+    --include-function panattn_cuda_free_host \
+    --include-function panattn_cuda_stream_create \
+    --include-function panattn_cuda_stream_destroy \
+    --include-function panattn_cuda_stream_synchronize \
+    --include-function panattn_cuda_memcpy \
+    --include-function panattn_cuda_memset \
+    --include-function panattn_cuda_validate \
+    --include-function panattn_cuda_forward \
+    --include-function panattn_cuda_masked_softmax \
+    --include-constant PANATTN_CUDA_ABI_VERSION \
+    --include-constant PANATTN_CUDA_KERNEL_AUTO \
+    --include-constant PANATTN_CUDA_KERNEL_FUSED \
+    --include-constant PANATTN_CUDA_KERNEL_SIMT \
+    --include-constant PANATTN_CUDA_KERNEL_SPLIT_KV
+
+# cuBLAS is loaded at run time (never linked); bindings/cublas_subset.h holds the prototypes we
+# bind, copied from cublas_api.h (see its header comment), so no CUDA toolkit is needed here.
+run_jextract cublas_h "$ROOT/bindings/cublas_subset.h" \
+    --include-function cublasCreate_v2 \
+    --include-function cublasDestroy_v2 \
+    --include-function cublasGetVersion_v2 \
+    --include-function cublasSetStream_v2 \
+    --include-function cublasGetStatusName \
+    --include-function cublasSgemmStridedBatched \
+    --include-function cublasGemmStridedBatchedEx \
+    --include-constant CUBLAS_STATUS_SUCCESS \
+    --include-constant CUBLAS_OP_N \
+    --include-constant CUBLAS_OP_T \
+    --include-constant CUDA_R_32F \
+    --include-constant CUDA_R_16F \
+    --include-constant CUDA_R_16BF \
+    --include-constant CUBLAS_COMPUTE_32F \
+    --include-constant CUBLAS_GEMM_DEFAULT
 
 CBLAS_DIR="$(find_cblas_include)"
 run_jextract cblas_h "$CBLAS_DIR/cblas.h" -I "$CBLAS_DIR" \

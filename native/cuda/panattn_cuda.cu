@@ -7,15 +7,22 @@
  * "<what failed>: <cudaErrorName>: <description>" in the calling thread's message.
  */
 #include <cstdio>
+#include <cstring>
 
 #include <cuda_runtime.h>
+#include <dlfcn.h>
 
 #include "panattn.h"
 #include "panattn_cuda.h"
+#include "panattn_cuda_internal.h"
 
 namespace {
 
 thread_local char last_error[512];
+
+} // namespace
+
+namespace panattn_cuda {
 
 int32_t fail(int32_t status, const char *what, const char *detail) {
     std::snprintf(last_error, sizeof last_error, "%s: %s", what, detail);
@@ -24,7 +31,7 @@ int32_t fail(int32_t status, const char *what, const char *detail) {
 
 /* No driver, no device or a device this build has no code for: the backend is off, which
  * the Java side reports as a reason, not as a bug. */
-int32_t status_of(cudaError_t e) {
+static int32_t status_of(cudaError_t e) {
     switch (e) {
     case cudaErrorNoDevice:
     case cudaErrorInsufficientDriver:
@@ -49,6 +56,13 @@ int32_t fail_cuda(const char *what, cudaError_t e) {
     std::snprintf(last_error, sizeof last_error, "%s: %s: %s", what, cudaGetErrorName(e), cudaGetErrorString(e));
     return status_of(e);
 }
+
+} // namespace panattn_cuda
+
+namespace {
+
+using panattn_cuda::fail;
+using panattn_cuda::fail_cuda;
 
 /* y is (n), x is (n); one block, threads stride over the vector. */
 __global__ void saxpy_kernel(float a, const float *__restrict__ x, float *__restrict__ y, int32_t n) {
@@ -76,7 +90,21 @@ PANATTN_CUDA_API int32_t panattn_cuda_device_count(int32_t *count) {
     int n = 0;
     cudaError_t e = cudaGetDeviceCount(&n);
     if (e != cudaSuccess) {
-        return fail_cuda("cudaGetDeviceCount", e);
+        int32_t st = fail_cuda("cudaGetDeviceCount", e);
+        if (e == cudaErrorInsufficientDriver || e == cudaErrorNoDevice || e == cudaErrorInitializationError) {
+            /* the runtime says "driver insufficient" also when there is no driver at all: say which */
+            void *driver = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+            if (driver == nullptr) {
+                const char *why = dlerror();
+                char msg[512];
+                std::snprintf(msg, sizeof msg, "%s (libcuda.so.1, the NVIDIA driver, not found: %s)", panattn_cuda_last_error(),
+                              why != nullptr ? why : "dlopen failed");
+                std::snprintf(last_error, sizeof last_error, "%s", msg);
+            } else {
+                dlclose(driver);
+            }
+        }
+        return st;
     }
     if (n < 1) {
         return fail(PANATTN_ERR_UNSUPPORTED, "cudaGetDeviceCount", "no CUDA device is visible");

@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a prototype, the params struct or a constant changes meaning. */
-#define PANATTN_ABI_VERSION 2
+#define PANATTN_ABI_VERSION 3
 
 /* Status codes. */
 #define PANATTN_OK 0
@@ -150,6 +150,19 @@ PANATTN_API int32_t panattn_forward_partial(const panattn_params *p, int64_t spl
  * are -inf get 0 and lse -inf. */
 PANATTN_API int32_t panattn_merge_partial(const panattn_params *p, int64_t splits, const void *workspace,
                                           int64_t tile_begin, int64_t tile_end);
+
+/* The body panattn_hold runs: returns a status code. */
+typedef int32_t (*panattn_body_fn)(void);
+
+/* Calls body() and returns what it returns (PANATTN_ERR_INVALID_ARGUMENT when body is NULL).
+ * a..f are not read: they exist so that a caller's foreign-function layer keeps the memory
+ * they point into alive while body runs. The Java side passes the caller's q, k, v, out, lse
+ * and mask segments here, and body (an upcall) hands tiles to worker threads that receive raw
+ * addresses; FFM keeps every segment argument's arena open for the duration of this downcall,
+ * so closing a shared arena from another thread meanwhile throws instead of freeing memory
+ * under a running kernel (docs/THREAT-MODEL.md). */
+PANATTN_API int32_t panattn_hold(const void *a, const void *b, const void *c, void *d, void *e, const void *f,
+                                 panattn_body_fn body);
 
 /* 1 when this CPU and this build can run the given PANATTN_ISA_* path, else 0. */
 PANATTN_API int32_t panattn_isa_supported(int32_t isa);

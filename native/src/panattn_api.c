@@ -281,3 +281,12 @@ PANATTN_API int32_t panattn_forward(const panattn_params *p, int64_t tile_begin,
     const panattn_run run = {1, NULL};
     return panattn_kernel_select(p->isa)(p, &run, tile_begin, tile_end);
 }
+
+PANATTN_API int32_t panattn_hold(const void *a, const void *b, const void *c, void *d, void *e, const void *f,
+                                 panattn_body_fn body) {
+    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f; /* held by the caller's FFM downcall, never read */
+    if (body == NULL) {
+        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "body must not be NULL");
+    }
+    return body();
+}

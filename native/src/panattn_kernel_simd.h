@@ -365,7 +365,14 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
                 for (int64_t r = 0; r < srows; r++) {
                     const float *mrow = p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
                                         (i0 + r) * p->mask_row_stride + k0;
-                    for (int64_t c = 0; c < nc; c++) {
+                    /* Only the keys row r sees: a causally hidden key stays -inf even when its mask
+                     * entry is NaN (-inf + NaN would be NaN; found by SdpaFuzzTest). */
+                    int64_t vis = nc;
+                    if (ks->causal) {
+                        const int64_t lim = i0 + r + ks->offset + 1 - k0;
+                        vis = lim < 0 ? 0 : lim < nc ? lim : nc;
+                    }
+                    for (int64_t c = 0; c < vis; c++) {
                         float *sc = &w->st[c * QS + r];
                         /* -inf excludes the key even when q.k is NaN */
                         *sc = mrow[c] == -INFINITY ? -INFINITY : *sc + mrow[c] * LOG2E_F;

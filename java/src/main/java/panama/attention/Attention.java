@@ -41,7 +41,10 @@ public final class Attention {
     public static Backend sdpa(Tensor q, Tensor k, Tensor v, Tensor out, AttentionOptions options) {
         Problem p = Validation.check(q, k, v, out, options);
         Backend b = Backends.resolve(options.backend(), p);
-        Backends.run(b, p);
+        // device tensors: their DeviceArenas refuse to close until the kernels are done
+        try (DeviceArena.Pin pin = DeviceArena.pin(q, k, v, out, options.lse(), options.mask())) {
+            Backends.run(b, p);
+        }
         return b;
     }
 

@@ -2,7 +2,8 @@ package panama.attention;
 
 /**
  * The ways attention can be computed. {@link #AUTO} takes the first available backend, in the
- * order NATIVE_CPU, BLAS, JAVA_REFERENCE, that supports the call; any backend can be forced.
+ * order NATIVE_CPU, JAVA_VECTOR, BLAS, JAVA_REFERENCE, that supports the call; any backend can be
+ * forced.
  */
 public enum Backend {
     /** The fastest available backend that supports the call. */
@@ -12,7 +13,18 @@ public enum Backend {
     /** The fused C kernel (online softmax, no N×N buffer), parallel over tiles on a Java executor. */
     NATIVE_CPU,
     /** The classic path through OpenBLAS: sgemm, masked softmax, sgemm (materialises rows × Lk). */
-    BLAS;
+    BLAS,
+    /**
+     * NATIVE_CPU's tile algorithm in pure Java on the Vector API (jdk.incubator.vector; run with
+     * {@code --add-modules jdk.incubator.vector}), or the same algorithm in scalar Java without it.
+     */
+    JAVA_VECTOR,
+    /**
+     * Fused CUDA kernels (tensor cores for F16/BF16, SIMT for F32, split-KV decode). AUTO takes it
+     * first for tensors of a {@link DeviceArena}; for host tensors it copies in and out (the slow
+     * path), so AUTO uses it then only with {@code -Dpanattn.cuda.auto=true}.
+     */
+    CUDA;
 
     /** Parses a backend name as written in this enum, case-insensitively. */
     public static Backend parse(String name) {

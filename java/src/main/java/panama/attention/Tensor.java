@@ -13,18 +13,79 @@ import panama.attention.internal.Elements;
  * <p>Attention tensors are {@code [batch, heads, seq, headDim]}. The interleaved storage order
  * {@code [batch, seq, heads, headDim]} (what projections produce) is viewed without copying
  * through {@link #bshd}. The last dimension must be contiguous (stride 1) for attention.
+ *
+ * <p>A tensor made by a {@link DeviceArena} lives in GPU memory ({@link #device()} is
+ * {@code cuda:N}): its segment is a zero-length segment at the device address, bound to the
+ * arena's lifetime, never dereferenced from Java; {@link #get}, {@link #set} and
+ * {@link #toFloatArray} throw {@link IllegalStateException} for it. Copy it to the host with
+ * {@link DeviceArena#toHost} first.
  */
 public final class Tensor {
     private final MemorySegment segment;
     private final DType dtype;
     private final long[] shape;
     private final long[] strides;
+    private final Device device;
+    /** Device tensors: the arena that owns the memory and the bytes from the segment's address to its end. */
+    private final DeviceArena owner;
+    private final long deviceBytes;
 
     private Tensor(MemorySegment segment, DType dtype, long[] shape, long[] strides) {
+        this(segment, dtype, shape, strides, Device.CPU, null, 0);
+    }
+
+    private Tensor(MemorySegment segment, DType dtype, long[] shape, long[] strides, Device device, DeviceArena owner,
+            long deviceBytes) {
         this.segment = segment;
         this.dtype = dtype;
         this.shape = shape;
         this.strides = strides;
+        this.device = device;
+        this.owner = owner;
+        this.deviceBytes = deviceBytes;
+    }
+
+    /** A row-major device tensor over {@code bytes} bytes at the (zero-length, arena-scoped) segment's address. */
+    static Tensor onDevice(MemorySegment zeroLength, long bytes, DType dtype, long[] shape, Device device, DeviceArena owner) {
+        return new Tensor(zeroLength, dtype, shape.clone(), rowMajorStrides(shape), device, owner, bytes);
+    }
+
+    /** Where the memory lives: {@link Device#CPU}, or the CUDA device of a {@link DeviceArena}. */
+    public Device device() {
+        return device;
+    }
+
+    /** True for a tensor in GPU memory (made by a {@link DeviceArena}). */
+    public boolean isOnDevice() {
+        return device.isCuda();
+    }
+
+    DeviceArena owner() {
+        return owner;
+    }
+
+    /** Device tensors: bytes from the segment's address to the end of the allocation. */
+    long deviceBytes() {
+        return deviceBytes;
+    }
+
+    /**
+     * A view of the same memory with another shape and strides (in elements), checked against the
+     * memory available from this tensor's first element; works for host and device tensors.
+     */
+    public Tensor view(long[] shape, long[] strides) {
+        if (!isOnDevice()) {
+            return of(segment, dtype, shape, strides);
+        }
+        Tensor t = of(MemorySegment.NULL.reinterpret(deviceBytes), dtype, shape, strides); // size checks only
+        return new Tensor(segment, dtype, t.shape, t.strides, device, owner, deviceBytes);
+    }
+
+    private void requireHost(String what) {
+        if (isOnDevice()) {
+            throw new IllegalStateException(what + " reads or writes memory from Java, but this tensor lives on " + device
+                    + "; copy it to the host first (DeviceArena.toHost)");
+        }
     }
 
     /**
@@ -124,7 +185,7 @@ public final class Tensor {
         t = st[a];
         st[a] = st[b];
         st[b] = t;
-        return new Tensor(segment, dtype, s, st);
+        return new Tensor(segment, dtype, s, st, device, owner, deviceBytes);
     }
 
     /** A view of the sub-range {@code [from, from + length)} of dimension {@code dim} (no copy). */
@@ -136,6 +197,12 @@ public final class Tensor {
         long[] s = shape.clone();
         s[dim] = length;
         long offsetBytes = from * strides[dim] * dtype.byteSize();
+        if (isOnDevice()) {
+            long off = length == 0 ? 0 : offsetBytes;
+            // zero-length again, at the new address, keeping the arena's scope (never dereferenced)
+            MemorySegment moved = segment.reinterpret(deviceBytes).asSlice(off, 0);
+            return new Tensor(moved, dtype, s, strides.clone(), device, owner, deviceBytes - off);
+        }
         MemorySegment slice = length == 0 ? segment.asSlice(0, 0) : segment.asSlice(offsetBytes);
         return of(slice, dtype, s, strides);
     }
@@ -181,16 +248,19 @@ public final class Tensor {
 
     /** The element at the index, converted to float. */
     public float get(long... index) {
+        requireHost("get");
         return Elements.get(segment, dtype, offsetOf(index));
     }
 
     /** Writes the value, rounded to this tensor's dtype, at the index. */
     public void set(float value, long... index) {
+        requireHost("set");
         Elements.set(segment, dtype, offsetOf(index), value);
     }
 
     /** All elements in row-major order of the logical shape, as floats. */
     public float[] toFloatArray() {
+        requireHost("toFloatArray");
         long n = elementCount();
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalStateException("tensor of " + n + " elements does not fit a Java array");
@@ -251,6 +321,6 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        return "Tensor[" + dtype + " shape=" + Arrays.toString(shape) + " strides=" + Arrays.toString(strides) + "]";
+        return "Tensor[" + (isOnDevice() ? device + " " : "") + dtype + " shape=" + Arrays.toString(shape) + " strides=" + Arrays.toString(strides) + "]";
     }
 }

@@ -37,6 +37,9 @@ public final class TileScheduler implements AutoCloseable {
     private final int threads;
     private final ExecutorService pool;
     private final boolean shared;
+    /** Tile ranges running right now, and the most ever at once (test hook: never above threads). */
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger peakRunning = new AtomicInteger();
 
     private TileScheduler(int threads, boolean shared) {
         if (threads < 1) {
@@ -96,7 +99,7 @@ public final class TileScheduler implements AutoCloseable {
                     try {
                         long t;
                         while (failure.get() == null && (t = next.getAndIncrement()) < tiles) {
-                            task.run(t, t + 1);
+                            runCounted(task, t, t + 1);
                         }
                     } catch (Throwable e) {
                         failure.compareAndSet(null, e);
@@ -126,12 +129,26 @@ public final class TileScheduler implements AutoCloseable {
         rethrow(failure.get());
     }
 
-    private static void runAll(long tiles, TileTask task) {
+    private void runAll(long tiles, TileTask task) {
         try {
-            task.run(0, tiles);
+            task.run(0, tiles); // on one of our workers, already counted by runCounted
         } catch (Throwable e) {
             rethrow(e);
         }
+    }
+
+    private void runCounted(TileTask task, long begin, long end) throws Exception {
+        peakRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+        try {
+            task.run(begin, end);
+        } finally {
+            running.decrementAndGet();
+        }
+    }
+
+    /** The most tile ranges that ever ran at once on this scheduler's workers (at most {@link #threads()}). */
+    int peakRunning() {
+        return peakRunning.get();
     }
 
     private static void rethrow(Throwable e) {

@@ -24,12 +24,12 @@ class BackendParityTest {
     static final double FP32_TOLERANCE = 1e-5;
 
     static Stream<Arguments> fp32Cases() {
-        return combine(CaseTable.fp32(), Backend.NATIVE_CPU, Backend.BLAS);
+        return combine(CaseTable.fp32(), Backend.NATIVE_CPU, Backend.BLAS, Backend.JAVA_VECTOR);
     }
 
     /** BLAS is fp32 only (sgemm): it refuses F16/BF16, which ValidationTest checks. */
     static Stream<Arguments> halfCases() {
-        return combine(CaseTable.halfPrecision(), Backend.NATIVE_CPU);
+        return combine(CaseTable.halfPrecision(), Backend.NATIVE_CPU, Backend.JAVA_VECTOR);
     }
 
     /** Each case × each backend × (for NATIVE_CPU) each CPU path this machine runs. */

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Rows that see no key, huge logits, and the exact values a tiny case must produce. */
 class NumericsTest {
     @ParameterizedTest
-    @EnumSource(value = Backend.class, names = {"JAVA_REFERENCE", "NATIVE_CPU", "BLAS"})
+    @EnumSource(value = Backend.class, names = {"JAVA_REFERENCE", "NATIVE_CPU", "BLAS", "JAVA_VECTOR"})
     void rowsThatSeeNoKeyGiveZerosAndMinusInfinityLse(Backend b) {
         TestBackends.assumeAvailable(b);
         try (Arena a = Arena.ofConfined()) {
@@ -44,7 +44,7 @@ class NumericsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Backend.class, names = {"JAVA_REFERENCE", "NATIVE_CPU", "BLAS"})
+    @EnumSource(value = Backend.class, names = {"JAVA_REFERENCE", "NATIVE_CPU", "BLAS", "JAVA_VECTOR"})
     void hugeLogitsDoNotOverflow(Backend b) {
         TestBackends.assumeAvailable(b);
         try (Arena a = Arena.ofConfined()) {

@@ -16,8 +16,9 @@ final class TestBackends {
         for (BackendStatus s : Attention.backends()) {
             if (s.backend() == b) {
                 // On the build machine and in CI the native backends must be on: a missing
-                // library is a build failure, not a reason to skip.
-                if (Boolean.getBoolean("panattn.test.requireNative")) {
+                // library is a build failure, not a reason to skip. CUDA is the exception: it
+                // needs a GPU and a driver, which CI does not have (it then skips with the reason).
+                if (Boolean.getBoolean("panattn.test.requireNative") && b != Backend.CUDA) {
                     org.junit.jupiter.api.Assertions.assertTrue(s.available(), () -> b + " is off: " + s.detail());
                 }
                 assumeTrue(s.available(), () -> b + " is off here: " + s.detail());

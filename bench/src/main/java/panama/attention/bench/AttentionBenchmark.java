@@ -25,8 +25,11 @@ import panama.attention.TileScheduler;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp bench/target/panama-attention-bench.jar:bench/target/lib/* \
- *     org.openjdk.jmh.Main AttentionBenchmark -p backend=NATIVE_CPU,BLAS -p seqQ=2048 -p seqK=2048
+ *     org.openjdk.jmh.Main AttentionBenchmark -p backend=NATIVE_CPU,JAVA_VECTOR -p seqQ=2048 -p seqK=2048
  * </pre>
+ *
+ * The fork gets {@code --add-modules jdk.incubator.vector}, so JAVA_VECTOR runs its Vector API
+ * path; {@link TripleLoopBenchmark} is the naive-Java baseline to compare it with.
  *
  * The primary score is calls per second; the secondary {@code gflop} result is GFLOP/s (see
  * {@link GflopCounter}). The setup checks the backend once against JAVA_REFERENCE on the same
@@ -35,11 +38,12 @@ import panama.attention.TileScheduler;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
+// 5 s of warm-up: JAVA_VECTOR's Vector API code is boxed and slow until C2 compiles it (2-5 s here)
+@Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
 public class AttentionBenchmark {
-    @Param({"NATIVE_CPU", "BLAS", "JAVA_REFERENCE"})
+    @Param({"NATIVE_CPU", "JAVA_VECTOR", "BLAS", "JAVA_REFERENCE"})
     public String backend;
     @Param("1")
     public int batch;

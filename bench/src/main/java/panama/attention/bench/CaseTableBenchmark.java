@@ -36,7 +36,7 @@ import panama.attention.testing.Compare;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
 public class CaseTableBenchmark {
     /** fp32 table tolerance: the same as the parity tests'. */
     static final double TOLERANCE = 1e-5;
@@ -56,7 +56,7 @@ public class CaseTableBenchmark {
         "big-d256-q129-k129",
     })
     public String caseId;
-    @Param({"NATIVE_CPU", "BLAS"})
+    @Param({"NATIVE_CPU", "JAVA_VECTOR", "BLAS"})
     public String backend;
     @Param("2")
     public int threads;

@@ -29,6 +29,47 @@ public record Timer(int warmupRuns, long warmupNanos, long warmupCapNanos,
     public record Result(double medianMs, double minMs, int iterations) {
     }
 
+    /**
+     * Runs {@code call} until the JIT has settled, for code that the JIT must compile first (the
+     * Vector API is boxed and very slow until C2 has compiled it: on 2 busy cores that can take
+     * 2-5 s of calls). Settled: the last 5 calls took within 20% of each other and the JIT's total
+     * compile time grew by at most 10 ms meanwhile. Stops after {@code capNanos} in any case;
+     * a cap of 0 does nothing.
+     *
+     * @return the calls made
+     */
+    public static int warmUntilCompiled(Runnable call, long capNanos) {
+        if (capNanos <= 0) {
+            return 0;
+        }
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        int window = 5;
+        long[] nanos = new long[window];
+        long[] compileMs = new long[window];
+        long start = System.nanoTime();
+        int n = 0;
+        while (System.nanoTime() - start < capNanos) {
+            long t0 = System.nanoTime();
+            call.run();
+            nanos[n % window] = System.nanoTime() - t0;
+            compileMs[n % window] = timed ? jit.getTotalCompilationTime() : 0;
+            n++;
+            if (n >= window && System.nanoTime() - start >= 500_000_000L) {
+                long lo = Long.MAX_VALUE, hi = 0;
+                for (long x : nanos) {
+                    lo = Math.min(lo, x);
+                    hi = Math.max(hi, x);
+                }
+                long newest = compileMs[(n - 1) % window], oldest = compileMs[n % window];
+                if (hi <= lo * 1.2 && newest - oldest <= 10) {
+                    break;
+                }
+            }
+        }
+        return n;
+    }
+
     public Result measure(Runnable call) {
         long start = System.nanoTime();
         for (int n = 0; ; n++) {

@@ -138,6 +138,12 @@ public final class Workload {
         return shape.work() > FULL_CHECK_LIMIT;
     }
 
+    /** Something that computes attention of (q, k, v) into out, with this workload's options. */
+    @FunctionalInterface
+    public interface Kernel {
+        void run(Tensor q, Tensor k, Tensor v, Tensor out);
+    }
+
     /**
      * Runs {@code options}' backend once and compares it with the oracle on the full shape when
      * that is cheap, else on {@link Shape#oneHead()} (the same kernel paths: lengths, head dim,
@@ -145,21 +151,35 @@ public final class Workload {
      * Exceptions of the backend propagate.
      */
     public Check check(AttentionOptions options) {
+        AttentionOptions oracle = options.toBuilder().backend(Backend.JAVA_REFERENCE).build();
+        return check(oracle, options.backend() == Backend.JAVA_REFERENCE ? null
+                : (cq, ck, cv, got) -> Attention.sdpa(cq, ck, cv, got, options));
+    }
+
+    /**
+     * {@link #check(AttentionOptions)} for code outside the library (the triple-loop baseline):
+     * {@code kernel} gets contiguous tensors, the full ones or batch 0/head 0 views.
+     */
+    public Check check(Kernel kernel) {
+        return check(AttentionOptions.builder().backend(Backend.JAVA_REFERENCE).causal(shape.causal()).build(), kernel);
+    }
+
+    private Check check(AttentionOptions oracle, Kernel kernel) {
         boolean oneHead = checksOneHead();
         Tensor cq = oneHead ? firstHead(q, shape.seqQ()) : q;
         Tensor ck = oneHead ? firstHead(k, shape.seqK()) : k;
         Tensor cv = oneHead ? firstHead(v, shape.seqK()) : v;
         if (reference == null || referenceOneHead != oneHead) {
             Tensor ref = Tensor.allocate(arena, shape.dtype(), cq.shape());
-            Attention.sdpa(cq, ck, cv, ref, options.toBuilder().backend(Backend.JAVA_REFERENCE).build());
+            Attention.sdpa(cq, ck, cv, ref, oracle);
             reference = ref.toFloatArray();
             referenceOneHead = oneHead;
         }
-        if (options.backend() == Backend.JAVA_REFERENCE) {
+        if (kernel == null) {
             return new Check(0, tolerance(shape.dtype()), oneHead);
         }
         Tensor got = oneHead ? Tensor.allocate(arena, shape.dtype(), cq.shape()) : out;
-        Attention.sdpa(cq, ck, cv, got, options);
+        kernel.run(cq, ck, cv, got);
         double err = Compare.relativeError(got.toFloatArray(), reference);
         return new Check(err, tolerance(shape.dtype()), oneHead);
     }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import panama.attention.Attention;
 import panama.attention.AttentionException;
 import panama.attention.AttentionOptions;
@@ -24,64 +25,92 @@ import panama.attention.CpuIsa;
 import panama.attention.DType;
 import panama.attention.TileScheduler;
 import panama.attention.bench.Timer;
+import panama.attention.bench.TripleLoop;
 import panama.attention.bench.Workload;
 import panama.attention.internal.OpenBlas;
 
 /**
- * {@code bench}: a quick table of backends × sequence lengths. Each backend is first checked
- * against the JAVA_REFERENCE oracle on that shape; one that disagrees or throws is reported as
- * FAILED and never timed. For a careful measurement use the JMH benchmarks (see the README).
+ * {@code bench}: a table of backends × shapes, written also as results.csv, results.json and
+ * chart.png. Each backend is first checked against the JAVA_REFERENCE oracle on that shape; one
+ * that disagrees or throws is reported as FAILED and never timed. Next to the library's backends
+ * runs {@code JAVA_TRIPLE_LOOP}, a naive single-thread Java loop ({@link TripleLoop}), the
+ * baseline JAVA_VECTOR is measured against. For a careful measurement use the JMH benchmarks
+ * (see the README).
  */
 final class Bench {
     static final String USAGE = """
             bench [--backends A,B,...] [--batch N] [--heads N] [--kv-heads N] [--seq N[,N...]]
                   [--kv-seq N] [--head-dim N] [--causal none|top-left|bottom-right]
                   [--dtype f32|f16|bf16] [--threads N] [--isa auto|scalar|avx2|avx512]
-                  [--json F] [--no-sgemm]
-                Times each backend on each length (checked against JAVA_REFERENCE first) and
-                prints median/min ms, GFLOP/s, relative error and speed-up over the reference.
-                Defaults: every available backend (JAVA_REFERENCE only up to seq 512), batch 1,
+                  [--json F] [--no-sgemm] [--full] [--out-dir D]
+                Times each backend on each shape (checked against JAVA_REFERENCE first; a backend
+                that disagrees is reported FAILED and never timed) and prints median/min ms,
+                GFLOP/s, relative error and the speed-ups over JAVA_VECTOR and JAVA_REFERENCE.
+                Defaults: every available backend (JAVA_REFERENCE only up to seq 512) plus
+                JAVA_TRIPLE_LOOP, a naive single-thread Java loop (f32, up to seq 1024); batch 1,
                 heads 8, kv-heads = heads, seq 256,512,1024 (Lq = Lk unless --kv-seq), head-dim 64,
-                causal none, f32, threads = available processors, isa auto. --json writes one
-                record per backend and shape. Also measures OpenBLAS sgemm 2048^3 (--no-sgemm skips).
-                Exit 1 when a backend fails its check.""";
+                causal none, f32, threads = available processors, isa auto.
+                --full sweeps seq 256..8192 (doubling) x head-dim 64,128 x causal none,bottom-right
+                over every available backend (not with --seq, --head-dim or --causal; it takes
+                tens of minutes on 2 cores). Writes results.csv, results.json and chart.png
+                (GFLOP/s against sequence length) to --out-dir (default ./bench-results); --json
+                also writes the records to F. Also measures OpenBLAS sgemm 2048^3 (--no-sgemm
+                skips). Exit 1 when a backend fails its check.""";
 
     static final List<Integer> DEFAULT_SEQ = List.of(256, 512, 1024);
+    static final List<Integer> FULL_SEQ = List.of(256, 512, 1024, 2048, 4096, 8192);
+    static final List<Integer> FULL_HEAD_DIMS = List.of(64, 128);
+    static final List<CausalMode> FULL_CAUSAL = List.of(CausalMode.NONE, CausalMode.BOTTOM_RIGHT);
+    static final Path DEFAULT_OUT_DIR = Path.of("bench-results");
     /** The oracle is scalar Java: past this length one call takes seconds, so it is left out by default. */
     static final int REFERENCE_MAX_SEQ = 512;
+    /** The naive baseline: one thread, so it is left out of longer shapes by default. */
+    static final String TRIPLE_LOOP = "JAVA_TRIPLE_LOOP";
+    static final int TRIPLE_LOOP_MAX_SEQ = 1024;
     static final long SEED = 42;
     static final int SGEMM_N = 2048;
 
     /** Timing rules; tests lower them to keep the suite fast (timings are never asserted). */
     static volatile Timer timer = Timer.DEFAULT;
+    /** Contenders whose JIT warm-up is done in this JVM (it carries over between shapes). */
+    private static final Set<String> JIT_WARMED = ConcurrentHashMap.newKeySet();
 
     private static final Set<String> VALUED = Set.of("backends", "batch", "heads", "kv-heads", "seq", "kv-seq",
-            "head-dim", "causal", "dtype", "threads", "json", "isa");
-    private static final Set<String> FLAGS = Set.of("no-sgemm");
+            "head-dim", "causal", "dtype", "threads", "json", "isa", "out-dir");
+    private static final Set<String> FLAGS = Set.of("no-sgemm", "full");
 
     private Bench() {
     }
 
-    /** Everything the command line says. {@code backends} null means the default set. */
-    record Config(List<Backend> backends, int batch, int heads, int kvHeads, List<Integer> seqs, Integer kvSeq,
-                  int headDim, CausalMode causal, DType dtype, int threads, CpuIsa isa, Path json, boolean sgemm) {
+    /**
+     * Everything the command line says.
+     *
+     * @param backends backend names ({@link Backend} names or {@link #TRIPLE_LOOP}); null means the default set
+     */
+    record Config(List<String> backends, int batch, int heads, int kvHeads, List<Integer> seqs, Integer kvSeq,
+                  List<Integer> headDims, List<CausalMode> causals, DType dtype, int threads, CpuIsa isa,
+                  Path json, boolean sgemm, boolean full, Path outDir) {
     }
 
-    /** One table row and JSON record. */
-    record Row(Backend backend, Workload.Shape shape, String status, String error, Workload.Check check,
+    /** One table row and JSON/CSV record. {@code backend} is a {@link Backend} name or {@link #TRIPLE_LOOP}. */
+    record Row(String backend, Workload.Shape shape, String status, String error, Workload.Check check,
                Timer.Result time, double gflops) {
         boolean ok() {
             return "ok".equals(status);
         }
     }
 
+    /** OpenBLAS sgemm 2048³: the line to print and its rate (NaN when skipped or failed). */
+    record Sgemm(String line, double gflops) {
+    }
+
     static Config parse(String command, String[] args) throws CliException {
         Options o = Options.parse(command, args, VALUED, FLAGS);
-        List<Backend> backends = null;
+        List<String> backends = null;
         if (o.has("backends")) {
-            Set<Backend> set = new LinkedHashSet<>();
+            Set<String> set = new LinkedHashSet<>();
             for (String name : o.get("backends").split(",", -1)) {
-                set.add(o.choice("backends", null, x -> Backend.parse(name)));
+                set.add(parseBackend(command, name));
             }
             backends = List.copyOf(set);
         }
@@ -91,16 +120,40 @@ final class Bench {
         if (heads % kvHeads != 0) {
             throw CliException.usage(command + ": --kv-heads " + kvHeads + " does not divide --heads " + heads);
         }
-        List<Integer> seqs = o.intList("seq", DEFAULT_SEQ, 1);
+        boolean full = o.has("full");
+        if (full) {
+            for (String swept : new String[] {"seq", "head-dim", "causal"}) {
+                if (o.has(swept)) {
+                    throw CliException.usage(command + ": --full sweeps seq, head-dim and causal itself; drop --" + swept);
+                }
+            }
+        }
+        List<Integer> seqs = full ? FULL_SEQ : o.intList("seq", DEFAULT_SEQ, 1);
         Integer kvSeq = o.has("kv-seq") ? o.intValue("kv-seq", 0, 1) : null;
-        int headDim = o.intValue("head-dim", 64, 1);
-        CausalMode causal = o.choice("causal", CausalMode.NONE, CausalMode::parse);
+        List<Integer> headDims = full ? FULL_HEAD_DIMS : List.of(o.intValue("head-dim", 64, 1));
+        List<CausalMode> causals = full ? FULL_CAUSAL : List.of(o.choice("causal", CausalMode.NONE, CausalMode::parse));
         DType dtype = o.choice("dtype", DType.F32, Workload::parseDtype);
         int threads = o.intValue("threads", Runtime.getRuntime().availableProcessors(), 1);
         CpuIsa isa = o.choice("isa", CpuIsa.AUTO, Workload::parseIsa);
         Path json = o.has("json") ? Path.of(o.get("json")) : null;
-        return new Config(backends, batch, heads, kvHeads, seqs, kvSeq, headDim, causal, dtype, threads, isa, json,
-                !o.has("no-sgemm"));
+        Path outDir = o.has("out-dir") ? Path.of(o.get("out-dir")) : DEFAULT_OUT_DIR;
+        if (o.has("out-dir") && o.get("out-dir").isBlank()) {
+            throw CliException.usage(command + ": --out-dir needs a folder name");
+        }
+        return new Config(backends, batch, heads, kvHeads, seqs, kvSeq, headDims, causals, dtype, threads, isa, json,
+                !o.has("no-sgemm"), full, outDir);
+    }
+
+    private static String parseBackend(String command, String name) throws CliException {
+        String n = name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        if (n.equals(TRIPLE_LOOP)) {
+            return TRIPLE_LOOP;
+        }
+        try {
+            return Backend.parse(name).name();
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(command + ": --backends: " + e.getMessage() + " or " + TRIPLE_LOOP);
+        }
     }
 
     static String dtypeName(DType d) {
@@ -115,23 +168,33 @@ final class Bench {
                 throw CliException.runtime("--json " + c.json() + ": folder " + dir + " does not exist");
             }
         }
+        try {
+            Files.createDirectories(c.outDir());
+        } catch (IOException e) {
+            throw CliException.runtime("--out-dir " + c.outDir() + ": cannot create the folder (" + Main.message(e) + ")");
+        }
         List<String> notes = new ArrayList<>();
         List<Row> rows;
         try (TileScheduler scheduler = TileScheduler.create(c.threads())) {
-            rows = measure(c, scheduler, out, err, notes);
+            rows = measure(c, scheduler, err, notes);
         }
         printTable(c, rows, notes, out);
+        Sgemm sgemm = null;
         if (c.sgemm()) {
-            out.println(sgemmLine(c.threads()));
+            err.println("[sgemm] OpenBLAS sgemm " + SGEMM_N + "^3 with " + c.threads() + " threads ...");
+            err.flush();
+            sgemm = sgemm(c.threads());
+            out.println(sgemm.line());
         }
         if (c.json() != null) {
             Files.writeString(c.json(), json(c, rows));
             out.println("wrote " + rows.size() + " records to " + c.json());
         }
+        writeResults(c, rows, sgemm, out, err);
         List<String> failed = new ArrayList<>();
         for (Row r : rows) {
             if ("FAILED".equals(r.status())) {
-                failed.add(r.backend() + " seq=" + r.shape().seqLabel());
+                failed.add(r.backend() + " " + shapeLabel(r.shape()));
             }
         }
         if (!failed.isEmpty()) {
@@ -140,59 +203,108 @@ final class Bench {
         return 0;
     }
 
-    private static List<Row> measure(Config c, TileScheduler scheduler, PrintStream out, PrintStream err,
-                                     List<String> notes) {
+    /** results.csv, results.json and chart.png in the out folder; a chart that cannot be drawn is a warning. */
+    private static void writeResults(Config c, List<Row> rows, Sgemm sgemm, PrintStream out, PrintStream err)
+            throws IOException {
+        Path dir = c.outDir();
+        Files.writeString(dir.resolve("results.csv"), csv(c, rows));
+        Files.writeString(dir.resolve("results.json"), resultsJson(c, rows, sgemm));
+        Path chart = dir.resolve("chart.png");
+        String chartNote = "";
+        try {
+            BenchChart.write(chart, c, rows, sgemm == null ? Double.NaN : sgemm.gflops(), title(c));
+        } catch (IOException | RuntimeException | LinkageError e) {
+            Files.deleteIfExists(chart);
+            chartNote = " (chart.png not drawn: " + Main.message(e) + ")";
+            err.println("warning: chart.png not drawn: " + Main.message(e));
+        }
+        out.println("wrote results.csv, results.json" + (chartNote.isEmpty() ? " and chart.png" : "") + " to "
+                + dir + chartNote);
+    }
+
+    static String title(Config c) {
+        return "Attention GFLOP/s vs sequence length: " + Doctor.cpuModel() + ", " + c.threads() + " thread"
+                + (c.threads() == 1 ? "" : "s");
+    }
+
+    private static List<Row> measure(Config c, TileScheduler scheduler, PrintStream err, List<String> notes) {
         List<BackendStatus> statuses = Attention.backends();
         List<Row> rows = new ArrayList<>();
         int maxSeq = 0;
         for (int s : c.seqs()) {
             maxSeq = Math.max(maxSeq, Math.max(s, c.kvSeq() == null ? s : c.kvSeq()));
         }
-        List<Backend> backends = c.backends();
+        List<String> backends = c.backends();
         if (backends == null) {
             backends = new ArrayList<>();
             for (BackendStatus s : statuses) {
                 if (s.available()) {
-                    backends.add(s.backend());
+                    backends.add(s.backend().name());
                 } else {
                     notes.add(s.backend() + " is off: " + Doctor.oneLine(s.detail()));
                 }
             }
-            if (backends.contains(Backend.JAVA_REFERENCE) && maxSeq > REFERENCE_MAX_SEQ) {
+            if (backends.contains(Backend.JAVA_REFERENCE.name()) && maxSeq > REFERENCE_MAX_SEQ) {
                 notes.add("JAVA_REFERENCE (scalar float64 oracle) is not timed for seq > " + REFERENCE_MAX_SEQ
                         + ": too slow; name it in --backends to time it anyway. It still checks every backend.");
+            }
+            if (c.dtype() == DType.F32) {
+                backends.add(TRIPLE_LOOP);
+                if (maxSeq > TRIPLE_LOOP_MAX_SEQ) {
+                    notes.add(TRIPLE_LOOP + " (naive Java, 1 thread) is not timed for seq > " + TRIPLE_LOOP_MAX_SEQ
+                            + ": too slow; name it in --backends to time it anyway.");
+                }
             }
         }
         int steps = 0;
         for (int s : c.seqs()) {
-            for (Backend b : backends) {
+            for (String b : backends) {
                 steps += skipped(c, b, s) ? 0 : 1;
             }
         }
+        steps *= c.headDims().size() * c.causals().size();
         int step = 0;
-        for (int seq : c.seqs()) {
-            int seqK = c.kvSeq() == null ? seq : c.kvSeq();
-            Workload.Shape shape = new Workload.Shape(c.batch(), c.heads(), c.kvHeads(), seq, seqK, c.headDim(),
-                    c.causal(), c.dtype());
-            try (Arena arena = Arena.ofConfined()) {
-                Workload w = new Workload(arena, shape, SEED);
-                for (Backend b : backends) {
-                    if (skipped(c, b, seq)) {
-                        continue;
+        for (int headDim : c.headDims()) {
+            for (CausalMode causal : c.causals()) {
+                for (int seq : c.seqs()) {
+                    int seqK = c.kvSeq() == null ? seq : c.kvSeq();
+                    Workload.Shape shape = new Workload.Shape(c.batch(), c.heads(), c.kvHeads(), seq, seqK, headDim,
+                            causal, c.dtype());
+                    try (Arena arena = Arena.ofConfined()) {
+                        Workload w = new Workload(arena, shape, SEED);
+                        for (String b : backends) {
+                            if (skipped(c, b, seq)) {
+                                continue;
+                            }
+                            err.printf("[%d/%d] %s %s ...%n", ++step, steps, b, progressLabel(c, shape));
+                            err.flush();
+                            rows.add(b.equals(TRIPLE_LOOP) ? tripleLoop(w)
+                                    : one(w, Backend.valueOf(b), w.options(Backend.valueOf(b), scheduler, c.isa())));
+                        }
                     }
-                    err.printf("[%d/%d] %s seq=%s ...%n", ++step, steps, b, shape.seqLabel());
-                    err.flush();
-                    rows.add(one(w, b, w.options(b, scheduler, c.isa())));
                 }
             }
         }
         return rows;
     }
 
-    /** By default the oracle is left out of long shapes (it still checks the other backends). */
-    private static boolean skipped(Config c, Backend b, int seq) {
+    private static String progressLabel(Config c, Workload.Shape s) {
+        String label = "seq=" + s.seqLabel();
+        if (c.headDims().size() > 1) {
+            label += " d=" + s.headDim();
+        }
+        if (c.causals().size() > 1) {
+            label += " causal=" + Options.lower(s.causal());
+        }
+        return label;
+    }
+
+    /** By default the oracle and the naive loop are left out of long shapes (the oracle still checks the others). */
+    private static boolean skipped(Config c, String b, int seq) {
         int seqK = c.kvSeq() == null ? seq : c.kvSeq();
-        return c.backends() == null && b == Backend.JAVA_REFERENCE && Math.max(seq, seqK) > REFERENCE_MAX_SEQ;
+        int len = Math.max(seq, seqK);
+        return c.backends() == null && ((b.equals(Backend.JAVA_REFERENCE.name()) && len > REFERENCE_MAX_SEQ)
+                || (b.equals(TRIPLE_LOOP) && len > TRIPLE_LOOP_MAX_SEQ));
     }
 
     /** Check, then time, one backend on one shape. */
@@ -200,65 +312,165 @@ final class Bench {
         try {
             Attention.select(w.q, w.k, w.v, w.out, options);
         } catch (AttentionException e) {
-            return new Row(b, w.shape, "unsupported", Main.message(e), null, null, Double.NaN);
+            return new Row(b.name(), w.shape, "unsupported", Main.message(e), null, null, Double.NaN);
         }
+        return checkAndTime(w, b.name(), () -> w.check(options), () -> w.run(options));
+    }
+
+    /** The naive baseline on one shape: fp32 only, checked like a backend. */
+    static Row tripleLoop(Workload w) {
+        if (w.shape.dtype() != DType.F32) {
+            return new Row(TRIPLE_LOOP, w.shape, "unsupported", "the triple-loop baseline is fp32 only", null, null,
+                    Double.NaN);
+        }
+        CausalMode causal = w.shape.causal();
+        TripleLoop.Inputs arrays = TripleLoop.Inputs.of(w.q, w.k, w.v, causal);
+        return checkAndTime(w, TRIPLE_LOOP, () -> w.check((q, k, v, out) -> {
+            TripleLoop.Inputs a = TripleLoop.Inputs.of(q, k, v, causal);
+            a.run();
+            a.copyOutTo(out);
+        }), arrays::run);
+    }
+
+    private interface CheckCall {
+        Workload.Check run();
+    }
+
+    private static Row checkAndTime(Workload w, String name, CheckCall checker, Runnable call) {
         Workload.Check check;
         try {
-            check = w.check(options);
+            check = checker.run();
         } catch (RuntimeException e) {
-            return new Row(b, w.shape, "FAILED", Main.message(e), null, null, Double.NaN);
+            return new Row(name, w.shape, "FAILED", Main.message(e), null, null, Double.NaN);
         }
         if (!check.passed()) {
-            return new Row(b, w.shape, "FAILED", String.format(Locale.ROOT,
+            return new Row(name, w.shape, "FAILED", String.format(Locale.ROOT,
                     "relative error %.2e above the %s tolerance %.0e (checked on %s)", check.relErr(),
                     dtypeName(w.shape.dtype()), check.tolerance(), check.scope()), check, null, Double.NaN);
         }
         try {
-            Timer.Result t = timer.measure(() -> w.run(options));
-            return new Row(b, w.shape, "ok", null, check, t, w.shape.flops() / (t.medianMs() * 1e6));
+            if (needsJit(name) && JIT_WARMED.add(name)) {
+                // Java code runs interpreted/boxed until C2 compiles it: warm it once per JVM.
+                Timer.warmUntilCompiled(call, 5 * timer.warmupCapNanos());
+            }
+            Timer.Result t = timer.measure(call);
+            return new Row(name, w.shape, "ok", null, check, t, w.shape.flops() / (t.medianMs() * 1e6));
         } catch (RuntimeException e) {
-            return new Row(b, w.shape, "FAILED", Main.message(e), check, null, Double.NaN);
+            return new Row(name, w.shape, "FAILED", Main.message(e), check, null, Double.NaN);
         }
     }
 
+    private static boolean needsJit(String name) {
+        return name.equals(Backend.JAVA_VECTOR.name()) || name.equals(TRIPLE_LOOP);
+    }
+
+    /** "2048 d64", with the causal mode when there is one ("2048 d64 bottom-right"). */
+    static String shapeLabel(Workload.Shape s) {
+        return s.seqLabel() + " d" + s.headDim() + (s.causal() == CausalMode.NONE ? "" : " " + Options.lower(s.causal()));
+    }
+
+    /** The median time of {@code backend} on the same shape, or NaN when it was not timed. */
+    static double medianOf(List<Row> rows, String backend, Workload.Shape shape) {
+        for (Row r : rows) {
+            if (r.backend().equals(backend) && r.ok() && r.shape().equals(shape)) {
+                return r.time().medianMs();
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** How many times faster r ran than {@code baseline} on its shape (NaN when either is missing). */
+    static double speedup(List<Row> rows, Row r, String baseline) {
+        return r.ok() ? medianOf(rows, baseline, r.shape()) / r.time().medianMs() : Double.NaN;
+    }
+
     static void printTable(Config c, List<Row> rows, List<String> notes, PrintStream out) {
-        out.printf(Locale.ROOT, "%nattention: batch %d, heads %d (kv %d), head dim %d, causal %s, %s, %d threads, isa %s%n",
-                c.batch(), c.heads(), c.kvHeads(), c.headDim(), Options.lower(c.causal()), dtypeName(c.dtype()),
-                c.threads(), Options.lower(c.isa()));
-        out.printf("%-15s %11s %10s %10s %9s %10s %8s%n", "backend", "seq", "median ms", "min ms", "GFLOP/s",
-                "rel err", "vs ref");
+        out.printf(Locale.ROOT, "%nattention: batch %d, heads %d (kv %d), head dim %s, causal %s, %s, %d threads, isa %s%n",
+                c.batch(), c.heads(), c.kvHeads(), join(c.headDims()), join(c.causals().stream().map(Options::lower).toList()),
+                dtypeName(c.dtype()), c.threads(), Options.lower(c.isa()));
+        out.printf("%-16s %-18s %10s %10s %9s %10s %14s %8s%n", "backend", "shape", "median ms", "min ms", "GFLOP/s",
+                "rel err", "vs JAVA_VECTOR", "vs ref");
         boolean oneHead = false;
         for (Row r : rows) {
-            String seq = r.shape().seqLabel();
+            String shape = shapeLabel(r.shape());
             if (!r.ok()) {
-                out.printf("%-15s %11s %s: %s%n", r.backend(), seq, r.status(), r.error());
+                out.printf("%-16s %-18s %s: %s%n", r.backend(), shape, r.status(), r.error());
                 continue;
             }
             String err;
-            if (r.backend() == Backend.JAVA_REFERENCE) {
+            if (r.backend().equals(Backend.JAVA_REFERENCE.name())) {
                 err = "oracle";
             } else {
                 err = String.format(Locale.ROOT, "%.1e", r.check().relErr()) + (r.check().oneHead() ? "*" : "");
                 oneHead |= r.check().oneHead();
             }
-            String speedup = "";
-            for (Row ref : rows) {
-                if (ref.backend() == Backend.JAVA_REFERENCE && ref.ok() && ref.shape().equals(r.shape())) {
-                    speedup = String.format(Locale.ROOT, "%.1fx", ref.time().medianMs() / r.time().medianMs());
-                }
-            }
-            out.printf(Locale.ROOT, "%-15s %11s %10s %10s %9.2f %10s %8s%n", r.backend(), seq,
-                    ms(r.time().medianMs()), ms(r.time().minMs()), r.gflops(), err, speedup);
+            out.printf(Locale.ROOT, "%-16s %-18s %10s %10s %9.2f %10s %14s %8s%n", r.backend(), shape,
+                    ms(r.time().medianMs()), ms(r.time().minMs()), r.gflops(), err,
+                    times(speedup(rows, r, Backend.JAVA_VECTOR.name())), times(speedup(rows, r, Backend.JAVA_REFERENCE.name())));
         }
         if (oneHead) {
             out.println("* verified on 1 head (batch 0, head 0, same lengths, head dim, dtype and causal mode):"
                     + " the full oracle would be slow there");
         }
-        out.printf(Locale.ROOT, "rel err = ||out - ref|| / ||ref|| against JAVA_REFERENCE; tolerance %.0e for %s%n",
-                Workload.tolerance(c.dtype()), dtypeName(c.dtype()));
+        out.printf(Locale.ROOT, "rel err = ||out - ref|| / ||ref|| against JAVA_REFERENCE; tolerance %.0e for %s;"
+                + " vs X = X's median / this row's median%n", Workload.tolerance(c.dtype()), dtypeName(c.dtype()));
+        String vsLoop = ratios(rows, Backend.JAVA_VECTOR.name(), TRIPLE_LOOP);
+        if (!vsLoop.isEmpty()) {
+            out.println("JAVA_VECTOR vs " + TRIPLE_LOOP + " (naive Java, 1 thread): " + vsLoop);
+        }
+        String vsNative = ratios(rows, Backend.JAVA_VECTOR.name(), Backend.NATIVE_CPU.name());
+        if (!vsNative.isEmpty()) {
+            out.println("JAVA_VECTOR vs NATIVE_CPU (GFLOP/s ratio): " + vsNative);
+        }
         for (String n : notes) {
             out.println("note: " + n);
         }
+        String load = loadNote();
+        if (load != null) {
+            out.println("note: " + load);
+        }
+    }
+
+    /** A warning when other processes competed for the CPUs: a 1-minute load average above ours (≈ the CPUs) + 1. */
+    static String loadNote() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            double load = Double.parseDouble(f[0]);
+            int cpus = Runtime.getRuntime().availableProcessors();
+            if (load > cpus + 1) {
+                return String.format(Locale.ROOT, "the 1-minute load average is %.1f on %d CPUs: other processes"
+                        + " competed for them, so these timings are low and noisy", load, cpus);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or unreadable: say nothing
+        }
+        return null;
+    }
+
+    /** "12.3x at 256 d64, 14.0x at 512 d64": how many times faster a ran than b, per shape both ran. */
+    static String ratios(List<Row> rows, String a, String b) {
+        List<String> parts = new ArrayList<>();
+        for (Row r : rows) {
+            if (r.backend().equals(a) && r.ok()) {
+                double x = speedup(rows, r, b);
+                if (Double.isFinite(x)) {
+                    parts.add(String.format(Locale.ROOT, "%.2fx at %s", x, shapeLabel(r.shape())));
+                }
+            }
+        }
+        return String.join(", ", parts);
+    }
+
+    private static String times(double x) {
+        return Double.isFinite(x) ? String.format(Locale.ROOT, "%.2fx", x) : "";
+    }
+
+    private static String join(List<?> xs) {
+        StringBuilder b = new StringBuilder();
+        for (Object x : xs) {
+            b.append(b.isEmpty() ? "" : ",").append(x);
+        }
+        return b.toString();
     }
 
     /** Four significant digits or more: 0.004667 → "0.004667", 139.689 → "139.7". */
@@ -272,12 +484,12 @@ final class Bench {
         return String.format(Locale.ROOT, "%.4g", ms);
     }
 
-    /** "OpenBLAS sgemm 2048^3 with N threads: X GFLOP/s", or why it was skipped. */
-    static String sgemmLine(int threads) {
-        String head = "OpenBLAS sgemm " + SGEMM_N + "^3 with " + threads + " thread" + (threads == 1 ? "" : "s") + ": ";
+    /** "OpenBLAS sgemm 2048³ with N threads: X GFLOP/s", the machine's matrix-multiply ceiling, or why it was skipped. */
+    static Sgemm sgemm(int threads) {
+        String head = "OpenBLAS sgemm " + SGEMM_N + "³ with " + threads + " thread" + (threads == 1 ? "" : "s") + ": ";
         String why = OpenBlas.error();
         if (why != null) {
-            return head + "skipped (BLAS is off: " + Doctor.oneLine(why) + ")";
+            return new Sgemm(head + "skipped (BLAS is off: " + Doctor.oneLine(why) + ")", Double.NaN);
         }
         try (Arena arena = Arena.ofConfined()) {
             long n = SGEMM_N;
@@ -300,43 +512,118 @@ final class Bench {
             });
             Arrays.sort(samples);
             double seconds = samples[samples.length / 2] / 1e9;
-            return String.format(Locale.ROOT, "%s%.1f GFLOP/s (median of %d, %.1f ms)", head,
-                    2.0 * n * n * n / seconds / 1e9, samples.length, seconds * 1e3);
+            double gflops = 2.0 * n * n * n / seconds / 1e9;
+            return new Sgemm(String.format(Locale.ROOT, "%s%.1f GFLOP/s (median of %d, %.1f ms): as fast as this CPU"
+                    + " multiplies matrices", head, gflops, samples.length, seconds * 1e3), gflops);
         } catch (RuntimeException | LinkageError e) {
-            return head + "failed: " + Main.message(e);
+            return new Sgemm(head + "failed: " + Main.message(e), Double.NaN);
         }
     }
 
+    /** The {@code --json} records: one flat object per row. */
     static String json(Config c, List<Row> rows) {
         StringBuilder b = new StringBuilder("[\n");
         for (int i = 0; i < rows.size(); i++) {
-            Row r = rows.get(i);
-            Workload.Shape s = r.shape();
-            Json o = new Json()
-                    .put("backend", r.backend().name())
-                    .put("batch", s.batch())
-                    .put("heads", s.heads())
-                    .put("kvHeads", s.kvHeads())
-                    .put("seqQ", s.seqQ())
-                    .put("seqK", s.seqK())
-                    .put("headDim", s.headDim())
-                    .put("causal", Options.lower(s.causal()))
-                    .put("dtype", dtypeName(s.dtype()))
-                    .put("threads", c.threads())
-                    .put("isa", Options.lower(c.isa()))
-                    .put("status", r.status())
-                    .put("medianMs", r.time() == null ? null : r.time().medianMs())
-                    .put("minMs", r.time() == null ? null : r.time().minMs())
-                    .put("gflops", r.time() == null ? null : r.gflops())
-                    .put("relErr", r.check() == null ? null : r.check().relErr())
-                    .put("checkedOn", r.check() == null ? null : r.check().scope())
-                    .put("iterations", r.time() == null ? null : r.time().iterations());
-            if (r.error() != null) {
-                o.put("error", r.error());
-            }
-            b.append("  ").append(o).append(i + 1 < rows.size() ? ",\n" : "\n");
+            b.append("  ").append(record(c, rows, rows.get(i))).append(i + 1 < rows.size() ? ",\n" : "\n");
         }
         return b.append("]\n").toString();
+    }
+
+    private static Json record(Config c, List<Row> rows, Row r) {
+        Workload.Shape s = r.shape();
+        Json o = new Json()
+                .put("backend", r.backend())
+                .put("batch", s.batch())
+                .put("heads", s.heads())
+                .put("kvHeads", s.kvHeads())
+                .put("seqQ", s.seqQ())
+                .put("seqK", s.seqK())
+                .put("headDim", s.headDim())
+                .put("causal", Options.lower(s.causal()))
+                .put("dtype", dtypeName(s.dtype()))
+                .put("threads", r.backend().equals(TRIPLE_LOOP) ? 1 : c.threads())
+                .put("isa", Options.lower(c.isa()))
+                .put("status", r.status())
+                .put("medianMs", r.time() == null ? null : r.time().medianMs())
+                .put("minMs", r.time() == null ? null : r.time().minMs())
+                .put("gflops", r.time() == null ? null : r.gflops())
+                .put("relErr", r.check() == null ? null : r.check().relErr())
+                .put("checkedOn", r.check() == null ? null : r.check().scope())
+                .put("iterations", r.time() == null ? null : r.time().iterations())
+                .put("speedupVsJavaVector", finite(speedup(rows, r, Backend.JAVA_VECTOR.name())))
+                .put("speedupVsReference", finite(speedup(rows, r, Backend.JAVA_REFERENCE.name())));
+        if (r.error() != null) {
+            o.put("error", r.error());
+        }
+        return o;
+    }
+
+    private static Double finite(double x) {
+        return Double.isFinite(x) ? x : null;
+    }
+
+    /** results.json: the machine, the sgemm reference and every record. */
+    static String resultsJson(Config c, List<Row> rows, Sgemm sgemm) {
+        Json head = new Json()
+                .put("cpu", Doctor.cpuModel())
+                .put("threads", c.threads())
+                .put("jdk", System.getProperty("java.version"))
+                .put("javaVector", statusOf(Backend.JAVA_VECTOR))
+                .put("sgemmGflops", sgemm == null ? null : finite(sgemm.gflops()))
+                .put("sgemm", sgemm == null ? null : sgemm.line());
+        String h = head.toString();
+        StringBuilder b = new StringBuilder(h.substring(0, h.length() - 1)).append(", \"results\": [\n");
+        for (int i = 0; i < rows.size(); i++) {
+            b.append("  ").append(record(c, rows, rows.get(i))).append(i + 1 < rows.size() ? ",\n" : "\n");
+        }
+        return b.append("]}\n").toString();
+    }
+
+    private static String statusOf(Backend b) {
+        for (BackendStatus s : Attention.backends()) {
+            if (s.backend() == b) {
+                return s.toString();
+            }
+        }
+        return null;
+    }
+
+    static final String CSV_HEADER = "backend,batch,heads,kvHeads,seqQ,seqK,headDim,causal,dtype,threads,isa,status,"
+            + "medianMs,minMs,gflops,relErr,checkedOn,iterations,speedupVsJavaVector,speedupVsReference,error";
+
+    /** results.csv: the same records as the JSON, one line each, empty cells for missing values. */
+    static String csv(Config c, List<Row> rows) {
+        StringBuilder b = new StringBuilder(CSV_HEADER).append('\n');
+        for (Row r : rows) {
+            Workload.Shape s = r.shape();
+            Object[] cells = {r.backend(), s.batch(), s.heads(), s.kvHeads(), s.seqQ(), s.seqK(), s.headDim(),
+                Options.lower(s.causal()), dtypeName(s.dtype()), r.backend().equals(TRIPLE_LOOP) ? 1 : c.threads(),
+                Options.lower(c.isa()), r.status(),
+                r.time() == null ? null : r.time().medianMs(), r.time() == null ? null : r.time().minMs(),
+                r.time() == null ? null : r.gflops(), r.check() == null ? null : r.check().relErr(),
+                r.check() == null ? null : r.check().scope(), r.time() == null ? null : r.time().iterations(),
+                finite(speedup(rows, r, Backend.JAVA_VECTOR.name())), finite(speedup(rows, r, Backend.JAVA_REFERENCE.name())),
+                r.error()};
+            for (int i = 0; i < cells.length; i++) {
+                if (i > 0) {
+                    b.append(',');
+                }
+                b.append(csvCell(cells[i]));
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    static String csvCell(Object v) {
+        if (v == null || (v instanceof Double d && !Double.isFinite(d))) {
+            return "";
+        }
+        String s = v.toString();
+        if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+            return '"' + s.replace("\"", "\"\"") + '"';
+        }
+        return s;
     }
 
     /** A flat JSON object, keys in insertion order. */

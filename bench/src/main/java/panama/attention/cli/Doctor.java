@@ -106,6 +106,21 @@ final class Doctor {
         return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
+    /** The CPU's model name from /proc/cpuinfo, or "unknown CPU". */
+    static String cpuModel() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                int colon = l.indexOf(':');
+                if (colon > 0 && l.substring(0, colon).trim().equals("model name")) {
+                    return l.substring(colon + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        return "unknown CPU";
+    }
+
     static String cpu() throws IOException {
         int cores = Runtime.getRuntime().availableProcessors();
         Path info = Path.of("/proc/cpuinfo");

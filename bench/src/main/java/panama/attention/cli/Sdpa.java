@@ -30,7 +30,7 @@ final class Sdpa {
                 float32 log-sum-exp [batch, heads, Lq]. --mask is an additive float32 array
                 broadcastable to [batch|1, heads|1, Lq, Lk] (or [Lq, Lk]). --key-lengths is an
                 int32 or int64 [batch] of valid keys per batch. --scale defaults to 1/sqrt(headDim);
-                --backend is AUTO (default), NATIVE_CPU, BLAS or JAVA_REFERENCE.""";
+                --backend is AUTO (default), NATIVE_CPU, JAVA_VECTOR, BLAS or JAVA_REFERENCE.""";
 
     private static final Set<String> OPTIONS = Set.of("q", "k", "v", "out", "lse", "mask", "key-lengths", "causal",
             "scale", "backend");

@@ -600,6 +600,65 @@ public class panattn_h {
         }
     }
 
+    private static class panattn_hold {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            panattn_h.C_INT, panattn_h.C_POINTER, panattn_h.C_POINTER, panattn_h.C_POINTER, panattn_h.C_POINTER, panattn_h.C_POINTER, panattn_h.C_POINTER, panattn_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = panattn_h.findOrThrow("panattn_hold");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t panattn_hold(const void *a, const void *b, const void *c, void *d, void *e, const void *f, panattn_body_fn body)
+     * }
+     */
+    public static FunctionDescriptor panattn_hold$descriptor() {
+        return panattn_hold.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t panattn_hold(const void *a, const void *b, const void *c, void *d, void *e, const void *f, panattn_body_fn body)
+     * }
+     */
+    public static MethodHandle panattn_hold$handle() {
+        return panattn_hold.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t panattn_hold(const void *a, const void *b, const void *c, void *d, void *e, const void *f, panattn_body_fn body)
+     * }
+     */
+    public static MemorySegment panattn_hold$address() {
+        return panattn_hold.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t panattn_hold(const void *a, const void *b, const void *c, void *d, void *e, const void *f, panattn_body_fn body)
+     * }
+     */
+    public static int panattn_hold(MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment d, MemorySegment e, MemorySegment f, MemorySegment body) {
+        var mh$ = panattn_hold.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("panattn_hold", a, b, c, d, e, f, body);
+            }
+            return (int)mh$.invokeExact(a, b, c, d, e, f, body);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class panattn_isa_supported {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             panattn_h.C_INT, panattn_h.C_INT
@@ -717,10 +776,10 @@ public class panattn_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    private static final int PANATTN_ABI_VERSION = (int)2L;
+    private static final int PANATTN_ABI_VERSION = (int)3L;
     /**
      * {@snippet lang=c :
-     * #define PANATTN_ABI_VERSION 2
+     * #define PANATTN_ABI_VERSION 3
      * }
      */
     public static int PANATTN_ABI_VERSION() {

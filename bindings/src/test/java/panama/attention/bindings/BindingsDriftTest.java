@@ -46,6 +46,13 @@ class BindingsDriftTest {
         List<CHeader.Function> functions() {
             return parse().functions(apiMacro);
         }
+
+        /** LP64, plus the header's function-pointer typedefs, which jextract passes as addresses. */
+        CTypes types() {
+            Map<String, String> typedefs = new LinkedHashMap<>();
+            parse().functionPointerTypedefs().forEach(t -> typedefs.put(t, "void *"));
+            return new CTypes(typedefs);
+        }
     }
 
     static Stream<Binding> ourHeaders() {
@@ -77,7 +84,7 @@ class BindingsDriftTest {
         List<String> problems = new ArrayList<>();
         for (CHeader.Function f : b.functions()) {
             Optional.ofNullable(wrappers.get(f.name()))
-                    .ifPresent(w -> problems.addAll(DriftCheck.compareWrapper(f, w, LP64)));
+                    .ifPresent(w -> problems.addAll(DriftCheck.compareWrapper(f, w, b.types())));
         }
         assertNoDrift(b.header() + " vs " + b.headerClass().getSimpleName() + " wrappers", problems);
     }
@@ -94,7 +101,7 @@ class BindingsDriftTest {
         List<String> problems = new ArrayList<>();
         for (CHeader.Function f : b.functions()) {
             descriptor(b.headerClass(), f.name(), problems)
-                    .ifPresent(d -> problems.addAll(DriftCheck.compareDescriptor(f, d, LP64)));
+                    .ifPresent(d -> problems.addAll(DriftCheck.compareDescriptor(f, d, b.types())));
         }
         assertNoDrift(b.header() + " vs " + b.headerClass().getSimpleName() + " descriptors", problems);
     }
@@ -122,6 +129,28 @@ class BindingsDriftTest {
         problems.addAll(DriftCheck.compareNames("constants", b.header(), h.integerConstants(Set.of(b.apiMacro())).keySet(),
                 "jextract.sh --include-constant for " + cls, script.names(cls, "constant")));
         assertNoDrift("bindings/jextract.sh vs " + b.header(), problems);
+    }
+
+    @ParameterizedTest
+    @MethodSource("ourHeaders")
+    void everyFunctionPointerTypedefIsGenerated(Binding b) {
+        List<String> problems = new ArrayList<>();
+        List<String> typedefs = List.copyOf(b.parse().functionPointerTypedefs());
+        problems.addAll(DriftCheck.compareNames("function-pointer typedefs", b.header(), typedefs,
+                "jextract.sh --include-typedef for " + b.headerClass().getSimpleName(),
+                script().names(b.headerClass().getSimpleName(), "typedef").stream()
+                        .filter(t -> !t.equals(PARAMS)).toList()));
+        for (String t : typedefs) {
+            try {
+                Class<?> cls = Class.forName(b.headerClass().getPackageName() + "." + t);
+                Class.forName(cls.getName() + "$Function");
+                cls.getMethod("allocate", Class.forName(cls.getName() + "$Function"), java.lang.foreign.Arena.class);
+                cls.getMethod("invoke", java.lang.foreign.MemorySegment.class);
+            } catch (ReflectiveOperationException e) {
+                problems.add("typedef " + t + " of " + b.header() + " has no jextract-shaped class (" + e + ")");
+            }
+        }
+        assertNoDrift(b.header() + " function-pointer typedefs", problems);
     }
 
     // ------------------------------------------------------------------ the params struct

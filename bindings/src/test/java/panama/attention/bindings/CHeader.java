@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * A small parser for the plain C headers we bind: object-like {@code #define}s, prototypes,
  * struct bodies and enum constants. Not a C compiler: it handles what our headers and
- * OpenBLAS's cblas.h contain (no function pointers in bound prototypes, no nested structs),
+ * OpenBLAS's cblas.h contain (function pointers only through a typedef, no nested structs),
  * and throws rather than guess on anything else.
  */
 final class CHeader {
@@ -266,6 +266,17 @@ final class CHeader {
                 result.put(kv[0].strip(), value);
                 next = value + 1;
             }
+        }
+        return result;
+    }
+
+    /** Names introduced by {@code typedef <ret> (*NAME)(<params>);}: jextract makes each a class of its own. */
+    Set<String> functionPointerTypedefs() {
+        Set<String> result = new LinkedHashSet<>();
+        Matcher m = Pattern.compile("\\btypedef\\s+[^;{}()]*\\(\\s*\\*\\s*([A-Za-z_]\\w*)\\s*\\)\\s*\\([^()]*\\)\\s*;")
+                .matcher(code);
+        while (m.find()) {
+            result.add(m.group(1));
         }
         return result;
     }

@@ -12,17 +12,25 @@ import panama.attention.BackendStatus;
  * {@link #AUTO_ORDER} and takes the first backend that supports the call.
  */
 public final class Backends {
-    static final Backend[] AUTO_ORDER = {Backend.NATIVE_CPU, Backend.BLAS, Backend.JAVA_REFERENCE};
+    static final Backend[] AUTO_ORDER = {Backend.NATIVE_CPU, Backend.JAVA_VECTOR, Backend.BLAS, Backend.JAVA_REFERENCE};
 
     private Backends() {
     }
 
     /** Why the backend cannot run this call, or null when it can. */
     public static String unsupported(Backend b, Problem p) {
+        if (b != Backend.CUDA && b != Backend.AUTO) {
+            String device = CudaKernel.deviceRefusal(b, p);
+            if (device != null) {
+                return device;
+            }
+        }
         return switch (b) {
             case JAVA_REFERENCE -> null;
             case NATIVE_CPU -> NativeCpuKernel.unsupported(p);
             case BLAS -> BlasKernel.unsupported(p);
+            case JAVA_VECTOR -> JavaVectorKernel.unsupported(p);
+            case CUDA -> CudaKernel.unsupported(p);
             case AUTO -> throw new IllegalArgumentException("AUTO is resolved, never run");
         };
     }
@@ -35,6 +43,17 @@ public final class Backends {
                 throw new AttentionException(requested + " cannot run this call: " + why);
             }
             return requested;
+        }
+        // CUDA first for device tensors (nothing else can run them), and for host tensors only
+        // when asked (-Dpanattn.cuda.auto=true): copying in and out makes it the slow path.
+        if (CudaKernel.preferred(p)) {
+            String why = unsupported(Backend.CUDA, p);
+            if (why == null) {
+                return Backend.CUDA;
+            }
+            if (CudaKernel.anyOnDevice(p)) {
+                throw new AttentionException("CUDA cannot run this call on device tensors: " + why);
+            }
         }
         for (Backend b : AUTO_ORDER) {
             if (unsupported(b, p) == null) {
@@ -49,6 +68,15 @@ public final class Backends {
             case JAVA_REFERENCE -> ReferenceKernel.run(p);
             case NATIVE_CPU -> NativeCpuKernel.run(p);
             case BLAS -> BlasKernel.run(p);
+            case JAVA_VECTOR -> {
+                // its workers read through global-scope views: hold the caller's arenas open
+                if (NativeHold.error() == null) {
+                    NativeHold.run(p, () -> JavaVectorKernel.run(p));
+                } else {
+                    JavaVectorKernel.run(p);
+                }
+            }
+            case CUDA -> CudaKernel.run(p);
             case AUTO -> run(resolve(b, p), p);
         }
     }
@@ -65,6 +93,11 @@ public final class Backends {
         list.add(blas == null
                 ? new BackendStatus(Backend.BLAS, true, OpenBlas.describe())
                 : new BackendStatus(Backend.BLAS, false, blas));
+        list.add(new BackendStatus(Backend.JAVA_VECTOR, true, JavaVectorKernel.describe()));
+        String cuda = Cuda.error();
+        list.add(cuda == null
+                ? new BackendStatus(Backend.CUDA, true, Cuda.describe())
+                : new BackendStatus(Backend.CUDA, false, cuda));
         return list;
     }
 }

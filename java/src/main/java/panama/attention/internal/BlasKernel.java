@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import panama.attention.AttentionException;
 import panama.attention.DType;
 import panama.attention.Tensor;
+import panama.attention.TileScheduler;
 
 /**
  * BLAS: the classic unfused path. For each tile (b, h, block of {@link #BLOCK_Q} query rows):
@@ -40,6 +41,11 @@ public final class BlasKernel {
             if (t.stride(2) > Integer.MAX_VALUE) {
                 return "row stride too large for 32-bit BLAS leading dimensions";
             }
+            if (t.size(2) > 1 && t.stride(2) < p.headDim()) {
+                // sgemm needs a leading dimension >= the row length; OpenBLAS would refuse the call
+                // (xerbla) and leave out unwritten
+                return "rows overlap (row stride " + t.stride(2) + " < headDim " + p.headDim() + "), not a BLAS layout";
+            }
         }
         return null;
     }
@@ -51,10 +57,8 @@ public final class BlasKernel {
         }
         long qBlocks = (p.seqQ() + BLOCK_Q - 1) / BLOCK_Q;
         long bh = p.batch() * p.heads();
-        // Raw addresses: workers may not touch a caller's confined segments (see NativeCpuKernel).
-        Raw raw = new Raw(p.q().segment().address(), p.k().segment().address(), p.v().segment().address(),
-                p.out().segment().address(), unconfined(p.mask()), unconfined(p.lse()));
-        p.scheduler().run(qBlocks * bh, (begin, end) -> {
+        Raw raw = raw(p);
+        TileScheduler.TileTask tiles = (begin, end) -> {
             try (Arena scratch = Arena.ofConfined()) {
                 int rows = (int) Math.min(BLOCK_Q, p.seqQ());
                 MemorySegment s = scratch.allocate((long) rows * p.seqK() * Float.BYTES, 64);
@@ -67,15 +71,44 @@ public final class BlasKernel {
                     tile(p, b, h, qb, s, row, raw);
                 }
             }
-        });
+        };
+        if (NativeHold.error() == null) {
+            // Global-scope views of the caller's memory: workers may not touch a caller's confined
+            // segments (see NativeCpuKernel); NativeHold keeps that memory alive until they finish.
+            NativeHold.run(p, () -> p.scheduler().run(qBlocks * bh, tiles));
+        } else {
+            // Without libpanattn.so nothing can hold a shared arena open for the workers: run on
+            // this thread through the caller's own segments, so a concurrent close makes the next
+            // access throw instead of reading freed memory.
+            try {
+                tiles.run(0, qBlocks * bh);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Exception e) {
+                throw new AttentionException("BLAS tile failed: " + e, e);
+            }
+        }
     }
 
-    /** The caller's memory as raw addresses and global-scope views that worker threads may touch. */
-    private record Raw(long q, long k, long v, long out, MemorySegment mask, MemorySegment lse) {
+    /** The caller's memory: global-scope views that worker threads may touch, or on this thread the segments. */
+    private record Raw(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out, MemorySegment mask,
+                       MemorySegment lse) {
+    }
+
+    private static Raw raw(Problem p) {
+        return new Raw(unconfined(p.q()), unconfined(p.k()), unconfined(p.v()), unconfined(p.out()),
+                unconfined(p.mask()), unconfined(p.lse()));
     }
 
     private static MemorySegment unconfined(Tensor t) {
-        return t == null ? null : MemorySegment.ofAddress(t.segment().address()).reinterpret(t.segment().byteSize());
+        if (t == null) {
+            return null;
+        }
+        MemorySegment s = t.segment();
+        if (NativeHold.error() != null) {
+            return s; // run on the caller's thread, unheld: keep the segment's lifetime checks
+        }
+        return MemorySegment.ofAddress(s.address()).reinterpret(s.byteSize());
     }
 
     private static void tile(Problem p, long b, long h, long qb, MemorySegment s, float[] row, Raw raw) {
@@ -90,14 +123,24 @@ public final class BlasKernel {
         MemorySegment kPtr = at(raw.k(), k, b, kvh, 0);
         MemorySegment vPtr = at(raw.v(), v, b, kvh, 0);
         MemorySegment oPtr = at(raw.out(), out, b, h, i0);
+        // sgemm with alpha = 0 reads neither operand (BLAS semantics), so a NaN in q or k would
+        // vanish; a zero scale multiplies afterwards instead, keeping 0 · NaN = NaN as elsewhere
+        boolean zeroScale = p.softmaxScale() == 0f;
         if (n > 0) {
-            OpenBlas.sgemm(false, true, m, n, d, p.softmaxScale(), qPtr, q.stride(2), kPtr, k.stride(2), 0f, s, n);
+            OpenBlas.sgemm(false, true, m, n, d, zeroScale ? 1f : p.softmaxScale(), qPtr, ld(q, d), kPtr, ld(k, d), 0f, s, n);
         }
+        boolean hides = raw.mask() != null; // some key of [0, n) is hidden from some row of the block
         for (int r = 0; r < m; r++) {
             long i = i0 + r;
             int end = (int) Math.max(0, Math.min(n, p.visibleEnd(b, i)));
+            hides |= end < n;
             if (n > 0) {
                 MemorySegment.copy(s, ValueLayout.JAVA_FLOAT, (long) r * n * Float.BYTES, row, 0, n);
+                if (zeroScale) {
+                    for (int j = 0; j < n; j++) {
+                        row[j] *= 0f;
+                    }
+                }
             }
             float lse = softmaxRow(p, raw.mask(), b, h, i, row, end, n);
             if (n > 0) {
@@ -110,12 +153,55 @@ public final class BlasKernel {
             }
         }
         if (n > 0) {
-            OpenBlas.sgemm(false, false, m, d, n, 1f, s, n, vPtr, v.stride(2), 0f, oPtr, out.stride(2));
+            OpenBlas.sgemm(false, false, m, d, n, 1f, s, n, vPtr, ld(v, d), 0f, oPtr, ld(out, d));
+            if (hides) {
+                repairHiddenLeaks(p, raw, b, h, i0, m, n, s, vPtr, oPtr);
+            }
         } else {
             // no row of the block sees any key: zeros
             for (int r = 0; r < m; r++) {
-                MemorySegment.ofAddress(oPtr.address() + (long) r * out.stride(2) * Float.BYTES)
-                        .reinterpret(d * Float.BYTES).fill((byte) 0);
+                oPtr.asSlice((long) r * out.stride(2) * Float.BYTES, d * Float.BYTES).fill((byte) 0);
+            }
+        }
+    }
+
+    /**
+     * The P·V sgemm multiplies every key of [0, n) into every row, hidden keys with weight 0, and
+     * 0 · NaN (or 0 · inf) is NaN: a non-finite V of a key hidden from a row (causally, or by a
+     * −inf mask entry) would leak into it. Only a row that came out non-finite can have leaked; such
+     * a row is recomputed here over exactly the keys it sees (in fp32, key order), so it is NaN/inf
+     * only when a key it weighs says so, as in the reference.
+     */
+    private static void repairHiddenLeaks(Problem p, Raw raw, long b, long h, long i0, int m, int n, MemorySegment s,
+                                          MemorySegment vPtr, MemorySegment oPtr) {
+        long d = p.headDim();
+        long ld = p.out().stride(2), vld = p.v().stride(2);
+        float[] acc = null;
+        for (int r = 0; r < m; r++) {
+            boolean finite = true;
+            for (long c = 0; c < d && finite; c++) {
+                finite = Float.isFinite(oPtr.get(ValueLayout.JAVA_FLOAT_UNALIGNED, (r * ld + c) * Float.BYTES));
+            }
+            if (finite) {
+                continue;
+            }
+            acc = acc == null ? new float[(int) d] : acc;
+            java.util.Arrays.fill(acc, 0f);
+            long i = i0 + r;
+            int end = (int) Math.max(0, Math.min(n, p.visibleEnd(b, i)));
+            long maskBase = (b * p.maskBatchStride() + h * p.maskHeadStride() + i * p.maskRowStride()) * Float.BYTES;
+            for (int j = 0; j < end; j++) {
+                if (raw.mask() != null && raw.mask().get(ValueLayout.JAVA_FLOAT_UNALIGNED, maskBase + (long) j * Float.BYTES)
+                        == Float.NEGATIVE_INFINITY) {
+                    continue;
+                }
+                float w = s.getAtIndex(ValueLayout.JAVA_FLOAT, (long) r * n + j);
+                for (int c = 0; c < d; c++) {
+                    acc[c] += w * vPtr.get(ValueLayout.JAVA_FLOAT_UNALIGNED, (j * vld + c) * Float.BYTES);
+                }
+            }
+            for (int c = 0; c < d; c++) {
+                oPtr.set(ValueLayout.JAVA_FLOAT_UNALIGNED, (r * ld + c) * Float.BYTES, acc[c]);
             }
         }
     }
@@ -125,7 +211,9 @@ public final class BlasKernel {
         if (mask != null && end > 0) {
             long base = (b * p.maskBatchStride() + h * p.maskHeadStride() + i * p.maskRowStride()) * Float.BYTES;
             for (int j = 0; j < end; j++) {
-                row[j] += mask.get(ValueLayout.JAVA_FLOAT_UNALIGNED, base + (long) j * Float.BYTES);
+                float x = mask.get(ValueLayout.JAVA_FLOAT_UNALIGNED, base + (long) j * Float.BYTES);
+                // -inf hides the key outright: a NaN q·k of a hidden key has no say
+                row[j] = x == Float.NEGATIVE_INFINITY ? Float.NEGATIVE_INFINITY : row[j] + x;
             }
         }
         float max = Float.NEGATIVE_INFINITY;
@@ -157,8 +245,13 @@ public final class BlasKernel {
         return max + (float) Math.log(sum);
     }
 
-    private static MemorySegment at(long base, Tensor t, long b, long h, long row) {
+    /** The sgemm leading dimension of t's rows: its row stride, or any valid one when it has a single row. */
+    private static long ld(Tensor t, long d) {
+        return t.size(2) <= 1 ? Math.max(t.stride(2), Math.max(1, d)) : t.stride(2);
+    }
+
+    private static MemorySegment at(MemorySegment base, Tensor t, long b, long h, long row) {
         long elems = b * t.stride(0) + h * t.stride(1) + row * t.stride(2);
-        return MemorySegment.ofAddress(base + elems * t.dtype().byteSize());
+        return base.asSlice(elems * t.dtype().byteSize());
     }
 }

@@ -16,8 +16,10 @@ import panama.attention.bindings.panattn_params;
  * asks for key splits (decode on more workers than tiles), partial tiles and then merge tiles.
  *
  * <p>Workers receive raw addresses (zero-length segments), never the caller's segments: those
- * may belong to a confined arena, which other threads may not touch. That is safe because the
- * caller's thread blocks until every worker is done, so a confined arena cannot close meanwhile.
+ * may belong to a confined arena, which other threads may not touch. The caller's thread blocks
+ * until every worker is done, inside {@link NativeHold}, whose downcall keeps the real segments'
+ * arenas acquired: a confined arena cannot close meanwhile, and closing a shared one from another
+ * thread throws {@link IllegalStateException} there instead of freeing memory under the kernel.
  */
 public final class NativeCpuKernel {
     private NativeCpuKernel() {
@@ -45,6 +47,10 @@ public final class NativeCpuKernel {
         if (why != null) {
             throw new AttentionException("NATIVE_CPU cannot run this call: " + why);
         }
+        NativeHold.run(p, () -> runHeld(p));
+    }
+
+    private static void runHeld(Problem p) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment params = fill(p, arena);
             check(panattn_h.panattn_validate(params));

@@ -9,8 +9,10 @@ import panama.attention.Tensor;
  * fast, and never optimised. Every other backend is tested against it.
  *
  * <p>Semantics (shared with the C kernel): logits {@code s_ij = scale·q_i·k_j + mask_ij} over the
- * keys row i may see ({@link Problem#visibleEnd}); keys whose logit is {@code -inf} are left out.
- * A row with no key left gives 0 and LSE {@code -inf}; a NaN logit makes the row NaN.
+ * keys row i may see ({@link Problem#visibleEnd}); keys whose logit is {@code -inf} are left out,
+ * and a {@code -inf} mask entry hides its key outright (a NaN {@code q_i·k_j} included: a hidden
+ * key has no say). A row with no key left gives 0 and LSE {@code -inf}; a NaN or {@code +inf}
+ * logit makes the row NaN; a NaN/inf in V reaches exactly the rows that weigh that key.
  */
 public final class ReferenceKernel {
     private ReferenceKernel() {
@@ -43,7 +45,8 @@ public final class ReferenceKernel {
             }
             double s = (double) p.softmaxScale() * dot;
             if (p.mask() != null) {
-                s += maskAt(p, b, h, i, j);
+                float m = maskAt(p, b, h, i, j);
+                s = m == Float.NEGATIVE_INFINITY ? Double.NEGATIVE_INFINITY : s + m;
             }
             logits[j] = s;
             nan |= Double.isNaN(s);

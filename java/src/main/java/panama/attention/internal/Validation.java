@@ -63,6 +63,7 @@ public final class Validation {
             throw new IllegalArgumentException("k: dimension 1 (heads) is " + kvHeads
                     + ", which does not divide q's " + heads + " heads (grouped-query attention needs heads % kvHeads == 0)");
         }
+        requireDistinctElements(out, "out");
         rejectOutAliasingInputs(out, q, k, v);
 
         Tensor lse = o.lse();
@@ -85,6 +86,7 @@ public final class Validation {
             if (lse.stride(2) != 1) {
                 throw new IllegalArgumentException("lse: dimension 2 (seqQ) must have stride 1, has " + lse.stride(2));
             }
+            requireDistinctElements(lse, "lse");
         }
 
         Tensor mask = o.mask();
@@ -190,6 +192,32 @@ public final class Validation {
         if (t.size(d) != want) {
             throw new IllegalArgumentException(name + ": dimension " + d + " (" + DIMS[d] + ") is " + t.size(d)
                     + " but " + other + " has " + want);
+        }
+    }
+
+    /**
+     * A tensor that is written must not address one element twice (a stride of 0, or rows that
+     * overlap): the result would depend on which tile wrote last. Sufficient check: with the
+     * dimensions of size > 1 ordered by stride, each stride exceeds the span of those inside it.
+     */
+    static void requireDistinctElements(Tensor t, String name) {
+        int rank = t.rank();
+        Integer[] dims = new Integer[rank];
+        for (int i = 0; i < rank; i++) {
+            dims[i] = i;
+        }
+        Arrays.sort(dims, (a, b) -> Long.compare(t.stride(a), t.stride(b)));
+        long span = 0; // elements spanned by the dimensions inside the current one, minus one
+        for (int i : dims) {
+            if (t.size(i) <= 1) {
+                continue;
+            }
+            if (t.stride(i) <= span) {
+                throw new IllegalArgumentException(name + ": dimension " + i + " has stride " + t.stride(i)
+                        + ", so elements overlap (shape " + Arrays.toString(t.shape()) + ", strides "
+                        + Arrays.toString(t.strides()) + "); an output needs distinct memory for every element");
+            }
+            span += (t.size(i) - 1) * t.stride(i);
         }
     }
 

@@ -1,0 +1,190 @@
+package panama.attention.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import panama.attention.Attention;
+import panama.attention.Backend;
+import panama.attention.BackendStatus;
+import panama.attention.CausalMode;
+import panama.attention.bench.Timer;
+
+/**
+ * bench's --full and --out-dir: option parsing (the sweep itself is never run here), and the
+ * CSV, JSON and PNG a tiny run writes. Timings are never asserted.
+ */
+class BenchTest {
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void quickTimer() {
+        Bench.timer = new Timer(1, 0, 0, 2, 0, 20_000_000L);
+    }
+
+    @AfterAll
+    static void defaultTimer() {
+        Bench.timer = Timer.DEFAULT;
+    }
+
+    @Test
+    void fullSweepsSeqHeadDimAndCausal() throws CliException {
+        Bench.Config c = Bench.parse("bench", new String[] {"--full"});
+        assertTrue(c.full());
+        assertEquals(List.of(256, 512, 1024, 2048, 4096, 8192), c.seqs());
+        assertEquals(List.of(64, 128), c.headDims());
+        assertEquals(List.of(CausalMode.NONE, CausalMode.BOTTOM_RIGHT), c.causals());
+        assertNull(c.backends(), "every available backend");
+        assertEquals(Path.of("bench-results"), c.outDir());
+
+        // the other options still apply
+        c = Bench.parse("bench", new String[] {"--full", "--backends", "native_cpu,JAVA-VECTOR,java_triple_loop",
+            "--threads", "1", "--out-dir=" + dir, "--no-sgemm", "--heads", "4", "--kv-heads", "2"});
+        assertEquals(List.of("NATIVE_CPU", "JAVA_VECTOR", Bench.TRIPLE_LOOP), c.backends());
+        assertEquals(1, c.threads());
+        assertEquals(dir, c.outDir());
+        assertEquals(2, c.kvHeads());
+        assertTrue(!c.sgemm());
+    }
+
+    @Test
+    void withoutFullTheOldOptionsMeanWhatTheyDid() throws CliException {
+        Bench.Config c = Bench.parse("bench", new String[] {"--seq", "5,9", "--head-dim", "40", "--causal", "top-left"});
+        assertTrue(!c.full());
+        assertEquals(List.of(5, 9), c.seqs());
+        assertEquals(List.of(40), c.headDims());
+        assertEquals(List.of(CausalMode.TOP_LEFT), c.causals());
+        c = Bench.parse("bench", new String[0]);
+        assertEquals(List.of(256, 512, 1024), c.seqs());
+        assertEquals(List.of(64), c.headDims());
+        assertEquals(List.of(CausalMode.NONE), c.causals());
+    }
+
+    @Test
+    void fullRefusesWhatItSweeps() {
+        for (String[] args : new String[][] {
+            {"--full", "--seq", "256"},
+            {"--full", "--head-dim", "64"},
+            {"--causal", "none", "--full"},
+            {"--full=yes"},
+            {"--full", "--full"},
+            {"--out-dir"},
+            {"--out-dir", ""},
+            {"--backends", "JAVA_TRIPLE_LOOP,TPU"},
+        }) {
+            CliException e = assertThrows(CliException.class, () -> Bench.parse("bench", args), String.join(" ", args));
+            assertEquals(CliException.USAGE, e.exitCode(), e.getMessage());
+        }
+        CliException e = assertThrows(CliException.class, () -> Bench.parse("bench", new String[] {"--full", "--seq", "1"}));
+        assertTrue(e.getMessage().contains("--full") && e.getMessage().contains("--seq"), e.getMessage());
+    }
+
+    @Test
+    void aTinyRunWritesCsvJsonAndChart() throws Exception {
+        Path out = dir.resolve("tiny");
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream po = new PrintStream(o, true, StandardCharsets.UTF_8);
+             PrintStream pe = new PrintStream(e, true, StandardCharsets.UTF_8)) {
+            code = Main.run(new String[] {"bench", "--seq", "7,33", "--heads", "2", "--head-dim", "16",
+                "--no-sgemm", "--out-dir", out.toString()}, po, pe);
+        }
+        String stdout = o.toString(StandardCharsets.UTF_8);
+        String stderr = e.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, stderr);
+        List<String> names = new ArrayList<>();
+        for (BackendStatus s : Attention.backends()) {
+            if (s.available()) {
+                names.add(s.backend().name());
+            }
+        }
+        names.add(Bench.TRIPLE_LOOP);
+        for (String n : names) {
+            assertTrue(stdout.contains(n), n + " in the table:\n" + stdout);
+        }
+        assertTrue(stdout.contains("vs JAVA_VECTOR") && stdout.contains("vs ref"), stdout);
+        assertTrue(stdout.contains("JAVA_VECTOR vs JAVA_TRIPLE_LOOP"), stdout);
+        assertTrue(stdout.contains("wrote results.csv, results.json and chart.png to " + out), stdout);
+        assertTrue(stderr.contains("[1/" + 2 * names.size() + "]"), "progress on stderr:\n" + stderr);
+
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals(Bench.CSV_HEADER, csv.get(0));
+        assertEquals(1 + 2 * names.size(), csv.size(), String.join("\n", csv));
+        int columns = Bench.CSV_HEADER.split(",").length;
+        for (String line : csv.subList(1, csv.size())) {
+            assertEquals(columns, line.split(",", -1).length, line);
+            assertTrue(line.contains(",ok,"), line);
+        }
+
+        Map<?, ?> json = assertInstanceOf(Map.class, MiniJson.parse(Files.readString(out.resolve("results.json"))));
+        assertInstanceOf(String.class, json.get("cpu"));
+        assertTrue(json.containsKey("sgemmGflops"));
+        List<?> results = assertInstanceOf(List.class, json.get("results"));
+        assertEquals(2 * names.size(), results.size());
+        for (Object x : results) {
+            Map<?, ?> m = assertInstanceOf(Map.class, x);
+            assertTrue(names.contains((String) m.get("backend")), m.toString());
+            assertEquals("ok", m.get("status"), m.toString());
+            assertInstanceOf(Double.class, m.get("gflops"));
+            assertTrue((Double) m.get("relErr") <= 1e-5, m.toString());
+            // every row of a shape JAVA_VECTOR ran has its speed-up over JAVA_VECTOR (1 for itself)
+            assertInstanceOf(Double.class, m.get("speedupVsJavaVector"), m.toString());
+            if (m.get("backend").equals("JAVA_VECTOR")) {
+                assertEquals(1.0, (Double) m.get("speedupVsJavaVector"), 1e-12);
+            }
+            if (m.get("backend").equals(Bench.TRIPLE_LOOP)) {
+                assertEquals(1.0, m.get("threads"));
+            }
+        }
+
+        BufferedImage png = ImageIO.read(out.resolve("chart.png").toFile());
+        assertNotNull(png, "chart.png is a PNG");
+        assertEquals(BenchChart.WIDTH, png.getWidth());
+        assertTrue(png.getHeight() >= BenchChart.PANEL_HEIGHT);
+    }
+
+    @Test
+    void theChartDrawsEveryPanelOfASweepAndTheSgemmLine() throws Exception {
+        // The chart of a --full run without running it: rows of two head dims and causal modes.
+        Bench.Config c = Bench.parse("bench", new String[] {"--full", "--no-sgemm"});
+        List<Bench.Row> rows = new ArrayList<>();
+        for (int d : c.headDims()) {
+            for (CausalMode causal : c.causals()) {
+                for (int seq : c.seqs()) {
+                    panama.attention.bench.Workload.Shape s = new panama.attention.bench.Workload.Shape(1, 8, 8, seq, seq,
+                            d, causal, panama.attention.DType.F32);
+                    for (String b : new String[] {"NATIVE_CPU", "JAVA_VECTOR", "BLAS", Bench.TRIPLE_LOOP}) {
+                        double ms = seq * (double) seq * d / (b.equals(Bench.TRIPLE_LOOP) ? 1e6 : 4e7);
+                        rows.add(new Bench.Row(b, s, "ok", null, new panama.attention.bench.Workload.Check(1e-7, 1e-5, true),
+                                new Timer.Result(ms, ms * 0.9, 5), s.flops() / (ms * 1e6)));
+                    }
+                }
+            }
+        }
+        rows.add(new Bench.Row(Backend.JAVA_REFERENCE.name(), rows.get(0).shape(), "FAILED", "wrong", null, null, Double.NaN));
+        Path png = dir.resolve("full.png");
+        BenchChart.write(png, c, rows, 80.0, Bench.title(c));
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertNotNull(img);
+        assertEquals(170 + 4 * BenchChart.PANEL_HEIGHT, img.getHeight(), "one panel per head dim and causal mode");
+    }
+}

@@ -1,0 +1,278 @@
+package panama.attention.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import panama.attention.AttentionException;
+import panama.attention.DType;
+import panama.attention.Tensor;
+
+/**
+ * JAVA_VECTOR: the NATIVE_CPU tile algorithm in pure Java. Same tiles, numbered the same way
+ * (tile t is query block {@code nqb−1 − t/(B·H)} of head {@code t % (B·H)}, heaviest first) and
+ * run on the same {@link panama.attention.TileScheduler}; within a tile, key blocks of
+ * {@link #BLOCK_K} keys stream through an online softmax, so nothing larger than one
+ * {@code 64 × BLOCK_K} block of scores ever exists.
+ *
+ * <p>Per tile: Q is packed transposed and pre-scaled by {@code scale·log2(e)} (so the softmax is
+ * in base 2, FlashAttention's {@code scale_apply_exp2}); per key block K and V rows are packed
+ * as float (F16/BF16 converted here), then {@link TileMath} computes scores, the online softmax
+ * and P·V. Masks (causal, key lengths, additive) are applied between scores and softmax, and
+ * only on blocks that need them. The arithmetic is {@code VectorTileMath} when
+ * jdk.incubator.vector is in the boot layer, else {@link ScalarTileMath} (logged once).
+ *
+ * <p>Memory: workers never touch a caller's (possibly confined) native segments; they read
+ * global-scope views of the same addresses ({@code MemorySegment.ofAddress(a).reinterpret(n)},
+ * as {@link BlasKernel} does). That is safe because the caller blocks until every tile is done.
+ * Heap segments are used as they are: any thread may access them.
+ */
+public final class JavaVectorKernel {
+    /** Keys per block: the 64 × 64 float score block (16 KiB) and K, V blocks stay in L1/L2. */
+    static final int BLOCK_K = 64;
+    static final int ROWS = TileMath.ROWS;
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final double LN2 = 0.6931471805599453;
+    static final String MODULE = "jdk.incubator.vector";
+
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    private JavaVectorKernel() {
+    }
+
+    /** The arithmetic this JVM runs, chosen (and a fallback logged) once. */
+    private static final class Selected {
+        static final TileMath MATH = select();
+    }
+
+    private static TileMath select() {
+        String why = null;
+        if (ModuleLayer.boot().findModule(MODULE).isEmpty()) {
+            why = MODULE + " not in the boot layer; add --add-modules " + MODULE;
+        } else {
+            try {
+                // Reflection keeps the Vector API classes out of this class's linkage.
+                Class<?> c = Class.forName("panama.attention.internal.VectorTileMath", true,
+                        JavaVectorKernel.class.getClassLoader());
+                return (TileMath) c.getDeclaredField("INSTANCE").get(null);
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+                why = "the Vector API could not be used: " + cause;
+            }
+        }
+        System.getLogger("panama.attention").log(System.Logger.Level.INFO,
+                "JAVA_VECTOR runs its scalar fallback: " + why);
+        return new ScalarTileMath("scalar fallback: " + why);
+    }
+
+    /** "Vector API, 256-bit species" or "scalar fallback: why". */
+    public static String describe() {
+        return Selected.MATH.describe();
+    }
+
+    /** True when the Vector API path runs (not the scalar fallback). */
+    public static boolean vectorized() {
+        return !(Selected.MATH instanceof ScalarTileMath);
+    }
+
+    /** Null: pure Java runs every dtype, layout, option and heap or native segment. */
+    public static String unsupported(Problem p) {
+        return null;
+    }
+
+    public static void run(Problem p) {
+        run(p, Selected.MATH);
+    }
+
+    /** Runs p with the given arithmetic (tests force the scalar path through this). */
+    static void run(Problem p, TileMath math) {
+        if (p.headDim() > Integer.MAX_VALUE / (ROWS * 2) || p.seqK() > Integer.MAX_VALUE) {
+            throw new AttentionException("JAVA_VECTOR cannot run this call: head dim or key length too large");
+        }
+        Io io = new Io(view(p.q()), view(p.k()), view(p.v()), view(p.out()), view(p.lse()), view(p.mask()));
+        long nqb = (p.seqQ() + ROWS - 1) / ROWS;
+        long bh = p.batch() * p.heads();
+        float qScale = p.softmaxScale() * LOG2E;
+        int d = (int) p.headDim();
+        p.scheduler().run(nqb * bh, (begin, end) -> {
+            Scratch s = Scratch.get(d);
+            for (long t = begin; t < end; t++) {
+                long qb = nqb - 1 - t / bh; // heaviest first, as panattn_forward numbers them
+                long x = t % bh;
+                tile(p, io, math, s, x / p.heads(), x % p.heads(), qb, qScale);
+            }
+        });
+    }
+
+    /** Segments workers may read and write: global-scope views of native memory, heap segments as they are. */
+    private record Io(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out, MemorySegment lse,
+                      MemorySegment mask) {
+    }
+
+    private static MemorySegment view(Tensor t) {
+        if (t == null) {
+            return null;
+        }
+        MemorySegment s = t.segment();
+        return s.isNative() ? MemorySegment.ofAddress(s.address()).reinterpret(s.byteSize()) : s;
+    }
+
+    /** One worker's scratch, reused across tiles and calls (grown for larger head dims). */
+    static final class Scratch {
+        private static final ThreadLocal<Scratch> LOCAL = new ThreadLocal<>();
+
+        final int d;
+        final float[] qt;    // [d][ROWS]
+        final float[] ot;    // [d][ROWS]
+        final float[] st = new float[(BLOCK_K + 1) * ROWS]; // + 1: see TileMath
+        final float[] kb;    // [BLOCK_K][d]
+        final float[] vb;    // [BLOCK_K][d]
+        final float[] m = new float[ROWS];
+        final float[] l = new float[ROWS];
+        final float[] alpha = new float[ROWS];
+        final int[] end = new int[ROWS];
+        final float[] row;
+        final float[] maskRow = new float[BLOCK_K];
+        final short[] half;
+
+        private Scratch(int d) {
+            this.d = d;
+            qt = new float[d * ROWS];
+            ot = new float[d * ROWS];
+            kb = new float[BLOCK_K * d];
+            vb = new float[BLOCK_K * d];
+            row = new float[d];
+            half = new short[d];
+        }
+
+        static Scratch get(int d) {
+            Scratch s = LOCAL.get();
+            if (s == null || s.d < d) {
+                s = new Scratch(d);
+                LOCAL.set(s);
+            }
+            return s;
+        }
+    }
+
+    private static void tile(Problem p, Io io, TileMath math, Scratch s, long b, long h, long qb, float qScale) {
+        Tensor q = p.q(), k = p.k(), v = p.v(), out = p.out();
+        DType dt = p.dtype();
+        int d = (int) p.headDim();
+        long i0 = qb * ROWS;
+        int m = (int) Math.min(ROWS, p.seqQ() - i0);
+        int step = math.rowMultiple();
+        int rows = (m + step - 1) / step * step;
+        long kvh = p.kvHead(h);
+        int[] end = s.end;
+        for (int r = 0; r < m; r++) {
+            end[r] = (int) Math.max(0, Math.min(p.seqK(), p.visibleEnd(b, i0 + r)));
+        }
+        int nEnd = end[m - 1]; // rows see more keys further down (causal) or the same
+        int minEnd = end[0];
+
+        // Qᵀ, pre-scaled; rows past the tile's end are zero
+        float[] qt = s.qt;
+        for (int r = 0; r < m; r++) {
+            readRow(io.q(), dt, b * q.stride(0) + h * q.stride(1) + (i0 + r) * q.stride(2), s.row, 0, d, s.half);
+            for (int c = 0; c < d; c++) {
+                qt[c * ROWS + r] = s.row[c] * qScale;
+            }
+        }
+        for (int r = m; r < rows; r++) {
+            for (int c = 0; c < d; c++) {
+                qt[c * ROWS + r] = 0f;
+            }
+        }
+        Arrays.fill(s.ot, 0, d * ROWS, 0f);
+        Arrays.fill(s.m, Float.NEGATIVE_INFINITY);
+        Arrays.fill(s.l, 0f);
+
+        long kBase = b * k.stride(0) + kvh * k.stride(1);
+        long vBase = b * v.stride(0) + kvh * v.stride(1);
+        for (int j0 = 0; j0 < nEnd; j0 += BLOCK_K) {
+            int nk = Math.min(BLOCK_K, nEnd - j0);
+            for (int jj = 0; jj < nk; jj++) {
+                readRow(io.k(), dt, kBase + (j0 + jj) * k.stride(2), s.kb, jj * d, d, s.half);
+                readRow(io.v(), dt, vBase + (j0 + jj) * v.stride(2), s.vb, jj * d, d, s.half);
+            }
+            math.scores(qt, d, s.kb, nk, s.st, rows);
+            if (io.mask() != null || j0 + nk > minEnd) {
+                mask(p, io, s, b, h, i0, m, j0, nk);
+            }
+            math.softmax(s.st, nk, s.m, s.l, s.alpha, rows);
+            math.accumulate(s.st, nk, s.vb, d, s.ot, s.alpha, rows);
+        }
+
+        long oBase = b * out.stride(0) + h * out.stride(1);
+        for (int r = 0; r < m; r++) {
+            float l = s.l[r];
+            float inv = l == 0f ? 0f : 1f / l; // a row that sees no key: zeros, never NaN
+            for (int c = 0; c < d; c++) {
+                s.row[c] = s.ot[c * ROWS + r] * inv;
+            }
+            writeRow(io.out(), dt, oBase + (i0 + r) * out.stride(2), s.row, d, s.half);
+            if (io.lse() != null) {
+                Tensor lt = p.lse();
+                float lse = l == 0f ? Float.NEGATIVE_INFINITY : (float) (s.m[r] * LN2 + Math.log(l));
+                io.lse().set(F32, (b * lt.stride(0) + h * lt.stride(1) + i0 + r) * Float.BYTES, lse);
+            }
+        }
+    }
+
+    /** Hides keys past each row's visible end (−∞) and adds the additive mask (in log2 units). */
+    private static void mask(Problem p, Io io, Scratch s, long b, long h, long i0, int m, int j0, int nk) {
+        float[] st = s.st;
+        for (int r = 0; r < m; r++) {
+            int visible = Math.max(0, Math.min(nk, s.end[r] - j0));
+            for (int jj = visible; jj < nk; jj++) {
+                st[jj * ROWS + r] = Float.NEGATIVE_INFINITY;
+            }
+            if (io.mask() != null && visible > 0) {
+                long off = b * p.maskBatchStride() + h * p.maskHeadStride() + (i0 + r) * p.maskRowStride() + j0;
+                MemorySegment.copy(io.mask(), F32, off * Float.BYTES, s.maskRow, 0, visible);
+                for (int jj = 0; jj < visible; jj++) {
+                    st[jj * ROWS + r] += s.maskRow[jj] * LOG2E;
+                }
+            }
+        }
+    }
+
+    /** n elements from element {@code index} of seg, as float, into dst[at..]. */
+    static void readRow(MemorySegment seg, DType dt, long index, float[] dst, int at, int n, short[] tmp) {
+        switch (dt) {
+            case F32 -> MemorySegment.copy(seg, F32, index * Float.BYTES, dst, at, n);
+            case F16 -> {
+                MemorySegment.copy(seg, U16, index * 2, tmp, 0, n);
+                for (int c = 0; c < n; c++) {
+                    dst[at + c] = Float.float16ToFloat(tmp[c]);
+                }
+            }
+            case BF16 -> {
+                MemorySegment.copy(seg, U16, index * 2, tmp, 0, n);
+                for (int c = 0; c < n; c++) {
+                    dst[at + c] = Float.intBitsToFloat(tmp[c] << 16);
+                }
+            }
+        }
+    }
+
+    /** src[0..n) rounded to dt, to element {@code index} of seg. */
+    static void writeRow(MemorySegment seg, DType dt, long index, float[] src, int n, short[] tmp) {
+        switch (dt) {
+            case F32 -> MemorySegment.copy(src, 0, seg, F32, index * Float.BYTES, n);
+            case F16 -> {
+                for (int c = 0; c < n; c++) {
+                    tmp[c] = Float.floatToFloat16(src[c]);
+                }
+                MemorySegment.copy(tmp, 0, seg, U16, index * 2, n);
+            }
+            case BF16 -> {
+                for (int c = 0; c < n; c++) {
+                    tmp[c] = Elements.floatToBf16(src[c]);
+                }
+                MemorySegment.copy(tmp, 0, seg, U16, index * 2, n);
+            }
+        }
+    }
+}

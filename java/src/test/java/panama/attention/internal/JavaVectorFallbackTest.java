@@ -1,0 +1,50 @@
+package panama.attention.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * JAVA_VECTOR without jdk.incubator.vector: a child JVM on the same class path but without
+ * {@code --add-modules} runs {@link FallbackProbe}; the backend must stay on, say why it is
+ * scalar, log that once, and still match the oracle.
+ */
+class JavaVectorFallbackTest {
+    @Test
+    void withoutTheModuleTheScalarFallbackRunsAndSaysWhy(@TempDir Path tmp) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path")));
+        for (String prop : new String[] {"panattn.cache.dir", "panattn.native.build", "panattn.root"}) {
+            String v = System.getProperty(prop);
+            if (v != null) {
+                cmd.add("-D" + prop + "=" + v);
+            }
+        }
+        cmd.add(FallbackProbe.class.getName());
+        Path stdout = tmp.resolve("out.txt");
+        Path stderr = tmp.resolve("err.txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish");
+        String out = Files.readString(stdout, StandardCharsets.UTF_8);
+        String err = Files.readString(stderr, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), () -> "child failed:\n" + out + err);
+        assertTrue(out.contains("status: JAVA_VECTOR: on (scalar fallback: jdk.incubator.vector not in the boot layer;"
+                + " add --add-modules jdk.incubator.vector)"), out);
+        assertTrue(out.contains("ran: JAVA_VECTOR"), out);
+        double relErr = Double.parseDouble(out.lines().filter(l -> l.startsWith("relErr: ")).findFirst()
+                .orElseThrow().substring(8).trim());
+        assertTrue(relErr <= 1e-5, "scalar fallback relative error " + relErr);
+        long logged = err.lines().filter(l -> l.contains("JAVA_VECTOR runs its scalar fallback")).count();
+        assertEquals(1, logged, () -> "the fallback is logged exactly once:\n" + err);
+        assertTrue(!err.contains("Using incubator modules"), () -> "the child had the module after all:\n" + err);
+    }
+}
