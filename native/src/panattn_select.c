@@ -22,9 +22,23 @@ typedef struct variant {
 #if defined(PANATTN_HAVE_X86_SIMD)
 /* gcc's __builtin_cpu_supports also checks that the OS saves the ymm/zmm state (XCR0).
  * __builtin_cpu_init is idempotent and makes the checks safe however early they run. */
+#if defined(__clang__) && __clang_major__ < 16
+#include <cpuid.h>
+/* clang before 16 knows no "f16c" for __builtin_cpu_supports (the fuzz build uses clang 14):
+ * CPUID leaf 1, ECX bit 29. */
+static int cpu_f16c(void) {
+    unsigned a, b, c, d;
+    return __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 29)) != 0;
+}
+#else
+static int cpu_f16c(void) {
+    return __builtin_cpu_supports("f16c");
+}
+#endif
+
 static int cpu_avx2(void) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_f16c();
 }
 
 static int cpu_avx512(void) {

@@ -89,6 +89,9 @@ class ConcurrencyStressTest {
         assertTrue(cases.size() >= 20, "too few runnable cases: " + cases.size());
         Map<Backend, Integer> perBackendCases = new EnumMap<>(Backend.class);
         cases.forEach(c -> perBackendCases.merge(c.backend(), 1, Integer::sum));
+        Map<CpuIsa, Integer> nativeIsas = new EnumMap<>(CpuIsa.class);
+        cases.stream().filter(c -> c.backend() == Backend.NATIVE_CPU)
+                .forEach(c -> nativeIsas.merge(c.options().cpuIsa(), 1, Integer::sum));
 
         int seconds = seconds();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -170,9 +173,9 @@ class ConcurrencyStressTest {
             assertTrue(s.peakRunning() <= s.threads(), s + " ran " + s.peakRunning() + " tile ranges at once");
         }
         assertTrue(calls.sum() >= CALLERS, "too few calls: " + calls.sum());
-        System.out.printf("[stress] %d callers x %d cases (%s), %.1f s: %d calls (%.0f/s), per backend %s;%s"
+        System.out.printf("[stress] %d callers x %d cases (%s; NATIVE_CPU paths %s), %.1f s: %d calls (%.0f/s), per backend %s;%s"
                         + " OS threads %d before, at most %d during%n",
-                CALLERS, cases.size(), perBackendCases, elapsed, calls.sum(), calls.sum() / elapsed, perBackend,
+                CALLERS, cases.size(), perBackendCases, nativeIsas, elapsed, calls.sum(), calls.sum() / elapsed, perBackend,
                 workers, tasksBefore, peakTasks.get());
     }
 
@@ -232,6 +235,7 @@ class ConcurrencyStressTest {
         List<CpuIsa> isas = TestBackends.supportedIsas();
         List<Case> cases = new ArrayList<>();
         int n = 0;
+        int nativeCases = 0;
         for (int i = 0; i < perBackendish * 2 && n < perBackendish + 8; i++) {
             Backend b = backends.get(i % backends.size());
             boolean decode = i % 7 == 3;
@@ -269,7 +273,7 @@ class ConcurrencyStressTest {
                 o.mask(mask);
             }
             if (b == Backend.NATIVE_CPU) {
-                o.cpuIsa(isas.get(rnd.nextInt(isas.size())));
+                o.cpuIsa(isas.get(nativeCases++ % isas.size())); // every CPU path, in turn
             }
             Case c = solo(b + "#" + i + "[" + dtype + " B" + batch + " H" + heads + "/" + kvHeads + " Lq" + lq + " Lk" + lk
                     + " d" + d + (bshd ? " bshd" : "") + "]", b, q, k, v, o.build(), rnd.nextBoolean());

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -117,6 +119,45 @@ class FuzzRegressionTest {
             Attention.sdpa(q1, k, k, out, AttentionOptions.builder().backend(Backend.BLAS).build());
             float[] want = Robust.reference(q1, k, k, AttentionOptions.defaults())[0];
             NonFiniteTest.assertClose("BLAS single row", want, out.toFloatArray(), DType.F32);
+        }
+    }
+
+    /**
+     * A huge key count over tiny memory (K and V stride 0 along the sequence): JAVA_REFERENCE sized
+     * a Java array by seqK (ArithmeticException past 2^31, an 8 GB array below) and BLAS a score
+     * block per worker by seqK. Now every backend either runs the keys the rows can see or declines
+     * with AttentionException.
+     */
+    @Test
+    void aHugeKeyCountOverTinyMemoryIsRunOrDeclinedNeverAllocated() {
+        long seqK = 3_000_000_000L;
+        try (Arena a = Arena.ofConfined()) {
+            Tensor q = Tensor.allocate(a, DType.F32, 1, 1, 2, 8);
+            Robust.fill(q, new SplittableRandom(4), 1);
+            Tensor row = Tensor.allocate(a, DType.F32, 1, 1, 1, 8);
+            Robust.fill(row, new SplittableRandom(5), 1);
+            Tensor k = Tensor.of(row.segment(), DType.F32, new long[] {1, 1, seqK, 8}, new long[] {8, 8, 0, 1});
+            Tensor out = Tensor.allocate(a, DType.F32, 1, 1, 2, 8);
+            List<Backend> backends = new ArrayList<>(Robust.availableBackends());
+            backends.add(Backend.AUTO);
+            for (Backend b : backends) {
+                AttentionOptions o = AttentionOptions.builder().backend(b).keyLengths(7).build();
+                try {
+                    Attention.sdpa(q, k, k, out, o);
+                    // every key is the same row: the output is that row
+                    for (long c = 0; c < 8; c++) {
+                        assertEquals(row.get(0, 0, 0, c), out.get(0, 0, 1, c), 1e-5, b + " col " + c);
+                    }
+                } catch (AttentionException declined) {
+                    assertTrue(declined.getMessage().contains("cannot run this call"), b + ": " + declined.getMessage());
+                }
+            }
+            for (Backend b : new Backend[] {Backend.JAVA_REFERENCE, Backend.BLAS}) {
+                if (backends.contains(b)) {
+                    assertThrows(AttentionException.class,
+                            () -> Attention.sdpa(q, k, k, out, AttentionOptions.builder().backend(b).build()));
+                }
+            }
         }
     }
 

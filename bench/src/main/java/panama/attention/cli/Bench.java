@@ -51,8 +51,8 @@ final class Bench {
                 heads 8, kv-heads = heads, seq 256,512,1024 (Lq = Lk unless --kv-seq), head-dim 64,
                 causal none, f32, threads = available processors, isa auto.
                 --full sweeps seq 256..8192 (doubling) x head-dim 64,128 x causal none,bottom-right
-                over every available backend (not with --seq, --head-dim or --causal; it takes
-                tens of minutes on 2 cores). Writes results.csv, results.json and chart.png
+                over every available backend (not with --seq, --head-dim or --causal; about
+                10 minutes on 2 cores). Writes results.csv, results.json and chart.png
                 (GFLOP/s against sequence length) to --out-dir (default ./bench-results); --json
                 also writes the records to F. Also measures OpenBLAS sgemm 2048^3 (--no-sgemm
                 skips). Exit 1 when a backend fails its check.""";

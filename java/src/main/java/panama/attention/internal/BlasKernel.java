@@ -17,6 +17,8 @@ import panama.attention.TileScheduler;
  */
 public final class BlasKernel {
     static final int BLOCK_Q = 128;
+    /** One worker's score block at most (256 MiB, Lk = 512K keys at 128 rows): beyond it BLAS declines. */
+    static final long MAX_SCRATCH_BYTES = 256L << 20;
 
     private BlasKernel() {
     }
@@ -36,6 +38,13 @@ public final class BlasKernel {
         }
         if (p.seqK() > Integer.MAX_VALUE / BLOCK_Q || p.headDim() > Integer.MAX_VALUE) {
             return "sequence too long for 32-bit BLAS indices";
+        }
+        long scratch = Math.min(BLOCK_Q, p.seqQ()) * p.seqK() * Float.BYTES;
+        if (scratch > MAX_SCRATCH_BYTES) {
+            // a hostile or simply huge Lk (K and V may be stride-0 views of tiny memory) must not
+            // make every worker allocate gigabytes
+            return "it materialises " + Math.min(BLOCK_Q, p.seqQ()) + " x Lk scores per worker: " + scratch
+                    + " bytes for Lk = " + p.seqK() + " is over " + MAX_SCRATCH_BYTES;
         }
         for (Tensor t : new Tensor[] {p.q(), p.k(), p.v(), p.out()}) {
             if (t.stride(2) > Integer.MAX_VALUE) {

@@ -1,6 +1,7 @@
 package panama.attention.internal;
 
 import java.lang.foreign.MemorySegment;
+import panama.attention.AttentionException;
 import panama.attention.DType;
 import panama.attention.Tensor;
 
@@ -19,9 +20,16 @@ public final class ReferenceKernel {
     }
 
     public static void run(Problem p) {
-        int seqK = Math.toIntExact(p.seqK());
+        long keys = 0; // the most keys any row can see: a huge seqK behind small key lengths costs nothing
+        for (long b = 0; b < p.batch(); b++) {
+            keys = Math.max(keys, p.keyLength(b));
+        }
+        if (keys > Integer.MAX_VALUE - 8) {
+            throw new AttentionException("JAVA_REFERENCE keeps a row's logits in a Java array: " + keys
+                    + " keys do not fit one");
+        }
         int d = Math.toIntExact(p.headDim());
-        double[] logits = new double[seqK];
+        double[] logits = new double[(int) keys];
         double[] acc = new double[d];
         for (long b = 0; b < p.batch(); b++) {
             for (long h = 0; h < p.heads(); h++) {
