@@ -134,6 +134,11 @@ public final class JavaVectorKernel {
         final float[] row;
         final float[] maskRow = new float[BLOCK_K];
         final short[] half;
+        // keys of the current block whose V row holds NaN/inf, those rows, and which query rows
+        // may not see each of them (see nonFiniteV)
+        final int[] badKeys = new int[BLOCK_K];
+        final float[] badV;
+        final boolean[] hidden = new boolean[BLOCK_K * ROWS];
 
         private Scratch(int d) {
             this.d = d;
@@ -143,6 +148,7 @@ public final class JavaVectorKernel {
             vb = new float[BLOCK_K * d];
             row = new float[d];
             half = new short[d];
+            badV = new float[BLOCK_K * d];
         }
 
         static Scratch get(int d) {
@@ -192,16 +198,26 @@ public final class JavaVectorKernel {
         long vBase = b * v.stride(0) + kvh * v.stride(1);
         for (int j0 = 0; j0 < nEnd; j0 += BLOCK_K) {
             int nk = Math.min(BLOCK_K, nEnd - j0);
+            int bad = 0;
             for (int jj = 0; jj < nk; jj++) {
                 readRow(io.k(), dt, kBase + (j0 + jj) * k.stride(2), s.kb, jj * d, d, s.half);
                 readRow(io.v(), dt, vBase + (j0 + jj) * v.stride(2), s.vb, jj * d, d, s.half);
+                if (!allFinite(s.vb, jj * d, d)) {
+                    s.badKeys[bad++] = jj;
+                }
             }
             math.scores(qt, d, s.kb, nk, s.st, rows);
             if (io.mask() != null || j0 + nk > minEnd) {
                 mask(p, io, s, b, h, i0, m, j0, nk);
             }
+            if (bad > 0) {
+                setAsideNonFiniteV(s, bad, d, m);
+            }
             math.softmax(s.st, nk, s.m, s.l, s.alpha, rows);
             math.accumulate(s.st, nk, s.vb, d, s.ot, s.alpha, rows);
+            if (bad > 0) {
+                addNonFiniteV(s, bad, d, m);
+            }
         }
 
         long oBase = b * out.stride(0) + h * out.stride(1);
@@ -220,6 +236,48 @@ public final class JavaVectorKernel {
         }
     }
 
+    /**
+     * A NaN/inf in the V row of a key some query row may not see must not reach that row: the
+     * P·V product would give it weight 0, and 0·NaN is NaN (the reference never reads hidden keys).
+     * So such V rows leave the block product (zeroed) and are added back, after it, only to the
+     * rows that see them; a key hidden by causality, key length or a −inf mask has logit −∞ here.
+     */
+    private static void setAsideNonFiniteV(Scratch s, int bad, int d, int m) {
+        for (int x = 0; x < bad; x++) {
+            int jj = s.badKeys[x];
+            System.arraycopy(s.vb, jj * d, s.badV, x * d, d);
+            Arrays.fill(s.vb, jj * d, jj * d + d, 0f);
+            for (int r = 0; r < m; r++) {
+                s.hidden[x * ROWS + r] = s.st[jj * ROWS + r] == Float.NEGATIVE_INFINITY;
+            }
+        }
+    }
+
+    /** Adds the set-aside V rows with their weights (after softmax) to the rows that see them. */
+    private static void addNonFiniteV(Scratch s, int bad, int d, int m) {
+        for (int x = 0; x < bad; x++) {
+            int jj = s.badKeys[x];
+            for (int r = 0; r < m; r++) {
+                if (s.hidden[x * ROWS + r]) {
+                    continue;
+                }
+                float w = s.st[jj * ROWS + r];
+                for (int c = 0; c < d; c++) {
+                    s.ot[c * ROWS + r] += w * s.badV[x * d + c];
+                }
+            }
+        }
+    }
+
+    private static boolean allFinite(float[] a, int from, int n) {
+        for (int i = from; i < from + n; i++) {
+            if (!Float.isFinite(a[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Hides keys past each row's visible end (−∞) and adds the additive mask (in log2 units). */
     private static void mask(Problem p, Io io, Scratch s, long b, long h, long i0, int m, int j0, int nk) {
         float[] st = s.st;
@@ -232,7 +290,9 @@ public final class JavaVectorKernel {
                 long off = b * p.maskBatchStride() + h * p.maskHeadStride() + (i0 + r) * p.maskRowStride() + j0;
                 MemorySegment.copy(io.mask(), F32, off * Float.BYTES, s.maskRow, 0, visible);
                 for (int jj = 0; jj < visible; jj++) {
-                    st[jj * ROWS + r] += s.maskRow[jj] * LOG2E;
+                    float mv = s.maskRow[jj];
+                    // −∞ hides the key whatever q·k is, even NaN (as the reference does)
+                    st[jj * ROWS + r] = mv == Float.NEGATIVE_INFINITY ? mv : st[jj * ROWS + r] + mv * LOG2E;
                 }
             }
         }
