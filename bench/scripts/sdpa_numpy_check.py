@@ -20,7 +20,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAUNCHER = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "panama-attention"))
-BACKENDS = ["JAVA_REFERENCE", "NATIVE_CPU", "BLAS"]
+BACKENDS = ["JAVA_REFERENCE", "NATIVE_CPU", "BLAS", "JAVA_VECTOR"]
 CAUSAL = ["none", "top-left", "bottom-right"]
 TOL = {"f32": 1e-5, "f16": 2e-3}
 
