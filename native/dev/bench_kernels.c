@@ -1,7 +1,8 @@
 /*
  * bench_kernels.c — development benchmark of the CPU kernel paths (not a test).
  *
- *   panattn_bench_kernels [quick] [openblas=/path/to/libopenblas.so.0]
+ *   panattn_bench_kernels [quick] [only=SUBSTRING] [isa=AVX512|AVX2|SCALAR] [layout=bshd]
+ *                         [openblas=/path/to/libopenblas.so.0]
  *
  * Times every ISA path this CPU runs on the issue-3 shapes (fp32, batch 1, 8 heads, d 64,
  * N = 1024/2048/4096, non-causal and causal top-left; d 128 and d 32 at N = 2048) with 1 and
@@ -32,9 +33,29 @@
  *      Decode 32h d128 (run 1): kv4096 AVX512 2T 7.8 ms = 17.2 GB/s vs 16.7 GB/s measured read
  *      bandwidth (103%); kv32768 70 ms = 15.3 GB/s (91%); AVX2 2T 14.4 (86%) and 16.0 (96%).
  *      Split-KV decode 2h kv32768 on 2 threads: 1.8x the 1-thread speed.
- *   Not yet tried (next steps): packing K per head once and reusing it across q-blocks; a
- *   12x32 AVX-512 QK tile; prefetching in the decode row path; heavier-first causal order is
- *   already given by the tile numbering.
+ *   v2 (2026-11-30, quiet box, load < 1; best-of-N, same-run A/B against a build of v1):
+ *      Decode row path. The dot product read 4 key rows interleaved (lines 0, 8, 16, 24, 1, ...
+ *      of a 2 KiB run); perf put 2x the V pass's stall on those loads, and 1 thread read only
+ *      12 GB/s against 23-25 for a plain stream. Reading key by key (dot1, in address order)
+ *      doubled it: 32h d128 AVX512 1T 11-12 -> 25-28 GB/s, 2T 20-21 -> 34-47 GB/s, at or above
+ *      the machine's 2-thread read bandwidth (memchr, 33-39 GB/s in those runs; the old scalar
+ *      float sum read 27-33). Also tried, each within noise (+-10%) on its own: software
+ *      prefetch 2/4/8/16 KiB ahead (kept at 4 KiB, slightly ahead on average) with T0/T1/T2/NTA
+ *      hints (no difference); a one-pass row kernel (16 keys: scores, online max, exp2, then
+ *      their V rows into O held in 8 zmm; kept, since K and V then stream together and V is
+ *      read once at d <= 128) vs the two-pass 128-key form.
+ *      Prefill N=4096 d64: bhsd runs ~200 GFLOP/s at N = 1024/2048/4096 alike (2T, = sgemm);
+ *      the drop is specific to bshd (row stride H*d = 2 KiB, what the Java peers pass):
+ *      150-183 GFLOP/s at N=4096 across runs vs ~190 at N<=2048. Its K+V span 16 MiB of
+ *      address in 4 KiB pages holding 2 rows of a head each, re-read per 64-row tile, so
+ *      neither the stream prefetcher nor L3 (shared, 32 MiB) covers it. Tried, no gain:
+ *      software prefetch of the next key block spread over the Q·Kᵀ micro-tiles (same within
+ *      noise, removed); packing each strided K/V block into contiguous scratch (N=4096 same,
+ *      N<=2048 -7%, removed). What would fix it: 128-row tiles (halves K/V traffic; but
+ *      PANATTN_TILE_Q = 64 is pinned by the bindings' tests and TileMath.ROWS) or a per-call
+ *      bshd->bhsd repack as ORT does for 3-D inputs.
+ *   Not yet tried (next steps): a 12x32 AVX-512 QK tile; huge pages for K/V (TLB theory);
+ *   128-row tiles.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -143,6 +164,8 @@ static float *random_buffer(size_t n, unsigned seed) {
     return b;
 }
 
+static int bshd_layout; /* layout=bshd */
+
 /* Seconds per call: the best of `reps` calls after one warm-up. */
 static double time_shape(const shape *s, int32_t isa, int threads, int reps) {
     const int64_t H = s->heads, SQ = s->seq_q, SK = s->seq_k, D = s->d;
@@ -156,6 +179,12 @@ static double time_shape(const shape *s, int32_t isa, int threads, int reps) {
     p.k_batch_stride = H * SK * D, p.k_head_stride = SK * D, p.k_row_stride = D;
     p.v_batch_stride = H * SK * D, p.v_head_stride = SK * D, p.v_row_stride = D;
     p.out_batch_stride = H * SQ * D, p.out_head_stride = SQ * D, p.out_row_stride = D;
+    if (bshd_layout) { /* (batch, seq, heads, d), as the Java peers benchmark passes prefill */
+        p.q_head_stride = D, p.q_row_stride = H * D;
+        p.k_head_stride = D, p.k_row_stride = H * D;
+        p.v_head_stride = D, p.v_row_stride = H * D;
+        p.out_head_stride = D, p.out_row_stride = H * D;
+    }
     p.softmax_scale = 1.0f / sqrtf((float)D);
     p.causal = s->causal, p.dtype = PANATTN_DTYPE_F32, p.isa = isa;
     void *ws = NULL;
@@ -178,26 +207,28 @@ static double time_shape(const shape *s, int32_t isa, int threads, int reps) {
 }
 
 typedef struct sum_job {
-    const float *buf;
+    const unsigned char *buf;
     size_t n;
-    double sum;
+    const void *found;
 } sum_job;
 
+/* Streams the share through the core with glibc's SIMD memchr (for a byte the buffer does not
+ * hold): the fastest read one thread does, and what the Java peers harness measures too. A
+ * scalar float sum (the first version) ran at about 3/4 of it on 2 threads. */
 static void *sum_part(void *arg) {
     sum_job *j = arg;
-    float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-    for (size_t i = 0; i + 8 <= j->n; i += 8) {
-        s0 += j->buf[i], s1 += j->buf[i + 1], s2 += j->buf[i + 2], s3 += j->buf[i + 3];
-        s4 += j->buf[i + 4], s5 += j->buf[i + 5], s6 += j->buf[i + 6], s7 += j->buf[i + 7];
-    }
-    j->sum = s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
+    j->found = memchr(j->buf, 0, j->n);
     return NULL;
 }
 
-/* GB/s of `threads` threads summing a 512 MiB buffer (best of 5). */
+/* GB/s of `threads` threads reading a 512 MiB buffer (best of 5). */
 static double read_bandwidth(int threads) {
-    const size_t n = (size_t)512 << 20 >> 2;
-    float *buf = random_buffer(n, 9);
+    const size_t n = (size_t)512 << 20;
+    unsigned char *buf = malloc(n);
+    if (buf == NULL) {
+        return NAN;
+    }
+    memset(buf, 1, n);
     double best = 0;
     for (int r = 0; r < 5; r++) {
         sum_job jobs[8];
@@ -210,7 +241,7 @@ static double read_bandwidth(int threads) {
         for (int t = 0; t < threads; t++) {
             pthread_join(th[t], NULL);
         }
-        double gbs = (double)n * 4 / (now() - t0) / 1e9;
+        double gbs = (double)n / (now() - t0) / 1e9;
         best = gbs > best ? gbs : best;
     }
     free(buf);
@@ -248,10 +279,16 @@ static double sgemm_gflops(const char *path, int threads) {
 
 int main(int argc, char **argv) {
     int quick = 0;
-    const char *blas = NULL;
+    const char *blas = NULL, *only = NULL, *isa_only = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "quick") == 0) {
             quick = 1;
+        } else if (strncmp(argv[i], "only=", 5) == 0) {
+            only = argv[i] + 5;
+        } else if (strcmp(argv[i], "layout=bshd") == 0) {
+            bshd_layout = 1;
+        } else if (strncmp(argv[i], "isa=", 4) == 0) {
+            isa_only = argv[i] + 4;
         } else if (strncmp(argv[i], "openblas=", 9) == 0) {
             blas = argv[i] + 9;
         }
@@ -261,8 +298,11 @@ int main(int argc, char **argv) {
         printf("sgemm 2048^3 OpenBLAS: %.1f GFLOP/s (2 threads), %.1f (1 thread)\n", sgemm_gflops(blas, 2),
                sgemm_gflops(blas, 1));
     }
-    double bw1 = read_bandwidth(1), bw2 = read_bandwidth(2);
-    printf("read bandwidth (sum of 512 MiB): %.1f GB/s 1 thread, %.1f GB/s 2 threads\n", bw1, bw2);
+    double bw1 = NAN, bw2 = NAN;
+    if (only == NULL || strstr("decode", only) != NULL || strstr(only, "decode") != NULL) {
+        bw1 = read_bandwidth(1), bw2 = read_bandwidth(2);
+    }
+    printf("read bandwidth (memchr over 512 MiB): %.1f GB/s 1 thread, %.1f GB/s 2 threads\n", bw1, bw2);
 
     const int32_t N = PANATTN_CAUSAL_NONE, TL = PANATTN_CAUSAL_TOP_LEFT;
     const shape shapes[] = {
@@ -272,13 +312,17 @@ int main(int argc, char **argv) {
         {"N2048 d128", 8, 2048, 2048, 128, N, 0},        {"N2048 d32", 8, 2048, 2048, 32, N, 0},
         {"decode 32h d128 kv4096", 32, 1, 4096, 128, N, 1}, {"decode 32h d128 kv32768", 32, 1, 32768, 128, N, 1},
         {"decode 2h d128 kv32768 (split)", 2, 1, 32768, 128, N, 1},
+        {"decode-l2 8h d128 kv256 (K+V in L2: compute bound)", 8, 1, 256, 128, N, 1},
     };
     const int32_t isas[] = {PANATTN_ISA_AVX512, PANATTN_ISA_AVX2, PANATTN_ISA_SCALAR};
     const char *isa_names[] = {"AVX512", "AVX2", "SCALAR"};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         const shape *sh = &shapes[s];
+        if (only != NULL && strstr(sh->name, only) == NULL) {
+            continue;
+        }
         for (int i = 0; i < 3; i++) {
-            if (!panattn_isa_supported(isas[i]) || (quick && isas[i] == PANATTN_ISA_SCALAR && !sh->decode)) {
+            if ((isa_only != NULL && strcmp(isa_only, isa_names[i]) != 0) || !panattn_isa_supported(isas[i]) || (quick && isas[i] == PANATTN_ISA_SCALAR && !sh->decode)) {
                 continue;
             }
             for (int threads = 1; threads <= 2; threads++) {

@@ -41,7 +41,7 @@
 #include "panattn_half.h"
 #include "panattn_internal.h"
 
-enum { TQ = PANATTN_TILE_Q, QS = 2 * VL, STRIPS = TQ / QS, ROW_PATH_ROWS = 4 };
+enum { TQ = PANATTN_TILE_Q, QS = 2 * VL, STRIPS = TQ / QS, ROW_PATH_ROWS = 4, PF_BYTES = 4096 };
 
 #define LOG2E_F 1.44269504088896340736f
 #define LN2_F 0.693147180559945309417f
@@ -327,6 +327,19 @@ static void block_rows(const panattn_params *p, const scratch *w, const keys *ks
     }
 }
 
+/* Prefetches rows [c, c + n) of a row stream (row stride rs floats, d floats a row) into L1,
+ * every 64-byte line they touch. Used only on the caller's own fp32 K and V, for rows that
+ * exist (c + n <= the rows left in the head's key range). */
+static inline void prefetch_rows(const float *base, int64_t rs, int64_t c, int64_t n, int64_t d) {
+    for (int64_t k = 0; k < n; k++) {
+        const char *r = (const char *)(base + (c + k) * rs);
+        for (int64_t off = 0; off < d * 4; off += 64) {
+            v_prefetch(r + off);
+        }
+        v_prefetch(r + d * 4 - 1);
+    }
+}
+
 /* The strip path: tiles of more than ROW_PATH_ROWS query rows. */
 static void strip_tile(const panattn_params *p, const scratch *w, const panattn_tile *t, const keys *ks) {
     const int64_t d = w->d, rows = t->q_end - t->q_begin;
@@ -394,65 +407,83 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
     }
 }
 
-/* q · K[c .. c+4) for one row; keys past n repeat key n - 1. Tails of head_dim use masked
- * loads, so nothing past a key row is read. */
-static inline void dot4(float *restrict out, const float *restrict q, const float *kp, int64_t ks, int64_t c,
-                        int64_t n, int64_t d) {
-    const float *k0 = kp + c * ks;
-    const float *k1 = kp + (c + 1 < n ? c + 1 : n - 1) * ks;
-    const float *k2 = kp + (c + 2 < n ? c + 2 : n - 1) * ks;
-    const float *k3 = kp + (c + 3 < n ? c + 3 : n - 1) * ks;
-    vf a0 = v_zero(), a1 = v_zero(), a2 = v_zero(), a3 = v_zero();
+/* q · K[row] for one key row; the tail of head_dim uses a masked load, so nothing past the row
+ * is read. */
+static inline float dot1(const float *restrict q, const float *kr, int64_t d) {
+    vf a = v_zero();
     int64_t x = 0;
     for (; x + VL <= d; x += VL) {
-        const vf qv = v_load(q + x);
-        a0 = v_fma(qv, v_loadu(k0 + x), a0);
-        a1 = v_fma(qv, v_loadu(k1 + x), a1);
-        a2 = v_fma(qv, v_loadu(k2 + x), a2);
-        a3 = v_fma(qv, v_loadu(k3 + x), a3);
+        a = v_fma(v_load(q + x), v_loadu(kr + x), a);
     }
     if (x < d) {
-        const int left = (int)(d - x);
-        const vf qv = v_load(q + x); /* zero padded */
-        a0 = v_fma(qv, v_loadu_n(k0 + x, left), a0);
-        a1 = v_fma(qv, v_loadu_n(k1 + x, left), a1);
-        a2 = v_fma(qv, v_loadu_n(k2 + x, left), a2);
-        a3 = v_fma(qv, v_loadu_n(k3 + x, left), a3);
+        a = v_fma(v_load(q + x), v_loadu_n(kr + x, (int)(d - x)), a); /* q is zero padded */
     }
-    out[0] = v_hsum(a0), out[1] = v_hsum(a1), out[2] = v_hsum(a2), out[3] = v_hsum(a3);
+    return v_hsum(a);
 }
 
-/* o (ldo floats) = alpha * o + sum of s[c] * V[c] over keys with s[c] != 0 (an excluded key has
- * s = 0 exactly and is skipped, so NaN/inf in its V row cannot leak in). */
-static void row_axpy(float *restrict o, int64_t ldo, float alpha, const float *restrict s, const float *v,
-                     int64_t vs, int64_t nr) {
+/* q · K[c .. c+4) for one row; keys past n repeat key n - 1. Key by key, so the loads walk K
+ * in address order (the key-interleaved form touched 4 rows at once, lines 0, 8, 16, 24, 1, ...
+ * of a 2 KiB run, and the L2 stream prefetcher fell behind: 2x the stall of the V pass);
+ * the four dependency chains still overlap out of order. */
+static inline void dot4(float *restrict out, const float *restrict q, const float *kp, int64_t ks, int64_t c,
+                        int64_t n, int64_t d) {
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++) {
+        out[k] = dot1(q, kp + (c + k < n ? c + k : n - 1) * ks, d);
+    }
+}
+
+/* OV vectors of O (8 x VL columns: 128 at AVX-512) stay in registers through a V pass. */
+enum { OV = 8 };
+
+/* o[0 .. nv vectors) = alpha * o + sum over keys c < nr with s[c] != 0 of s[c] * V[c] (an
+ * excluded key has s = 0 exactly and is skipped, so NaN/inf in its V row cannot leak in).
+ * With pf_rows > 0, V rows up to pf_rows ahead are prefetched pf keys ahead. */
+static inline __attribute__((always_inline)) void axpy_chunk(const int nv, float *restrict o, float alpha,
+                                                             const float *restrict s, const float *v, int64_t vs,
+                                                             int64_t nr, int64_t pf, int64_t pf_rows, int64_t d) {
     const vf a = v_set1(alpha);
-    for (int64_t j = 0; j < ldo; j += 4 * VL) {
-        if (j + 4 * VL <= ldo) {
-            vf o0 = v_mul(v_load(o + j), a), o1 = v_mul(v_load(o + j + VL), a);
-            vf o2 = v_mul(v_load(o + j + 2 * VL), a), o3 = v_mul(v_load(o + j + 3 * VL), a);
-            for (int64_t c = 0; c < nr; c++) {
-                if (s[c] == 0.0f) {
-                    continue;
-                }
-                const vf pc = v_set1(s[c]);
-                const float *vr = v + c * vs + j;
-                o0 = v_fma(pc, v_loadu(vr), o0);
-                o1 = v_fma(pc, v_loadu(vr + VL), o1);
-                o2 = v_fma(pc, v_loadu(vr + 2 * VL), o2);
-                o3 = v_fma(pc, v_loadu(vr + 3 * VL), o3);
-            }
-            v_store(o + j, o0), v_store(o + j + VL, o1), v_store(o + j + 2 * VL, o2), v_store(o + j + 3 * VL, o3);
-        } else {
-            for (int64_t x = j; x < ldo; x += VL) {
-                vf ox = v_mul(v_load(o + x), a);
-                for (int64_t c = 0; c < nr; c++) {
-                    if (s[c] != 0.0f) {
-                        ox = v_fma(v_set1(s[c]), v_loadu(v + c * vs + x), ox);
-                    }
-                }
-                v_store(o + x, ox);
-            }
+    vf acc[OV];
+#pragma GCC unroll 8
+    for (int j = 0; j < nv; j++) {
+        acc[j] = v_mul(v_load(o + j * VL), a);
+    }
+    for (int64_t c = 0; c < nr; c++) {
+        if (c + pf < pf_rows) {
+            prefetch_rows(v, vs, c + pf, 1, d);
+        }
+        if (s[c] == 0.0f) {
+            continue;
+        }
+        const vf pc = v_set1(s[c]);
+        const float *vr = v + c * vs;
+#pragma GCC unroll 8
+        for (int j = 0; j < nv; j++) {
+            acc[j] = v_fma(pc, v_loadu(vr + j * VL), acc[j]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int j = 0; j < nv; j++) {
+        v_store(o + j * VL, acc[j]);
+    }
+}
+
+/* o (ldo floats) = alpha * o + sum of s[c] * V[c] over keys with s[c] != 0, OV vectors of O at
+ * a time in registers (one pass over the V block at head_dim <= OV * VL). */
+static void row_axpy(float *restrict o, int64_t ldo, float alpha, const float *restrict s, const float *v,
+                     int64_t vs, int64_t nr, int64_t pf, int64_t pf_rows, int64_t d) {
+    for (int64_t j = 0; j < ldo; j += OV * VL) {
+        const int64_t left = (ldo - j) / VL;
+        const int64_t pr = j == 0 ? pf_rows : 0; /* the first pass brings V in; later ones hit L2 */
+        switch (left >= OV ? OV : left) {
+        case 1: axpy_chunk(1, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
+        case 2: axpy_chunk(2, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
+        case 3: axpy_chunk(3, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
+        case 4: axpy_chunk(4, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
+        case 5: axpy_chunk(5, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
+        case 6: axpy_chunk(6, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
+        case 7: axpy_chunk(7, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
+        default: axpy_chunk(8, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
         }
     }
 }
@@ -463,10 +494,88 @@ static float exp2_one(float x) {
     return out[0];
 }
 
+/* The one-pass row kernel (head_dim <= OV * VL): one query row against keys [0, nr) of a
+ * block, VL keys per step: their scores, the online-softmax update, exp2, then their V rows
+ * into O, which stays in nv registers. K and V advance together as two steady streams and V
+ * is read once (the two-pass form below, kept for wider heads, reads 128 keys of K, then 128 of
+ * V; both measured alike within noise, see native/dev/bench_kernels.c). Semantics are the two-pass form's: `>` skips NaN in the max, an excluded key (p = 0)
+ * never reads its V row into O, a NaN logit makes p, l and the row NaN. kpf / vpf: rows of kp /
+ * vp that may be prefetched (0 for none). */
+static inline __attribute__((always_inline)) void fused_row(const int nv, float *restrict o, float *m_io, float *l_io,
+                                                            float *restrict s, const float *restrict q,
+                                                            const float *kp, int64_t kstride, const float *vp,
+                                                            int64_t vstride, int64_t nr, const float *mrow, int64_t pf,
+                                                            int64_t kpf, int64_t vpf, int64_t d) {
+    vf acc[OV];
+#pragma GCC unroll 8
+    for (int j = 0; j < nv; j++) {
+        acc[j] = v_load(o + j * VL);
+    }
+    float m = *m_io, l = *l_io;
+    float mu = m == -INFINITY ? 0.0f : m;
+    vf lv = v_zero();
+    for (int64_t c = 0; c < nr; c += VL) {
+        const int64_t g = nr - c < VL ? nr - c : VL;
+        if (c + pf + VL <= kpf) {
+            prefetch_rows(kp, kstride, c + pf, VL, d);
+        }
+        for (int64_t k = 0; k < g; k += 4) {
+            dot4(s + k, q, kp, kstride, c + k, nr, d);
+        }
+        for (int64_t k = g; k < VL; k++) {
+            s[k] = -INFINITY; /* padding lanes: exp2 gives exactly 0 */
+        }
+        if (mrow != NULL) {
+            for (int64_t k = 0; k < g; k++) {
+                s[k] = mrow[c + k] == -INFINITY ? -INFINITY : s[k] + mrow[c + k] * LOG2E_F;
+            }
+        }
+        float mx = m;
+        for (int64_t k = 0; k < g; k++) {
+            mx = s[k] > mx ? s[k] : mx; /* `>` skips NaN, as in the portable kernel */
+        }
+        if (mx > m) { /* a new max: rescale what is summed so far (rare after the first steps) */
+            const float alpha = exp2_one(m - mx);
+            const vf a = v_set1(alpha);
+#pragma GCC unroll 8
+            for (int j = 0; j < nv; j++) {
+                acc[j] = v_mul(acc[j], a);
+            }
+            l = (l + v_hsum(lv)) * alpha;
+            lv = v_zero();
+            m = mx, mu = mx;
+        }
+        const vf p = v_exp2(v_sub(v_loadu(s), v_set1(mu)));
+        v_storeu(s, p);
+        lv = v_add(lv, p);
+        for (int64_t k = 0; k < g; k++) {
+            if (c + k + pf < vpf) {
+                prefetch_rows(vp, vstride, c + k + pf, 1, d);
+            }
+            if (s[k] == 0.0f) {
+                continue;
+            }
+            const vf pk = v_set1(s[k]);
+            const float *vr = vp + (c + k) * vstride;
+#pragma GCC unroll 8
+            for (int j = 0; j < nv; j++) {
+                acc[j] = v_fma(pk, v_loadu(vr + j * VL), acc[j]);
+            }
+        }
+    }
+#pragma GCC unroll 8
+    for (int j = 0; j < nv; j++) {
+        v_store(o + j * VL, acc[j]);
+    }
+    *m_io = m;
+    *l_io = l + v_hsum(lv);
+}
+
 /* The row path: decode-like tiles of at most ROW_PATH_ROWS query rows. Each row streams the
  * block's K once (4 keys per step) and V once (axpy); K and V are read in place for fp32. */
 static void row_tile(const panattn_params *p, const scratch *w, const panattn_tile *t, const keys *ks) {
     const int64_t d = w->d, ldo = w->ldo, rows = t->q_end - t->q_begin;
+    const int64_t pf = round_up(PF_BYTES / (d * 4) > 4 ? PF_BYTES / (d * 4) : 4, 4); /* keys ahead */
     for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
         const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
         const float *kp, *vp;
@@ -482,13 +591,36 @@ static void row_tile(const panattn_params *p, const scratch *w, const panattn_ti
             if (nr == 0) {
                 continue;
             }
+            /* fp32 K/V are read in place: prefetch both streams about 4 KiB ahead, within the
+             * head's key range (the first row brings the block in; later rows hit L2). */
+            const int64_t left = ks->end - k0;
+            const int64_t kpf = r == 0 && p->dtype == PANATTN_DTYPE_F32 ? left : 0;
+            const int64_t vpf = r == 0 && vp != w->vbuf ? left : 0;
+            const float *mrow = p->mask == NULL ? NULL
+                                                : p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
+                                                      i * p->mask_row_stride + k0;
+            if (ldo <= OV * VL) {
+                float *o = w->o + r * ldo, *q = w->qrow + r * ldo;
+                switch (ldo / VL) {
+                case 1: fused_row(1, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
+                case 2: fused_row(2, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
+                case 3: fused_row(3, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
+                case 4: fused_row(4, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
+                case 5: fused_row(5, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
+                case 6: fused_row(6, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
+                case 7: fused_row(7, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
+                default: fused_row(8, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
+                }
+                continue;
+            }
             float *s = w->s;
             for (int64_t c = 0; c < nr; c += 4) {
+                if (c + pf + 4 <= kpf) {
+                    prefetch_rows(kp, kstride, c + pf, 4, d);
+                }
                 dot4(s + c, w->qrow + r * ldo, kp, kstride, c, nr, d);
             }
-            if (p->mask != NULL) {
-                const float *mrow = p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
-                                    i * p->mask_row_stride + k0;
+            if (mrow != NULL) {
                 for (int64_t c = 0; c < nr; c++) {
                     s[c] = mrow[c] == -INFINITY ? -INFINITY : s[c] + mrow[c] * LOG2E_F;
                 }
@@ -509,7 +641,7 @@ static void row_tile(const panattn_params *p, const scratch *w, const panattn_ti
                 v_storeu(s + c, pc);
                 sum = v_add(sum, pc);
             }
-            row_axpy(w->o + r * ldo, ldo, alpha, s, vp, vstride, nr);
+            row_axpy(w->o + r * ldo, ldo, alpha, s, vp, vstride, nr, pf, vpf, d);
             w->l[r] = w->l[r] * alpha + v_hsum(sum);
             w->m[r] = mx;
         }
