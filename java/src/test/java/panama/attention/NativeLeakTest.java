@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NativeLeakTest {
     static final int CALLS = 100_000;
-    static final int INJECTED = 64;
+    /** Per call; large enough that its growth over a third (8 MiB) stands out of the JVM's own
+     * malloc churn (seen to move by -6 MiB across a third when the leaking run was short). */
+    static final int INJECTED = 256;
     static final double BOUND_BYTES_PER_CALL = 8;
 
     /** native: malloc in use outside the JVM's own (NMT) share, plus FFM arenas; see LeakProbe. */
@@ -40,7 +42,7 @@ class NativeLeakTest {
                 mib(clean.get(2).nmtOther()), mib(clean.get(1).rss()), mib(clean.get(2).rss()), rate, BOUND_BYTES_PER_CALL);
         assertTrue(rate <= BOUND_BYTES_PER_CALL, "native memory grows " + rate + " bytes per call: " + clean);
 
-        List<Sample> leaking = run(tmp, 6_000, INJECTED);
+        List<Sample> leaking = run(tmp, CALLS, INJECTED); // as long as the clean run: same warm-up
         double leakRate = rate(leaking);
         System.out.printf("[leak] with %d bytes leaked per call on purpose: %.2f bytes/call%n", INJECTED, leakRate);
         assertTrue(leakRate > BOUND_BYTES_PER_CALL, "a deliberate leak of " + INJECTED
