@@ -34,11 +34,7 @@ public final class FastExp {
         p = Math.fma(p, r, 0.5f);
         p = Math.fma(p, r, 1f);
         p = Math.fma(p, r, 1f);
-        int e = (int) n;
-        if (e < -126) {
-            // 2^n is subnormal: scale in two steps so it still rounds correctly
-            return p * Float.intBitsToFloat((e + 126 + 127) << 23) * 0x1p-126f;
-        }
+        int e = (int) n; // >= -126: MIN_ARG keeps 2^n normal
         if (e > 127) {
             return p * Float.intBitsToFloat((e - 1 + 127) << 23) * 2f;
         }

@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import panama.attention.AttentionException;
-import panama.attention.CausalMode;
 import panama.attention.CpuIsa;
 import panama.attention.Tensor;
 import panama.attention.bindings.panattn_h;
@@ -228,9 +227,5 @@ public final class NativeCpuKernel {
             }
         }
         return CpuIsa.AUTO;
-    }
-
-    static boolean isCausal(Problem p) {
-        return p.causal() != CausalMode.NONE;
     }
 }
