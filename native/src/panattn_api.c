@@ -106,14 +106,6 @@ static int32_t check_extent(const char *tensor, int n, const int64_t *sizes, con
                         overflow ? "element" : "byte", terms);
 }
 
-#define CHECK(expr)                                                                                \
-    do {                                                                                           \
-        int32_t status_ = (expr);                                                                  \
-        if (status_ != PANATTN_OK) {                                                               \
-            return status_;                                                                        \
-        }                                                                                          \
-    } while (0)
-
 static int32_t check_tensors(const panattn_params *p) {
     int64_t es = panattn_dtype_size(p->dtype);
     int64_t one = 1;

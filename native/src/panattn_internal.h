@@ -105,4 +105,13 @@ static inline int64_t panattn_dtype_size(int32_t dtype) {
     return dtype == PANATTN_DTYPE_F32 ? 4 : 2;
 }
 
+/* Returns the status of expr from the enclosing function when it is not PANATTN_OK. */
+#define CHECK(expr)                                                                                \
+    do {                                                                                           \
+        int32_t status_ = (expr);                                                                  \
+        if (status_ != PANATTN_OK) {                                                               \
+            return status_;                                                                        \
+        }                                                                                          \
+    } while (0)
+
 #endif /* PANATTN_INTERNAL_H */

@@ -16,14 +16,6 @@
  * against a 516-byte record (notes §6 use 256-key blocks for the same reason). */
 enum { MIN_SPLIT_KEYS = 256, MAX_DECODE_ROWS = 16 };
 
-#define CHECK(expr)                                                                                \
-    do {                                                                                           \
-        int32_t status_ = (expr);                                                                  \
-        if (status_ != PANATTN_OK) {                                                               \
-            return status_;                                                                        \
-        }                                                                                          \
-    } while (0)
-
 /* Bytes of the workspace for splits, or -1 when that overflows int64. */
 static int64_t workspace_size(const panattn_params *p, int64_t splits) {
     int64_t n = 0;
