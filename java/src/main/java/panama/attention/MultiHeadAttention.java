@@ -4,7 +4,13 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
+import panama.attention.internal.CuBlas;
+import panama.attention.internal.Cuda;
+import panama.attention.internal.DeviceLinear;
+import panama.attention.internal.GemmPlan;
 import panama.attention.internal.Linear;
 import panama.attention.internal.OpenBlas;
 import panama.attention.internal.OwnedArena;
@@ -48,6 +54,28 @@ import panama.attention.internal.Validation;
  * from the same Q and K: one sgemm per (batch, head), then a float64 masked softmax per row with
  * exactly the visibility rules of {@link Attention#sdpa} (rows that see no key are all zeros).
  *
+ * <p><b>On a GPU.</b> When {@code xq}, {@code xkv} and {@code out} are device tensors (made by a
+ * {@link DeviceArena}), the whole layer runs on their device with nothing copied: the four
+ * projections are cuBLAS fp32 sgemms (cuBLAS is loaded at run time, see {@link CudaAttention}),
+ * the bias is added by a rank-1 sgemm ({@code ones·b}) before each product, attention runs on
+ * {@code [b, s, h, d]} views of device scratch through {@link Attention#sdpa} on
+ * {@link Backend#CUDA} (or the unfused cuBLAS path of {@link CudaAttention#unfused} when
+ * {@code probsOut} is given, which must then be a contiguous device tensor). The mask and the LSE
+ * output, when set, must be device tensors too; inputs may have any row strides with a contiguous
+ * last dimension, written as strided as they are given. The weights are uploaded to a device
+ * once, on the layer's first call there, and freed by {@link #close()}. Scratch (Q, K, V and the
+ * attention output, {@code 4·batch·seq·heads·headDim} floats at most) is allocated per call and
+ * freed before it returns. Everything runs on the calling thread's stream and the call waits for
+ * it. {@link #projections(Device)} says whether cuBLAS is available and which library it uses;
+ * without CUDA or cuBLAS the call throws {@link AttentionException} with the reason.
+ *
+ * <p><b>The slow path.</b> Host tensors with {@link AttentionOptions#backend()} {@link Backend#CUDA}
+ * run the same GPU layer on device 0: {@code xq}, {@code xkv} and the mask are copied in, and
+ * {@code out}, the LSE and the probabilities are copied back; worth it only when the layer is
+ * large enough to hide two host–device copies. The decoder step with a {@link KvCache} always
+ * projects on the host (the cache is host memory); {@link Backend#CUDA} then only moves its
+ * attention to the GPU, through the copying path of {@link Attention#sdpa}.
+ *
  * <p>Thread-safe: any number of threads may call forward at once.
  */
 public final class MultiHeadAttention implements AutoCloseable {
@@ -61,6 +89,8 @@ public final class MultiHeadAttention implements AutoCloseable {
     private final MemorySegment bq, bk, bv, bo;
     private final boolean blas;
     private final String projections;
+    /** Weights uploaded to each CUDA device on its first use there, by ordinal; freed by close. */
+    private final Map<Integer, DeviceWeights> deviceWeights = new HashMap<>();
 
     private MultiHeadAttention(Builder b) {
         this.hidden = b.hidden;
@@ -122,9 +152,23 @@ public final class MultiHeadAttention implements AutoCloseable {
         return headDim;
     }
 
-    /** How projections run: "OpenBLAS sgemm", or "Java matmul (...)" with the reason. */
+    /** How projections of host tensors run: "OpenBLAS sgemm", or "Java matmul (...)" with the reason. */
     public String projections() {
         return projections;
+    }
+
+    /**
+     * How projections run for tensors on {@code device}: {@link #projections()} for
+     * {@link Device#CPU}; for a CUDA device "cuBLAS sgemm on cuda:N (path of libcublas)", or
+     * "unavailable on cuda:N: " and the reason.
+     */
+    public String projections(Device device) {
+        Objects.requireNonNull(device, "device must not be null");
+        if (!device.isCuda()) {
+            return projections;
+        }
+        String off = gpuUnavailable();
+        return off == null ? "cuBLAS sgemm on " + device + " (" + CuBlas.path() + ")" : "unavailable on " + device + ": " + off;
     }
 
     /** Self-attention: {@code forward(x, x, out, options)}. */
@@ -229,6 +273,14 @@ public final class MultiHeadAttention implements AutoCloseable {
                     throw new IllegalArgumentException("probsOut: segment is read-only");
                 }
             }
+            boolean onDevice = xq.isOnDevice() || xkv.isOnDevice() || out.isOnDevice();
+            if (cache != null && onDevice) {
+                throw new IllegalArgumentException((xq.isOnDevice() ? "x" : "out") + ": lives on "
+                        + (xq.isOnDevice() ? xq : out).device() + " but a KvCache holds host memory; pass host tensors");
+            }
+            if (cache == null && (onDevice || options.backend() == Backend.CUDA)) {
+                return runOnGpu(xq, xkv, out, options, probs, batch, seqQ, seqK);
+            }
             TileScheduler scheduler = options.scheduler() == null ? TileScheduler.shared() : options.scheduler();
             long qCols = (long) heads * headDim, kvCols = (long) kvHeads * headDim;
             try (Arena scratch = Arena.ofConfined()) {
@@ -263,6 +315,188 @@ public final class MultiHeadAttention implements AutoCloseable {
             }
         } finally {
             owned.exit();
+        }
+    }
+
+    /**
+     * The whole layer on one CUDA device: device inputs in place, or host inputs copied in and the
+     * results copied out (the slow path). Projections with cuBLAS ({@link DeviceLinear}), attention
+     * through {@link Attention#sdpa} (or the unfused cuBLAS path when probabilities are asked for)
+     * on {@code [b, s, h, d]} views of device scratch, all on the calling thread's stream; waits for
+     * it before returning.
+     */
+    private Backend runOnGpu(Tensor xq, Tensor xkv, Tensor out, AttentionOptions options, Tensor probs,
+                             long batch, long seqQ, long seqK) {
+        boolean host = !xq.isOnDevice();
+        Device device = xq.device();
+        for (Tensor t : new Tensor[] {xkv, out, probs}) {
+            if (t != null && !t.device().equals(device)) {
+                String name = t == xkv ? "xkv" : t == out ? "out" : "probsOut";
+                throw new IllegalArgumentException(name + ": lives on " + t.device() + " but " + (xq == xkv ? "x" : "xq")
+                        + " on " + device + "; put xq, xkv, out (and probsOut) all on one device or all on the host");
+            }
+        }
+        Backend forced = options.backend();
+        if (!host && forced != Backend.AUTO && forced != Backend.CUDA) {
+            throw new AttentionException(forced + " cannot run this call: the inputs live on " + device
+                    + " (a DeviceArena); only the CUDA backend runs on device memory");
+        }
+        long qCols = (long) heads * headDim, kvCols = (long) kvHeads * headDim;
+        GemmPlan.Layout xqRows = null, xkvRows = null, outRows = null;
+        if (!host) { // host inputs are packed by the copy; device ones are used where they lie
+            xqRows = rows(xq, xq == xkv ? "x" : "xq", false);
+            xkvRows = xkv == xq ? xqRows : rows(xkv, "xkv", false);
+            outRows = rows(out, "out", true);
+            if (probs != null && !probs.isContiguous()) {
+                throw new IllegalArgumentException("probsOut: on a device it must be contiguous [batch, heads, Lq, Lk], got " + probs);
+            }
+        }
+        String off = gpuUnavailable();
+        if (off != null) {
+            throw new AttentionException(panama.attention.bindings.panattn_h.PANATTN_ERR_UNSUPPORTED(),
+                    "MultiHeadAttention cannot run on " + (host ? "CUDA" : device.toString()) + ": " + off);
+        }
+        int ordinal = host ? 0 : device.ordinal();
+        DeviceWeights w = weightsOn(ordinal);
+        try (DeviceArena.Pin pin = DeviceArena.pin(xq, xkv, out, probs, options.mask(), options.lse());
+             DeviceArena gpu = DeviceArena.open(ordinal)) {
+            Tensor dxq = xq, dxkv = xkv, dout = out, dprobs = probs;
+            AttentionOptions o = options;
+            if (host) {
+                dxq = gpu.copyOf(xq);
+                dxkv = xkv == xq ? dxq : gpu.copyOf(xkv);
+                dout = gpu.allocate(DType.F32, batch, seqQ, hidden);
+                dprobs = probs == null ? null : gpu.allocate(DType.F32, probs.shape());
+                AttentionOptions.Builder ob = options.toBuilder();
+                if (options.mask() != null) {
+                    ob.mask(gpu.copyOf(options.mask()));
+                }
+                if (options.lse() != null) {
+                    ob.lse(gpu.allocate(options.lse().dtype(), options.lse().shape()));
+                }
+                o = ob.build();
+                xqRows = GemmPlan.Layout.contiguous(batch * seqQ, hidden);
+                xkvRows = xkv == xq ? xqRows : GemmPlan.Layout.contiguous(batch * seqK, kvHidden);
+                outRows = GemmPlan.Layout.contiguous(batch * seqQ, hidden);
+            }
+            // scratch [batch, seq, heads, d], viewed as [batch, heads, seq, d]: no copies
+            Tensor q = gpu.allocate(DType.F32, batch * seqQ * qCols);
+            Tensor k = gpu.allocate(DType.F32, batch * seqK * kvCols);
+            Tensor v = gpu.allocate(DType.F32, batch * seqK * kvCols);
+            Tensor a = gpu.allocate(DType.F32, batch * seqQ * qCols);
+            Tensor qv = bshd(q, batch, seqQ, heads), kv = bshd(k, batch, seqK, kvHeads);
+            Tensor vv = bshd(v, batch, seqK, kvHeads), av = bshd(a, batch, seqQ, heads);
+            // every check of the attention call (head dim, mask, lse, key lengths) before any work
+            Backend used = Attention.select(qv, kv, vv, av, o);
+            GemmPlan.Layout qRows = GemmPlan.Layout.contiguous(batch * seqQ, qCols);
+            GemmPlan.Layout kvOut = GemmPlan.Layout.contiguous(batch * seqK, kvCols);
+            try (DeviceLinear linear = new DeviceLinear(ordinal, batch * Math.max(seqQ, seqK))) {
+                long xqAddr = dxq.segment().address(), xkvAddr = dxkv.segment().address();
+                linear.project(xqAddr, xqRows, w.wq, w.bq, address(q), qRows, "Q projection");
+                linear.project(xkvAddr, xkvRows, w.wk, w.bk, address(k), kvOut, "K projection");
+                linear.project(xkvAddr, xkvRows, w.wv, w.bv, address(v), kvOut, "V projection");
+                if (dprobs == null) {
+                    used = Attention.sdpa(qv, kv, vv, av, o);
+                } else {
+                    CudaAttention.unfused(qv, kv, vv, av, o, dprobs);
+                }
+                linear.project(address(a), qRows, w.wo, w.bo, dout.segment().address(), outRows, "output projection");
+                linear.synchronize();
+            }
+            if (host) {
+                gpu.copy(dout, out);
+                if (options.lse() != null) {
+                    gpu.copy(o.lse(), options.lse());
+                }
+                if (probs != null) {
+                    gpu.copy(dprobs, probs);
+                }
+            }
+            return used;
+        }
+    }
+
+    private Tensor bshd(Tensor flat, long batch, long seq, long h) {
+        return flat.view(new long[] {batch, h, seq, headDim}, new long[] {seq * h * headDim, headDim, h * headDim, 1});
+    }
+
+    private static long address(Tensor deviceTensor) {
+        return deviceTensor.segment().address();
+    }
+
+    private static GemmPlan.Layout rows(Tensor t, String name, boolean output) {
+        return GemmPlan.Layout.of(name, t.size(0), t.size(1), t.size(2), t.stride(0), t.stride(1), t.stride(2), output);
+    }
+
+    /** Null when the layer can run on a GPU here (CUDA and cuBLAS load), else why not. */
+    private static String gpuUnavailable() {
+        String err = Cuda.error();
+        if (err != null) {
+            return "CUDA is not available: " + err;
+        }
+        err = CuBlas.error();
+        return err == null ? null : "cuBLAS is not available: " + err;
+    }
+
+    /** This layer's weights on CUDA device {@code ordinal}, uploaded on first use (callers hold {@code owned}). */
+    private DeviceWeights weightsOn(int ordinal) {
+        synchronized (deviceWeights) {
+            DeviceWeights w = deviceWeights.get(ordinal);
+            if (w == null) {
+                w = new DeviceWeights(ordinal, new MemorySegment[] {wq, wk, wv, wo, bq, bk, bv, bo});
+                deviceWeights.put(ordinal, w);
+            }
+            return w;
+        }
+    }
+
+    /**
+     * The eight weights and biases in one cudaMalloc, each at a 256-byte aligned offset (cuBLAS
+     * wants at least 16); addresses of absent biases are 0.
+     */
+    private static final class DeviceWeights {
+        final int ordinal;
+        final long base;
+        final long wq, wk, wv, wo, bq, bk, bv, bo;
+
+        DeviceWeights(int ordinal, MemorySegment[] parts) {
+            long[] offsets = new long[parts.length];
+            long total = 0;
+            for (int i = 0; i < parts.length; i++) {
+                offsets[i] = -1;
+                if (parts[i] != null) {
+                    offsets[i] = total;
+                    total += (parts[i].byteSize() + 255) / 256 * 256;
+                }
+            }
+            this.ordinal = ordinal;
+            this.base = Cuda.malloc(ordinal, total);
+            try {
+                for (int i = 0; i < parts.length; i++) {
+                    if (parts[i] != null) {
+                        Cuda.memcpy(ordinal, base + offsets[i], parts[i].address(), parts[i].byteSize(), Cuda.THREAD_STREAM);
+                    }
+                }
+            } catch (RuntimeException e) {
+                try {
+                    Cuda.free(ordinal, base);
+                } catch (RuntimeException f) {
+                    e.addSuppressed(f);
+                }
+                throw e;
+            }
+            long[] at = new long[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                at[i] = offsets[i] < 0 ? 0 : base + offsets[i];
+            }
+            wq = at[0];
+            wk = at[1];
+            wv = at[2];
+            wo = at[3];
+            bq = at[4];
+            bk = at[5];
+            bv = at[6];
+            bo = at[7];
         }
     }
 
@@ -492,10 +726,29 @@ public final class MultiHeadAttention implements AutoCloseable {
         }
     }
 
-    /** Frees the weights; waits for forward calls in flight; safe to call twice. */
+    /**
+     * Frees the weights, on the host and on every GPU they were uploaded to; waits for forward
+     * calls in flight; safe to call twice.
+     *
+     * @throws AttentionException when CUDA reports an error freeing device weights (the layer is closed anyway)
+     */
     @Override
     public void close() {
-        owned.close();
+        owned.close(); // from here no call is in flight and none can start
+        AttentionException first = null;
+        synchronized (deviceWeights) {
+            for (DeviceWeights w : deviceWeights.values()) {
+                try {
+                    Cuda.free(w.ordinal, w.base);
+                } catch (AttentionException e) {
+                    first = first == null ? e : first;
+                }
+            }
+            deviceWeights.clear();
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     @Override
