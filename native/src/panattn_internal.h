@@ -9,8 +9,8 @@
 
 #include "panattn.h"
 
-/* Keys streamed per step of the online softmax. 64 keys x 64 query rows keeps the score
- * block at 16 KiB, and a K/V block at head_dim 128 at 32 KiB each: all in L2. */
+/* Keys streamed per step of the portable kernel's online softmax. 64 keys x 128 query rows
+ * keeps the score block at 32 KiB, and a K/V block at head_dim 128 at 32 KiB each: all in L2. */
 #define PANATTN_KEY_BLOCK 64
 
 /* Records a formatted message in the calling thread's error buffer and returns status, so a

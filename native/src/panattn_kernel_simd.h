@@ -10,7 +10,7 @@
  *   KBMAX      keys per block at head_dim <= 128 (fewer for larger head_dim, see kb_for)
  *
  * Design (after the peers in /work/shared/CPU-KERNEL-NOTES.md, with one twist):
- *   A tile (b, h, up to 64 query rows) is cut into strips of QS = 2 vectors of query rows.
+ *   A tile (b, h, up to PANATTN_TILE_Q = 128 query rows) is cut into strips of QS = 2 vectors of query rows.
  *   Q is converted once per tile, multiplied by softmax_scale * log2(e) and stored TRANSPOSED
  *   per strip (qt is (d, QS)). Then S for one strip and one key block is computed as Sᵀ
  *   (keys x QS): the micro-kernel broadcasts K[key][x] for MK keys and multiplies 2 vectors of

@@ -776,10 +776,10 @@ public class panattn_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    private static final int PANATTN_ABI_VERSION = (int)3L;
+    private static final int PANATTN_ABI_VERSION = (int)4L;
     /**
      * {@snippet lang=c :
-     * #define PANATTN_ABI_VERSION 3
+     * #define PANATTN_ABI_VERSION 4
      * }
      */
     public static int PANATTN_ABI_VERSION() {
@@ -920,10 +920,10 @@ public class panattn_h {
     public static int PANATTN_ISA_AVX512() {
         return PANATTN_ISA_AVX512;
     }
-    private static final int PANATTN_TILE_Q = (int)64L;
+    private static final int PANATTN_TILE_Q = (int)128L;
     /**
      * {@snippet lang=c :
-     * #define PANATTN_TILE_Q 64
+     * #define PANATTN_TILE_Q 128
      * }
      */
     public static int PANATTN_TILE_Q() {

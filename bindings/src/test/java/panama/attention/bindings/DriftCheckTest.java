@@ -38,7 +38,7 @@ class DriftCheckTest {
         assertEquals(List.of(), h.functions("PANATTN_API").stream()
                 .filter(g -> g.name().equals("panattn_isa_best")).findFirst().orElseThrow().params());
         Map<String, Long> constants = h.integerConstants(Set.of("PANATTN_API"));
-        assertEquals(64L, constants.get("PANATTN_TILE_Q"));
+        assertEquals(128L, constants.get("PANATTN_TILE_Q"));
         assertTrue(!constants.containsKey("PANATTN_H"), "include guard is not a constant");
         List<CHeader.Field> fields = h.structFields("panattn_params");
         assertEquals(new CHeader.Field("const void *", "q"), fields.getFirst());
@@ -80,7 +80,7 @@ class DriftCheckTest {
     @Test
     void newFunctionAndChangedConstantAreReported() {
         String edited = realHeader()
-                .replace("#define PANATTN_TILE_Q 64", "#define PANATTN_TILE_Q 128")
+                .replace("#define PANATTN_TILE_Q 128", "#define PANATTN_TILE_Q 64")
                 .replace("PANATTN_API int32_t panattn_isa_best(void);",
                         "PANATTN_API int32_t panattn_isa_best(void);\nPANATTN_API int32_t panattn_isa_count(void);");
         CHeader h = CHeader.parse(edited);
@@ -90,7 +90,7 @@ class DriftCheckTest {
         assertEquals(List.of("functions in panattn.h but missing from panattn_h: [panattn_isa_count]"), names);
         List<String> values = DriftCheck.compareConstantValues("panattn.h", h.integerConstants(Set.of("PANATTN_API")),
                 "panattn_h", DriftCheck.constants(panattn_h.class));
-        assertEquals(List.of("PANATTN_TILE_Q: panattn.h says 128, panattn_h.PANATTN_TILE_Q() returns 64"), values);
+        assertEquals(List.of("PANATTN_TILE_Q: panattn.h says 64, panattn_h.PANATTN_TILE_Q() returns 128"), values);
     }
 
     @Test

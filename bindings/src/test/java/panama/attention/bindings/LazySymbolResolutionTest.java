@@ -29,7 +29,7 @@ class LazySymbolResolutionTest {
             assertEquals(panattn_params.sizeof(), params.getMethod("sizeof").invoke(null));
 
             Class<?> header = Class.forName("panama.attention.bindings.panattn_h", true, isolated);
-            assertEquals(64, header.getMethod("PANATTN_TILE_Q").invoke(null));
+            assertEquals(128, header.getMethod("PANATTN_TILE_Q").invoke(null));
             InvocationTargetException e = assertThrows(InvocationTargetException.class,
                     () -> header.getMethod("panattn_abi_version$descriptor").invoke(null));
             // The holder's initialiser throws an Error, which class initialisation passes on unwrapped.

@@ -21,7 +21,10 @@ package panama.attention.internal;
  * length; rows past the tile's end hold zeros in {@code qt} and are never written out.
  */
 interface TileMath {
-    /** Query rows per tile: PANATTN_TILE_Q of panattn.h, so both CPU backends number tiles alike. */
+    /**
+     * Query rows per JAVA_VECTOR tile. Independent of NATIVE_CPU's PANATTN_TILE_Q (128): this
+     * kernel keeps its scores for all rows of a key block in one array, and 64 rows keep that in L1.
+     */
     int ROWS = 64;
 
     /** {@code st[j][r] = Σ_c qt[c][r]·kb[j][c]} for j < nk, r < rows. */
