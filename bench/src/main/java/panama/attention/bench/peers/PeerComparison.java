@@ -14,7 +14,6 @@ import panama.attention.CausalMode;
 import panama.attention.DType;
 import panama.attention.Tensor;
 import panama.attention.TileScheduler;
-import panama.attention.bench.Timer;
 import panama.attention.internal.OpenBlas;
 
 /**
@@ -26,26 +25,40 @@ import panama.attention.internal.OpenBlas;
  * <pre>./panama-attention peers [--threads N] [--seq 1024,2048,4096] [--decode 4096,32768] [--quick]</pre>
  */
 public final class PeerComparison {
+    private static final int HEADS = 8;
+    /**
+     * Pause after each call of a peer that keeps its worker threads spinning for a while after it
+     * returns (OpenBLAS, ONNX Runtime), so they do not steal the cores from the next contender of
+     * the round: with 20 ms, whichever of ours ran right after a peer ran at 0.5-0.8x.
+     */
+    private static final long PEER_SETTLE_MS = 150;
     private final int threads;
-    private final Timer timer;
+    private final Rounds rounds;
     private final List<String> lines = new ArrayList<>();
 
-    private PeerComparison(int threads, Timer timer) {
+    /** How long each group of contenders is timed (see {@link Interleaved#run}). */
+    private record Rounds(int warmup, int min, long minNanos, long capNanos) {
+        Interleaved run(Interleaved group) throws Exception {
+            return group.pauseMillis(20).run(warmup, min, minNanos, capNanos);
+        }
+    }
+
+    private PeerComparison(int threads, Rounds rounds) {
         this.threads = threads;
-        this.timer = timer;
+        this.rounds = rounds;
     }
 
     public static void main(String[] args) throws Exception {
         int threads = Runtime.getRuntime().availableProcessors();
         int[] seqs = {1024, 2048, 4096};
         int[] caches = {4096, 32768};
-        Timer timer = Timer.DEFAULT;
+        Rounds rounds = new Rounds(1, 7, 3_000_000_000L, 30_000_000_000L);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--seq" -> seqs = ints(args[++i]);
                 case "--decode" -> caches = ints(args[++i]);
-                case "--quick" -> timer = new Timer(1, 0, 200_000_000L, 3, 200_000_000L, 1_000_000_000L);
+                case "--quick" -> rounds = new Rounds(1, 3, 300_000_000L, 3_000_000_000L);
                 default -> {
                     System.err.println("error: unknown option " + args[i]
                             + " (use --threads N, --seq N[,N], --decode N[,N], --quick)");
@@ -53,136 +66,204 @@ public final class PeerComparison {
                 }
             }
         }
-        new PeerComparison(threads, timer).runAll(seqs, caches);
+        new PeerComparison(threads, rounds).runAll(seqs, caches);
     }
 
     private void runAll(int[] seqs, int[] caches) throws Exception {
-        System.out.printf(Locale.ROOT, "ONNX Runtime %s, %d threads everywhere; medians of >= %d runs%n",
-                OrtPeer.version(), threads, timer.minIterations());
-        double sgemm = sgemm();
-        double bw = ReadBandwidth.measure(threads, 512L << 20);
-        lines.add(String.format(Locale.ROOT, "OpenBLAS sgemm 2048^3: %.1f GFLOP/s; read bandwidth: %.1f GB/s", sgemm, bw));
+        System.out.printf(Locale.ROOT, "ONNX Runtime %s, %d threads everywhere; each group of contenders timed in "
+                + "interleaved rounds (>= %d), medians; ratios are medians of per-round ratios%n",
+                OrtPeer.version(), threads, rounds.min());
         lines.add(String.format(Locale.ROOT, "%-34s %10s %10s %8s %10s %8s", "shape (B=1, H=8, d=64 unless said)",
                 "ours ms", "ours GF/s", "x sgemm", "ORT GF/s", "x ORT"));
-        double d64 = 0;
-        for (int n : seqs) {
-            double[] none = prefill(n, 64, CausalMode.NONE, sgemm, true);
-            double[] causal = prefill(n, 64, CausalMode.TOP_LEFT, sgemm, true);
-            lines.add(String.format(Locale.ROOT, "  causal/non-causal wall time at N=%d: %.3f", n, causal[0] / none[0]));
-            if (n == 2048) {
-                d64 = none[1];
+        try (Sgemm sgemm = new Sgemm(threads)) {
+            for (int n : seqs) {
+                prefill(n, sgemm);
             }
         }
-        if (d64 > 0) {
-            for (int d : new int[] {32, 128}) {
-                double[] r = prefill(2048, d, CausalMode.NONE, sgemm, false);
-                lines.add(String.format(Locale.ROOT, "  d=%d vs d=64 GFLOP/s at N=2048: %.2f", d, r[1] / d64));
+        headDims(2048);
+        if (caches.length > 0) {
+            try (ReadBandwidth bw = new ReadBandwidth(threads, 512L << 20)) {
+                for (int cache : caches) {
+                    decode(cache, bw);
+                }
             }
-        }
-        for (int cache : caches) {
-            decode(cache, bw);
         }
         System.out.println();
         lines.forEach(System.out::println);
     }
 
-    /** Returns {ours median ms, ours GFLOP/s}. */
-    private double[] prefill(int n, int d, CausalMode causal, double sgemm, boolean withOrt) throws Exception {
-        int heads = 8;
-        String label = String.format(Locale.ROOT, "N=%d d=%d %s", n, d, causal == CausalMode.NONE ? "non-causal" : "causal");
-        System.err.println("[peers] " + label + " ...");
-        try (Arena arena = Arena.ofConfined(); TileScheduler sched = TileScheduler.create(threads)) {
-            long elems = (long) n * heads * d;
-            MemorySegment q = random(arena, elems, 1), k = random(arena, elems, 2), v = random(arena, elems, 3);
-            MemorySegment out = arena.allocate(elems * 4, 64), ortOut = arena.allocate(elems * 4, 64);
-            AttentionOptions o = AttentionOptions.builder().backend(Backend.NATIVE_CPU).causal(causal).scheduler(sched).build();
-            Tensor tq = Tensor.bshd(q, DType.F32, 1, n, heads, d), tk = Tensor.bshd(k, DType.F32, 1, n, heads, d);
-            Tensor tv = Tensor.bshd(v, DType.F32, 1, n, heads, d), to = Tensor.bshd(out, DType.F32, 1, n, heads, d);
-            Timer.Result ours = timer.measure(() -> Attention.sdpa(tq, tk, tv, to, o));
-            double flops = Attention.flops(1, heads, n, n, d, causal);
-            double gf = flops / ours.medianMs() / 1e6;
-            String ortCol = "-", ratioCol = "-";
-            if (withOrt && d == 64) {
-                String model = causal == CausalMode.NONE ? "mha_h8_d64_c0.onnx" : "mha_h8_d64_c1.onnx";
-                try (OrtPeer ort = new OrtPeer(model, threads)) {
-                    long[] shape = {1, n, (long) heads * d};
-                    ort.run(q, shape, k, shape, v, shape, ortOut);
-                    double err = relErr(ortOut, out, elems);
-                    if (err > 1e-4) {
-                        ortCol = "WRONG(" + String.format(Locale.ROOT, "%.1e", err) + ")";
-                    } else {
-                        Timer.Result r = timer.measure(() -> {
-                            try {
-                                ort.run(q, shape, k, shape, v, shape, ortOut);
-                            } catch (Exception e) {
-                                throw new IllegalStateException(e);
-                            }
-                        });
-                        double ortGf = flops / r.medianMs() / 1e6;
-                        ortCol = String.format(Locale.ROOT, "%.1f", ortGf);
-                        ratioCol = String.format(Locale.ROOT, "%.2f", gf / ortGf);
-                    }
-                }
-            }
-            lines.add(String.format(Locale.ROOT, "%-34s %10.2f %10.1f %8.2f %10s %8s", label, ours.medianMs(), gf, gf / sgemm,
-                    ortCol, ratioCol));
-            return new double[] {ours.medianMs(), gf};
+    /** Inputs of one prefill shape in ONNX Runtime's layout [1, n, heads·d] (our bshd view of the same memory). */
+    private static final class Inputs {
+        final long elems;
+        final MemorySegment q, k, v, out, ortOut;
+        final Tensor tq, tk, tv, to;
+        final long[] shape;
+
+        Inputs(Arena arena, int n, int d) {
+            elems = (long) n * HEADS * d;
+            q = random(arena, elems, 1);
+            k = random(arena, elems, 2);
+            v = random(arena, elems, 3);
+            out = arena.allocate(elems * 4, 64);
+            ortOut = arena.allocate(elems * 4, 64);
+            tq = Tensor.bshd(q, DType.F32, 1, n, HEADS, d);
+            tk = Tensor.bshd(k, DType.F32, 1, n, HEADS, d);
+            tv = Tensor.bshd(v, DType.F32, 1, n, HEADS, d);
+            to = Tensor.bshd(out, DType.F32, 1, n, HEADS, d);
+            shape = new long[] {1, n, (long) HEADS * d};
         }
     }
 
-    private void decode(int cache, double bw) throws Exception {
+    /** Ours and ONNX Runtime's MultiHeadAttention, non-causal and causal, and sgemm, in the same rounds. */
+    private void prefill(int n, Sgemm sgemm) throws Exception {
+        int d = 64;
+        System.err.println("[peers] N=" + n + " d=64, non-causal and causal, ours / ORT / sgemm interleaved ...");
+        try (Arena arena = Arena.ofConfined(); TileScheduler sched = TileScheduler.create(threads);
+                OrtPeer ortNone = new OrtPeer("mha_h8_d64_c0.onnx", threads);
+                OrtPeer ortCausal = new OrtPeer("mha_h8_d64_c1.onnx", threads)) {
+            Inputs in = new Inputs(arena, n, d);
+            Interleaved g = new Interleaved();
+            CausalMode[] modes = {CausalMode.NONE, CausalMode.TOP_LEFT};
+            OrtPeer[] orts = {ortNone, ortCausal};
+            int[] ours = new int[2], ort = new int[2];
+            String[] ortNote = new String[2];
+            for (int m = 0; m < 2; m++) {
+                AttentionOptions o = AttentionOptions.builder().backend(Backend.NATIVE_CPU).causal(modes[m]).scheduler(sched).build();
+                ours[m] = g.add("ours " + modes[m], () -> Attention.sdpa(in.tq, in.tk, in.tv, in.to, o));
+                // the peer must compute what we compute before it is timed
+                Attention.sdpa(in.tq, in.tk, in.tv, in.to, o);
+                OrtPeer peer = orts[m];
+                peer.run(in.q, in.shape, in.k, in.shape, in.v, in.shape, in.ortOut);
+                double err = relErr(in.ortOut, in.out, in.elems);
+                ort[m] = -1;
+                if (err > 1e-4) {
+                    ortNote[m] = String.format(Locale.ROOT, "WRONG(%.1e)", err);
+                } else {
+                    ort[m] = g.add("ORT " + modes[m], () -> peer.run(in.q, in.shape, in.k, in.shape, in.v, in.shape, in.ortOut),
+                            PEER_SETTLE_MS);
+                }
+            }
+            int blas = sgemm.available() ? g.add("sgemm", sgemm::run, PEER_SETTLE_MS) : -1;
+            rounds.run(g);
+            for (int m = 0; m < 2; m++) {
+                double flops = Attention.flops(1, HEADS, n, n, d, modes[m]);
+                double ms = g.medianMs(ours[m]);
+                String xs = blas < 0 ? "-" : String.format(Locale.ROOT, "%.2f", g.timeRatio(blas, ours[m]) * flops / Sgemm.FLOPS);
+                String ortGf = ortNote[m] == null ? String.format(Locale.ROOT, "%.1f", flops / g.medianMs(ort[m]) / 1e6) : ortNote[m];
+                String xo = ort[m] < 0 ? "-" : String.format(Locale.ROOT, "%.2f", g.timeRatio(ort[m], ours[m]));
+                lines.add(String.format(Locale.ROOT, "%-34s %10.2f %10.1f %8s %10s %8s",
+                        "N=" + n + " d=64 " + (m == 0 ? "non-causal" : "causal"), ms, flops / ms / 1e6, xs, ortGf, xo));
+            }
+            double[] range = g.timeRatioRange(ours[1], ours[0]);
+            lines.add(String.format(Locale.ROOT, "  causal/non-causal wall time at N=%d: %.3f (rounds %.3f-%.3f, %d rounds)", n,
+                    g.timeRatio(ours[1], ours[0]), range[0], range[1], g.rounds()));
+            if (blas >= 0) {
+                lines.add(String.format(Locale.ROOT, "  sgemm 2048^3 in the same rounds: %.1f GFLOP/s", Sgemm.FLOPS / g.medianMs(blas) / 1e6));
+            }
+        }
+    }
+
+    /** d 32, 64 and 128 at N = n, non-causal, in the same rounds. */
+    private void headDims(int n) throws Exception {
+        System.err.println("[peers] N=" + n + " d=32/64/128 interleaved ...");
+        int[] dims = {32, 64, 128};
+        try (Arena arena = Arena.ofConfined(); TileScheduler sched = TileScheduler.create(threads)) {
+            Interleaved g = new Interleaved();
+            AttentionOptions o = AttentionOptions.builder().backend(Backend.NATIVE_CPU).scheduler(sched).build();
+            for (int d : dims) {
+                Inputs in = new Inputs(arena, n, d);
+                g.add("d" + d, () -> Attention.sdpa(in.tq, in.tk, in.tv, in.to, o));
+            }
+            rounds.run(g);
+            for (int i = 0; i < dims.length; i++) {
+                double flops = Attention.flops(1, HEADS, n, n, dims[i], CausalMode.NONE);
+                double ms = g.medianMs(i);
+                lines.add(String.format(Locale.ROOT, "%-34s %10.2f %10.1f %8s %10s %8s",
+                        "N=" + n + " d=" + dims[i] + " non-causal", ms, flops / ms / 1e6, "", "", ""));
+            }
+            for (int i : new int[] {0, 2}) {
+                // GFLOP/s ratio = (flops_i / t_i) / (flops_64 / t_64)
+                lines.add(String.format(Locale.ROOT, "  d=%d vs d=64 GFLOP/s at N=%d: %.2f", dims[i], n,
+                        g.timeRatio(1, i) * dims[i] / 64.0));
+            }
+        }
+    }
+
+    /** One query against a long cache: ours, ONNX Runtime's Attention-23 and a read-bandwidth pass in the same rounds. */
+    private void decode(int cache, ReadBandwidth bw) throws Exception {
         int heads = 32, d = 128;
         String label = String.format(Locale.ROOT, "decode 1 query, H=32 d=128 cache %d", cache);
-        System.err.println("[peers] " + label + " ...");
-        try (Arena arena = Arena.ofConfined(); TileScheduler sched = TileScheduler.create(threads)) {
+        System.err.println("[peers] " + label + ", ours / ORT / read bandwidth interleaved ...");
+        try (Arena arena = Arena.ofConfined(); TileScheduler sched = TileScheduler.create(threads);
+                OrtPeer ort = new OrtPeer("att23_c0.onnx", threads)) {
             long kvElems = (long) heads * cache * d;
             MemorySegment q = random(arena, (long) heads * d, 4), k = random(arena, kvElems, 5), v = random(arena, kvElems, 6);
             MemorySegment out = arena.allocate((long) heads * d * 4, 64), ortOut = arena.allocate((long) heads * d * 4, 64);
             Tensor tq = Tensor.contiguous(q, DType.F32, 1, heads, 1, d), tk = Tensor.contiguous(k, DType.F32, 1, heads, cache, d);
             Tensor tv = Tensor.contiguous(v, DType.F32, 1, heads, cache, d), to = Tensor.contiguous(out, DType.F32, 1, heads, 1, d);
             AttentionOptions o = AttentionOptions.builder().backend(Backend.NATIVE_CPU).scheduler(sched).build();
-            Timer.Result ours = timer.measure(() -> Attention.sdpa(tq, tk, tv, to, o));
-            double bytes = 2.0 * kvElems * 4;
-            double gbs = bytes / ours.medianMs() / 1e6;
-            String ortCol = "-";
-            try (OrtPeer ort = new OrtPeer("att23_c0.onnx", threads)) {
-                long[] qs = {1, heads, 1, d}, ks = {1, heads, cache, d};
-                ort.run(q, qs, k, ks, v, ks, ortOut);
-                double err = relErr(ortOut, out, (long) heads * d);
-                if (err > 1e-4) {
-                    ortCol = String.format(Locale.ROOT, "WRONG(%.1e)", err);
-                } else {
-                    Timer.Result r = timer.measure(() -> {
-                        try {
-                            ort.run(q, qs, k, ks, v, ks, ortOut);
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    });
-                    ortCol = String.format(Locale.ROOT, "ORT %.2f ms (%.1f GB/s); ours/ORT speed %.2fx", r.medianMs(),
-                            bytes / r.medianMs() / 1e6, r.medianMs() / ours.medianMs());
-                }
+            Interleaved g = new Interleaved();
+            int probe = g.add("read bandwidth", bw::pass);
+            int ours = g.add("ours", () -> Attention.sdpa(tq, tk, tv, to, o));
+            long[] qs = {1, heads, 1, d}, ks = {1, heads, cache, d};
+            Attention.sdpa(tq, tk, tv, to, o);
+            ort.run(q, qs, k, ks, v, ks, ortOut);
+            double err = relErr(ortOut, out, (long) heads * d);
+            int peer = -1;
+            String ortCol;
+            if (err > 1e-4) {
+                ortCol = String.format(Locale.ROOT, "ORT WRONG(%.1e)", err);
+            } else {
+                peer = g.add("ORT", () -> ort.run(q, qs, k, ks, v, ks, ortOut), PEER_SETTLE_MS);
+                ortCol = null;
             }
-            lines.add(String.format(Locale.ROOT, "%s: ours %.2f ms, %.1f GB/s = %.0f%% of read bandwidth; %s", label,
-                    ours.medianMs(), gbs, 100 * gbs / bw, ortCol));
+            rounds.run(g);
+            double bytes = 2.0 * kvElems * 4;
+            double ms = g.medianMs(ours), gbs = bytes / ms / 1e6;
+            double probeGbs = bw.bytesPerPass() / g.medianMs(probe) / 1e6;
+            // (bytes / t_ours) / (probe bytes / t_probe), per round
+            double share = g.timeRatio(probe, ours) * bytes / bw.bytesPerPass();
+            if (ortCol == null) {
+                double ortMs = g.medianMs(peer);
+                ortCol = String.format(Locale.ROOT, "ORT %.2f ms (%.1f GB/s); ours/ORT speed %.2fx", ortMs, bytes / ortMs / 1e6,
+                        g.timeRatio(peer, ours));
+            }
+            lines.add(String.format(Locale.ROOT, "%s: ours %.2f ms, %.1f GB/s = %.0f%% of read bandwidth (%.1f GB/s in the same "
+                    + "rounds); %s", label, ms, gbs, 100 * share, probeGbs, ortCol));
         }
     }
 
-    private double sgemm() {
-        String err = OpenBlas.error();
-        if (err != null) {
-            System.err.println("[peers] no sgemm reference: " + err);
-            return Double.NaN;
+    /** OpenBLAS sgemm 2048³ on the comparison's thread count, the reference the targets are stated against. */
+    private static final class Sgemm implements AutoCloseable {
+        static final int N = 2048;
+        static final double FLOPS = 2.0 * N * N * N;
+        private final Arena arena = Arena.ofConfined();
+        private final int threads;
+        private final String error = OpenBlas.error();
+        private MemorySegment a, b, c;
+
+        Sgemm(int threads) {
+            this.threads = threads;
+            if (error != null) {
+                System.err.println("[peers] no sgemm reference: " + error);
+                return;
+            }
+            a = random(arena, (long) N * N, 7);
+            b = random(arena, (long) N * N, 8);
+            c = arena.allocate((long) N * N * 4, 64);
         }
-        System.err.println("[peers] sgemm 2048^3 ...");
-        int n = 2048;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment a = random(arena, (long) n * n, 7), b = random(arena, (long) n * n, 8);
-            MemorySegment c = arena.allocate((long) n * n * 4, 64);
-            double[] ms = new double[1];
-            OpenBlas.withThreads(threads, () -> ms[0] = timer.measure(
-                    () -> OpenBlas.sgemm(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n)).medianMs());
-            return 2.0 * n * n * n / ms[0] / 1e6;
+
+        boolean available() {
+            return error == null;
+        }
+
+        void run() {
+            OpenBlas.withThreads(threads, () -> OpenBlas.sgemm(false, false, N, N, N, 1f, a, N, b, N, 0f, c, N));
+        }
+
+        @Override
+        public void close() {
+            arena.close();
         }
     }
 
