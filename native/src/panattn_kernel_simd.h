@@ -368,10 +368,13 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
                 qk_tile(w->st, w->qt + s * d * QS, kp, kstride, c, nc, d);
             }
             for (int64_t c = first; c < nc; c++) {
-                for (int64_t r = 0; r < QS; r++) {
-                    if (k0 + c > i0 + r + ks->offset) {
-                        w->st[c * QS + r] = -INFINITY;
-                    }
+                /* key k0 + c is hidden from rows r < hidden (k0 + c > i0 + r + offset); c >= first
+                 * and c < nc give 1 <= hidden < srows <= QS */
+                const int64_t hidden = k0 + c - i0 - ks->offset;
+                float *col = w->st + c * QS;
+                v_store(col, v_ninf_first(v_load(col), (int)(hidden < VL ? hidden : VL)));
+                if (hidden > VL) {
+                    v_store(col + VL, v_ninf_first(v_load(col + VL), (int)(hidden - VL)));
                 }
             }
             if (p->mask != NULL) {

@@ -33,6 +33,13 @@ static inline vf v_ninf_to_zero(vf x) {
     return _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_set1_ps(-__builtin_inff()), _CMP_EQ_OQ), x);
 }
 
+/* x with its first n (0..VL) lanes set to -inf: the causally hidden rows of one key's column. */
+static inline vf v_ninf_first(vf x, int n) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256 hide = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane));
+    return _mm256_blendv_ps(x, _mm256_set1_ps(-__builtin_inff()), hide);
+}
+
 /* First n (0..VL) lanes from p, the rest 0; lanes past n are not read (no fault past a buffer). */
 static inline vf v_loadu_n(const float *p, int n) {
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);

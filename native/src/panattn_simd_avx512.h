@@ -32,6 +32,11 @@ static inline vf v_ninf_to_zero(vf x) {
     return _mm512_maskz_mov_ps((__mmask16)~inf, x);
 }
 
+/* x with its first n (0..VL) lanes set to -inf: the causally hidden rows of one key's column. */
+static inline vf v_ninf_first(vf x, int n) {
+    return _mm512_mask_mov_ps(x, (__mmask16)((1u << n) - 1u), _mm512_set1_ps(-__builtin_inff()));
+}
+
 /* First n (0..VL) lanes from p, the rest 0; masked lanes are not read. */
 static inline vf v_loadu_n(const float *p, int n) {
     return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1u), p);
