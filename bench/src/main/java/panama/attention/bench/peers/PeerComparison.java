@@ -26,6 +26,7 @@ import panama.attention.internal.OpenBlas;
  */
 public final class PeerComparison {
     private static final int HEADS = 8;
+    private static final int DECODE_HEADS = 32, DECODE_DIM = 128;
     /**
      * Pause after each call of a peer that keeps its worker threads spinning for a while after it
      * returns (OpenBLAS, ONNX Runtime), so they do not steal the cores from the next contender of
@@ -81,11 +82,12 @@ public final class PeerComparison {
             }
         }
         headDims(2048);
-        if (caches.length > 0) {
-            try (ReadBandwidth bw = new ReadBandwidth(threads, 512L << 20)) {
-                for (int cache : caches) {
-                    decode(cache, bw);
-                }
+        for (int cache : caches) {
+            // the probe streams as many bytes as the call reads (K and V), so both meet the
+            // same caches: a 32 MiB L3 keeps part of a 128 MiB stream between back-to-back
+            // passes, and less of a 512 MiB one
+            try (ReadBandwidth bw = new ReadBandwidth(threads, 2L * DECODE_HEADS * cache * DECODE_DIM * Float.BYTES)) {
+                decode(cache, bw);
             }
         }
         System.out.println();
@@ -191,7 +193,7 @@ public final class PeerComparison {
 
     /** One query against a long cache: ours, ONNX Runtime's Attention-23 and a read-bandwidth pass in the same rounds. */
     private void decode(int cache, ReadBandwidth bw) throws Exception {
-        int heads = 32, d = 128;
+        int heads = DECODE_HEADS, d = DECODE_DIM;
         String label = String.format(Locale.ROOT, "decode 1 query, H=32 d=128 cache %d", cache);
         System.err.println("[peers] " + label + ", ours / ORT / read bandwidth interleaved ...");
         try (Arena arena = Arena.ofConfined(); TileScheduler sched = TileScheduler.create(threads);

@@ -13,8 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The machine's read bandwidth with N threads: each thread scans its share of a buffer far larger
- * than the caches with the C library's {@code memchr} (a SIMD loop, AVX2/EVEX in glibc) for a byte
+ * The machine's read bandwidth with N threads: each thread scans its share of a buffer (as large as
+ * what the decode call it is compared with reads, 128 MiB and more, well beyond the caches) with the C library's {@code memchr} (a SIMD loop, AVX2/EVEX in glibc) for a byte
  * the buffer does not hold, so the whole share streams through the core at the fastest rate one
  * thread can read. Decoding is memory-bound, so its GB/s is judged against this figure measured
  * in the same run: {@link PeerComparison} times a {@link #pass()} in the same rounds as the decode
@@ -37,7 +37,7 @@ final class ReadBandwidth implements AutoCloseable {
     private final ExecutorService pool;
     private final int threads;
 
-    /** A probe over a {@code bytes}-byte buffer (far larger than the caches) read by {@code threads} threads. */
+    /** A probe over a {@code bytes}-byte buffer read by {@code threads} threads. */
     ReadBandwidth(int threads, long bytes) {
         this.threads = threads;
         this.buf = arena.allocate(bytes, 4096);
