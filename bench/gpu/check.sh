@@ -7,7 +7,8 @@
 #   nvidia-smi.txt   the GPU summary
 #   c-tests.log      native/tests/test_cuda_attn (float64 oracle, poisoned outputs), then the
 #                    same under compute-sanitizer memcheck/racecheck where the runtime allows it
-#   java-tests.log   the GPU JUnit tests (CudaParityTest, CublasUnfusedTest, CudaBackendOffTest)
+#   java-tests.log   the GPU JUnit tests (CudaParityTest, CublasUnfusedTest, CudaBackendOffTest,
+#                    MultiHeadAttentionCudaTest)
 #   bench-ours.csv   GpuBench (our kernels), bench-torch.csv (torch SDPA), summary.txt (the table)
 # Without a GPU (rehearsal: OUT=/tmp/gpuout bash bench/gpu/check.sh) every step says why it skips.
 set -uo pipefail
@@ -107,7 +108,7 @@ fi
 run_step "java GPU tests" 200 "$OUT/java-tests.log" "$JAVA" "${JOPTS[@]}" -jar "$G/jars/junit-console.jar" execute \
     --class-path "$CP" --disable-banner --details=tree --details-theme=ascii \
     --select-class panama.attention.CudaBackendOffTest --select-class panama.attention.CudaParityTest \
-    --select-class panama.attention.CublasUnfusedTest
+    --select-class panama.attention.CublasUnfusedTest --select-class panama.attention.MultiHeadAttentionCudaTest
 JT=$?
 grep -E "tests (successful|failed|skipped|aborted)|MethodSource|=> |AssertionFailed|expected" "$OUT/java-tests.log" | head -30 | tee -a "$LOG"
 ((JT == 0)) && say "java GPU tests passed" || say "java GPU tests rc=$JT (see java-tests.log)"
