@@ -54,8 +54,17 @@
  *      N<=2048 -7%, removed). What would fix it: 128-row tiles (halves K/V traffic; but
  *      PANATTN_TILE_Q = 64 is pinned by the bindings' tests and TileMath.ROWS) or a per-call
  *      bshd->bhsd repack as ORT does for 3-D inputs.
- *   Not yet tried (next steps): a 12x32 AVX-512 QK tile; huge pages for K/V (TLB theory);
- *   128-row tiles.
+ *   v3 (2026-11-30, second session; A/B of builds run alternately, 2-4 rounds, load ~1):
+ *      128-row tiles (PANATTN_TILE_Q 64 -> 128, ABI 4): each K/V block serves 4 strips instead
+ *      of 2. N=4096 bshd 169-180 -> 177-190 GFLOP/s; bhsd 186-199 at every N, causal 186-198.
+ *      Causal diagonal: one masked vector store of -inf per key column instead of a scalar loop
+ *      over the strip's 32 rows: causal +1-2% (kept). Tried, within noise, not kept: vscalefps in
+ *      the AVX-512 exp2 (11 instead of 13 ops; <= 0.91 ulp either way); KBMAX 192 and 256.
+ *      perf (cpu-clock) at N=2048: Q·Kᵀ loop ~43%, P·V ~43%, softmax and the rest ~14%; both
+ *      micro-kernels are FMA-bound, so what is left is the softmax's share.
+ *      The Java path adds the heads-first copy of K/V at N=4096 (2.6-3 ms of ~185, measured) and
+ *      ~30-60 us per call (scheduler hand-off); its decode runs the same kernel as here.
+ *   Not yet tried (next steps): a 12x32 AVX-512 QK tile; huge pages for K/V (TLB theory).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
