@@ -53,7 +53,7 @@ public final class PeerComparison {
         int threads = Runtime.getRuntime().availableProcessors();
         int[] seqs = {1024, 2048, 4096};
         int[] caches = {4096, 32768};
-        Rounds rounds = new Rounds(1, 7, 3_000_000_000L, 30_000_000_000L);
+        Rounds rounds = new Rounds(1, 11, 4_000_000_000L, 40_000_000_000L);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
