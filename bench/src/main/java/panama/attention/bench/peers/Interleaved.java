@@ -95,7 +95,7 @@ final class Interleaved {
 
     /**
      * One round's sample of a contender: one untimed call, then timed calls back to back (at least
-     * 2 and at least 20 ms), their median. The untimed call takes the cold start a contender meets
+     * 2 and at least 60 ms), their median. The untimed call takes the cold start a contender meets
      * after the others ran (its data and page-table entries evicted, worker threads parked, the
      * vCPU possibly moved by the host): on this VM that alone added ~2 ms to a 4 ms decode call,
      * a cost of the interleaving, not of the contender.
@@ -114,7 +114,7 @@ final class Interleaved {
     }
 
     private static final int BURST_MAX = 50;
-    private static final long BURST_NANOS = 20_000_000L;
+    private static final long BURST_NANOS = 60_000_000L;
 
     int rounds() {
         return ms[0].length;
