@@ -194,25 +194,31 @@ static inline __attribute__((always_inline)) void pv_tile(const int nv, float *r
 }
 
 /* One strip's P·V over rows [0, rows) of the strip (rounded up to MR; the extra rows are
- * padding rows of scratch, computed and never emitted). */
-static void pv_strip(const scratch *w, int64_t r0, int64_t rows, const float *v, int64_t vs, int64_t nc) {
+ * padding rows of scratch, computed and never emitted). Row r of the strip sees keys
+ * [0, see0 + r) of the block (causal; see0 >= nc when every row sees all nc keys): each group of
+ * MR rows stops at its last row's limit, since the keys past it have P = 0 exactly for all of
+ * the group's rows, which trims the diagonal's P·V work to MR-row steps. */
+static void pv_strip(const scratch *w, int64_t r0, int64_t rows, const float *v, int64_t vs, int64_t nc,
+                     int64_t see0) {
     const int64_t ldo = w->ldo;
     for (int64_t r = 0; r < rows; r += MR) {
+        const int64_t lim = see0 + r + MR - 1;
+        const int64_t ncg = lim < 0 ? 0 : lim < nc ? lim : nc; /* 0: only the alpha rescale */
         float *o = w->o + (r0 + r) * ldo;
         const float *pt = w->st + r;
         const float *alpha = w->alpha + r0 + r;
         for (int64_t j = 0; j < ldo; j += NVMAX * VL) {
             int64_t left = (ldo - j) / VL;
             switch (left >= NVMAX ? NVMAX : left) {
-            case 1: pv_tile(1, o + j, ldo, pt, alpha, v + j, vs, nc); break;
+            case 1: pv_tile(1, o + j, ldo, pt, alpha, v + j, vs, ncg); break;
 #if NVMAX >= 2
-            case 2: pv_tile(2, o + j, ldo, pt, alpha, v + j, vs, nc); break;
+            case 2: pv_tile(2, o + j, ldo, pt, alpha, v + j, vs, ncg); break;
 #endif
 #if NVMAX >= 3
-            case 3: pv_tile(3, o + j, ldo, pt, alpha, v + j, vs, nc); break;
+            case 3: pv_tile(3, o + j, ldo, pt, alpha, v + j, vs, ncg); break;
 #endif
 #if NVMAX >= 4
-            case 4: pv_tile(4, o + j, ldo, pt, alpha, v + j, vs, nc); break;
+            case 4: pv_tile(4, o + j, ldo, pt, alpha, v + j, vs, ncg); break;
 #endif
             default: break;
             }
@@ -405,7 +411,7 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
                     continue;
                 }
             }
-            pv_strip(w, r0, srows, vp, vstride, nc);
+            pv_strip(w, r0, srows, vp, vstride, nc, ks->causal ? i0 + ks->offset + 1 - k0 : nc);
         }
     }
 }
