@@ -676,12 +676,16 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     const int64_t q_base = t.b * p->q_batch_stride + t.h * p->q_head_stride;
     const float qscale = p->softmax_scale * LOG2E_F; /* logits in log2 units: exp2 needs no multiply */
 
-    for (int64_t r = 0; r < TQ; r++) {
+    const int row_path = rows <= ROW_PATH_ROWS;
+    /* Rows the tile computes: its own, and for the strip path the padding rows of its last strip.
+     * Only those are reset (a decode tile has 1 row: clearing all TQ rows of O was 64 KiB of
+     * memset per tile at head_dim 128). */
+    const int64_t live = row_path ? rows : round_up(rows, QS);
+    for (int64_t r = 0; r < live; r++) {
         w->m[r] = -INFINITY;
         w->l[r] = 0.0f;
     }
-    memset(w->o, 0, (size_t)(TQ * ldo) * sizeof(float));
-    const int row_path = rows <= ROW_PATH_ROWS;
+    memset(w->o, 0, (size_t)(live * ldo) * sizeof(float));
     if (row_path) {
         for (int64_t r = 0; r < rows; r++) {
             float *q = w->qrow + r * ldo;
@@ -692,7 +696,7 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
             memset(q + d, 0, (size_t)(ldo - d) * sizeof(float));
         }
     } else {
-        memset(w->qt, 0, (size_t)(TQ * d) * sizeof(float));
+        memset(w->qt, 0, (size_t)(live * d) * sizeof(float)); /* qt is (strip, d, QS): live / QS strips */
         for (int64_t r = 0; r < rows; r++) {
             load_f32(w->qrow, p->q, q_base + (t.q_begin + r) * p->q_row_stride, d, p->dtype);
             float *qt = w->qt + (r / QS) * d * QS + r % QS;

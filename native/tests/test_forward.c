@@ -643,6 +643,8 @@ static void run_all(int32_t isa) {
         {"head_dim 200 (shorter key blocks), sq3 rows",   1, 2, 2, 3, 400, 200, NONE, F32, LAYOUT_BSHD, 0, MASK_NONE, 1, 1, 0, AUTO},
         {"head_dim 111 f16 decode rows + mask",           1, 2, 1, 4, 300, 111, NONE, F16, LAYOUT_PADDED, 0, MASK_FULL, 1, 1, 0, AUTO},
         {"head_dim 59 bf16 causal bottom-right",          1, 2, 2, 100, 200, 59, BR, BF16, LAYOUT_BHSD, 0, MASK_NONE, 1, 1, 0, AUTO},
+        {"head_dim 300, top-left + mask",                 1, 2, 2, 300, 320, 300, TL, F32, LAYOUT_BSHD, 0, MASK_FULL, 1, 1, 0, AUTO},
+        {"head_dim 520 f16, bottom-right",                1, 1, 1, 260, 300, 520, BR, F16, LAYOUT_BHSD, 0, MASK_NONE, 1, 1, 0, AUTO},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         spec c = cases[i];
