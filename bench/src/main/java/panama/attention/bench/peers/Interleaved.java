@@ -5,13 +5,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Times several contenders in rounds, each round running every contender in turn (a short burst of
- * back-to-back calls each, see {@link #burst}), so that a
- * change of load on a shared machine (another tenant starting a build mid-run) hits all of them
- * alike. Timing one contender for seconds and then the next, as before, let such a change land on
- * one side only: the same build measured 0.74x and 1.03x of ONNX Runtime in two runs ten minutes
- * apart. Ratios are taken per round and their median reported, which cancels drifts slower than
- * a round.
+ * Times several contenders in rounds, each round running every contender in turn (a short burst
+ * of back-to-back calls each, see {@link #burst}), so that a change of load on a shared machine
+ * (another tenant starting a build mid-run) hits all of them alike. Timing one contender for
+ * seconds and then the next, as before, let such a change land on one side only: the same build
+ * measured 0.74x and 1.03x of ONNX Runtime in two runs ten minutes apart. Ratios are taken per
+ * round and their median reported, which cancels drifts slower than a round.
  */
 final class Interleaved {
     /** One thing to time. */
@@ -43,8 +42,9 @@ final class Interleaved {
     /**
      * Adds a contender after whose calls the round sleeps {@code settleMillis} (not timed): OpenBLAS's
      * worker threads spin for about 2^28 cycles (~0.1 s) after a call before they sleep, and
-     * would otherwise steal the cores from the next contender (measured: our kernel at half speed
-     * right after sgemm).
+     * would steal the cores from the next contender. (An early version of this harness, without
+     * bursts or this pause, timed our kernel at half speed right after sgemm; that was partly the
+     * cold start {@link #burst} now absorbs.)
      */
     int add(String name, Call call, long settleMillis) {
         names.add(name);
@@ -73,7 +73,11 @@ final class Interleaved {
                 if (pauseMillis > 0) {
                     Thread.sleep(pauseMillis);
                 }
-                round[i] = burst(calls.get(i));
+                try {
+                    round[i] = burst(calls.get(i));
+                } catch (Exception e) {
+                    throw new IllegalStateException("contender '" + name(i) + "' failed: " + e, e);
+                }
                 if (settleMillis.get(i) > 0) {
                     Thread.sleep(settleMillis.get(i));
                 }
