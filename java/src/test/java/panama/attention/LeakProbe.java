@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import panama.attention.testing.MallocStats;
 
 /**
  * Run by {@link NativeLeakTest} in a child JVM (with -XX:NativeMemoryTracking=summary): makes
@@ -47,10 +47,6 @@ public final class LeakProbe {
         Linker linker = Linker.nativeLinker();
         MethodHandle malloc = linker.downcallHandle(linker.defaultLookup().find("malloc").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-        MemoryLayout[] fields = new MemoryLayout[10];
-        java.util.Arrays.fill(fields, ValueLayout.JAVA_LONG); // ten size_t
-        MethodHandle mallinfo2 = linker.downcallHandle(linker.defaultLookup().find("mallinfo2").orElseThrow(),
-                FunctionDescriptor.of(MemoryLayout.structLayout(fields)));
 
         try (Arena inputs = Arena.ofShared()) {
             SplittableRandom rnd = new SplittableRandom(3);
@@ -79,9 +75,9 @@ public final class LeakProbe {
                 }
                 System.gc();
                 Thread.sleep(300); // let compilations in flight finish: the JVM's own malloc settles
-                long before = mallocInUse(mallinfo2);
+                long before = MallocStats.inUse();
                 long[] nmt = nmt();
-                long after = mallocInUse(mallinfo2);
+                long after = MallocStats.inUse();
                 // native memory the JVM did not allocate itself (ours, OpenBLAS, libc), plus FFM's (NMT "Other")
                 long outside = (before + after) / 2 - nmt[2];
                 System.out.println("SAMPLE " + third + " " + calls + " " + (outside + nmt[1]) + " " + nmt[0] + " "
@@ -104,14 +100,6 @@ public final class LeakProbe {
                 o.lse(Tensor.allocate(a, DType.F32, 1, 2, 4)).mask(mask).keyLengths(12);
             }
             Attention.sdpa(q, k, v, out, o.build());
-        }
-    }
-
-    private static long mallocInUse(MethodHandle mallinfo2) throws Throwable {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment m = (MemorySegment) mallinfo2.invokeExact((java.lang.foreign.SegmentAllocator) a);
-            // struct mallinfo2 { arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost }
-            return m.getAtIndex(ValueLayout.JAVA_LONG, 7) + m.getAtIndex(ValueLayout.JAVA_LONG, 4);
         }
     }
 

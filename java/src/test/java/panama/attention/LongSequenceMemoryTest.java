@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import panama.attention.testing.MallocStats;
 
 /**
  * The CPU issue's memory bound: N = 32768, 8 heads, d 64 runs with under 256 MB beyond its inputs
@@ -33,11 +29,6 @@ class LongSequenceMemoryTest {
     void n32768RunsWithinTheMemoryBound() throws Throwable {
         assumeTrue(Attention.backends().stream().anyMatch(s -> s.backend() == Backend.NATIVE_CPU && s.available()),
                 "NATIVE_CPU is not available here");
-        Linker linker = Linker.nativeLinker();
-        MemoryLayout[] fields = new MemoryLayout[10];
-        java.util.Arrays.fill(fields, ValueLayout.JAVA_LONG); // struct mallinfo2: ten size_t
-        MethodHandle mallinfo2 = linker.downcallHandle(linker.defaultLookup().find("mallinfo2").orElseThrow(),
-                FunctionDescriptor.of(MemoryLayout.structLayout(fields)));
         try (Arena arena = Arena.ofShared()) {
             long elems = N * HEADS * D;
             MemorySegment q = arena.allocate(elems * 4, 64), k = arena.allocate(elems * 4, 64);
@@ -49,13 +40,13 @@ class LongSequenceMemoryTest {
             Tensor tv = Tensor.bshd(v, DType.F32, 1, N, HEADS, D), to = Tensor.bshd(o, DType.F32, 1, N, HEADS, D);
             AttentionOptions options = AttentionOptions.builder().backend(Backend.NATIVE_CPU).causal(CausalMode.TOP_LEFT).build();
 
-            long before = mallocInUse(mallinfo2);
+            long before = MallocStats.inUse();
             AtomicLong peak = new AtomicLong(before);
             AtomicBoolean done = new AtomicBoolean();
             Thread sampler = new Thread(() -> {
                 try {
                     while (!done.get()) {
-                        long now = mallocInUse(mallinfo2);
+                        long now = MallocStats.inUse();
                         peak.accumulateAndGet(now, Math::max);
                         Thread.sleep(1);
                     }
@@ -126,13 +117,5 @@ class LongSequenceMemoryTest {
 
     private static float at(MemorySegment t, long row, long h, long c) {
         return t.getAtIndex(ValueLayout.JAVA_FLOAT, (row * HEADS + h) * D + c);
-    }
-
-    private static long mallocInUse(MethodHandle mallinfo2) throws Throwable {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment m = (MemorySegment) mallinfo2.invokeExact((SegmentAllocator) a);
-            // struct mallinfo2 { arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost }
-            return m.getAtIndex(ValueLayout.JAVA_LONG, 7) + m.getAtIndex(ValueLayout.JAVA_LONG, 4);
-        }
     }
 }
