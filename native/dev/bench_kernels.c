@@ -75,6 +75,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "panattn.h"
@@ -159,8 +160,19 @@ typedef struct shape {
     int decode;
 } shape;
 
+static int huge_pages; /* huge=1: tensors in 2 MiB-aligned memory advised MADV_HUGEPAGE */
+
 static float *random_buffer(size_t n, unsigned seed) {
-    float *b = malloc(n * sizeof(float));
+    float *b = NULL;
+    if (huge_pages) {
+        size_t bytes = (n * sizeof(float) + (2u << 20) - 1) / (2u << 20) * (2u << 20);
+        b = aligned_alloc((size_t)2 << 20, bytes);
+        if (b != NULL) {
+            madvise(b, bytes, MADV_HUGEPAGE);
+        }
+    } else {
+        b = malloc(n * sizeof(float));
+    }
     if (b == NULL) {
         fprintf(stderr, "out of memory\n");
         exit(1);
@@ -294,6 +306,8 @@ int main(int argc, char **argv) {
             quick = 1;
         } else if (strncmp(argv[i], "only=", 5) == 0) {
             only = argv[i] + 5;
+        } else if (strcmp(argv[i], "huge=1") == 0) {
+            huge_pages = 1;
         } else if (strcmp(argv[i], "layout=bshd") == 0) {
             bshd_layout = 1;
         } else if (strncmp(argv[i], "isa=", 4) == 0) {

@@ -14,8 +14,8 @@ import panama.attention.testing.MallocStats;
 /**
  * The CPU issue's memory bound: N = 32768, 8 heads, d 64 runs with under 256 MB beyond its inputs
  * and output (the classic path's score matrix alone would be 32 GiB). Inputs are in the
- * interleaved [batch, seq, heads, d] layout, so NATIVE_CPU's heads-first copy of K and V (128 MiB
- * here, capped at 192 MiB) is part of what is measured. A sampling thread reads glibc's malloc
+ * interleaved [batch, seq, heads, d] layout that projections produce (an earlier NATIVE_CPU copied
+ * K and V heads-first for it, 128 MiB here; the kernel now reads them in place). A sampling thread reads glibc's malloc
  * statistics (mallinfo2: every native allocation of the kernel, FFM arenas and the JVM's own
  * malloc) every millisecond during the call; the peak above the level before the call must stay
  * under the bound. Causal masking halves the work (about 6 s on 2 cores) and allocates the same.

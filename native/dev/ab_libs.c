@@ -1,0 +1,250 @@
+/*
+ * ab_libs.c — A/B of two builds of libpanattn in one process (development tool, not a test).
+ *
+ *   native/dev/ab_libs.sh OLD_NATIVE_DIR NEW_NATIVE_DIR N D [causal] [bshd] [copy] [rounds=R]
+ *                         [sk=K] [heads=H]
+ *   panattn_ab_libs LIB_A LIB_B N D ...        (what the script runs)
+ *
+ * This machine is shared and swings by 5-10% from minute to minute, so a kernel change worth
+ * 2-5% cannot be seen by timing builds one after the other. Here both libraries are loaded
+ * (dlopen, RTLD_LOCAL) and called alternately: each round times a few calls of each, in
+ * alternating order, and the result is the median over rounds of B's time / A's time (with its
+ * quartiles). Two identical builds read 1.00 [0.99..1.01].
+ * The problem: batch 1, H heads (8), N queries, K keys (N), head_dim D, fp32, 2 threads taking
+ * single tiles from a counter as the Java scheduler does; bshd = interleaved [b, s, h, d]
+ * tensors; causal = top-left; copy = B first copies K/V heads-first (2 threads, into buffers
+ * allocated once) and runs on the copy, the cost of repacking before the kernel.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "panattn.h"
+
+typedef int32_t (*forward_fn)(const panattn_params *, int64_t, int64_t);
+typedef int32_t (*count_fn)(const panattn_params *, int64_t *);
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+typedef struct job {
+    forward_fn forward;
+    const panattn_params *p;
+    int64_t tiles;
+    atomic_llong next;
+    atomic_int failed;
+} job;
+
+static void *worker(void *arg) {
+    job *j = arg;
+    for (;;) {
+        long long t = atomic_fetch_add(&j->next, 1);
+        if (t >= j->tiles) {
+            return NULL;
+        }
+        if (j->forward(j->p, t, t + 1) != PANATTN_OK) {
+            atomic_store(&j->failed, 1);
+        }
+    }
+}
+
+/* One call on 2 threads; seconds. Exits on a kernel failure. */
+static double call(forward_fn f, const panattn_params *p, int64_t tiles) {
+    job j;
+    j.forward = f, j.p = p, j.tiles = tiles;
+    atomic_init(&j.next, 0);
+    atomic_init(&j.failed, 0);
+    pthread_t th;
+    double t0 = now();
+    if (pthread_create(&th, NULL, worker, &j) != 0) {
+        fprintf(stderr, "pthread_create failed\n");
+        exit(1);
+    }
+    worker(&j);
+    pthread_join(th, NULL);
+    if (atomic_load(&j.failed)) {
+        fprintf(stderr, "panattn_forward failed\n");
+        exit(1);
+    }
+    return now() - t0;
+}
+
+typedef struct repack {
+    const float *k, *v;
+    float *k_out, *v_out;
+    int64_t heads, rows, d;
+    atomic_llong next;
+} repack;
+
+static void *repack_worker(void *arg) {
+    repack *r = arg;
+    for (;;) {
+        long long t = atomic_fetch_add(&r->next, 1);
+        if (t >= 2 * r->heads) {
+            return NULL;
+        }
+        const int is_k = t < r->heads;
+        const int64_t h = is_k ? t : t - r->heads;
+        const float *src = (is_k ? r->k : r->v) + h * r->d;
+        float *dst = (is_k ? r->k_out : r->v_out) + h * r->rows * r->d;
+        for (int64_t i = 0; i < r->rows; i++) {
+            memcpy(dst + i * r->d, src + i * r->heads * r->d, (size_t)r->d * sizeof(float));
+        }
+    }
+}
+
+/* The heads-first copy (2 threads), then the call on it. */
+static double copy_then_call(repack *r, forward_fn f, const panattn_params *p, int64_t tiles) {
+    double t0 = now();
+    atomic_store(&r->next, 0);
+    pthread_t th;
+    if (pthread_create(&th, NULL, repack_worker, r) != 0) {
+        exit(1);
+    }
+    repack_worker(r);
+    pthread_join(th, NULL);
+    return now() - t0 + call(f, p, tiles);
+}
+
+static float *random_buffer(size_t n, unsigned seed) {
+    float *b = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
+    if (b == NULL) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
+    uint32_t x = seed * 2654435761u + 1;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1664525u + 1013904223u;
+        b[i] = (float)(x >> 8) * 0x1p-24f * 2.0f - 1.0f;
+    }
+    return b;
+}
+
+static int by_value(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+enum { MAX_ROUNDS = 200, MAX_REPS = 16 };
+
+int main(int argc, char **argv) {
+    if (argc < 5) {
+        fprintf(stderr, "usage: %s LIB_A LIB_B N D [causal] [bshd] [copy] [rounds=R] [sk=K] [heads=H]\n", argv[0]);
+        return 2;
+    }
+    void *la = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL), *lb = dlopen(argv[2], RTLD_NOW | RTLD_LOCAL);
+    if (la == NULL || lb == NULL) {
+        fprintf(stderr, "%s\n", dlerror());
+        return 1;
+    }
+    forward_fn fa = (forward_fn)dlsym(la, "panattn_forward"), fb = (forward_fn)dlsym(lb, "panattn_forward");
+    count_fn count = (count_fn)dlsym(la, "panattn_tile_count");
+    if (fa == NULL || fb == NULL || count == NULL) {
+        fprintf(stderr, "a library lacks panattn_forward or panattn_tile_count\n");
+        return 1;
+    }
+    int64_t n = atol(argv[3]), d = atol(argv[4]), h = 8, sk = n;
+    int causal = 0, bshd = 0, copy = 0, rounds = 15;
+    for (int i = 5; i < argc; i++) {
+        if (strcmp(argv[i], "causal") == 0) {
+            causal = 1;
+        } else if (strcmp(argv[i], "bshd") == 0) {
+            bshd = 1;
+        } else if (strcmp(argv[i], "copy") == 0) {
+            copy = 1;
+        } else if (strncmp(argv[i], "rounds=", 7) == 0) {
+            rounds = atoi(argv[i] + 7);
+        } else if (strncmp(argv[i], "sk=", 3) == 0) {
+            sk = atol(argv[i] + 3);
+        } else if (strncmp(argv[i], "heads=", 6) == 0) {
+            h = atol(argv[i] + 6);
+        } else {
+            fprintf(stderr, "unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (n < 1 || d < 1 || h < 1 || sk < 1 || rounds < 1 || rounds > MAX_ROUNDS) {
+        fprintf(stderr, "N, D, heads and sk must be >= 1, rounds 1..%d\n", MAX_ROUNDS);
+        return 2;
+    }
+    float *q = random_buffer((size_t)(h * n * d), 1), *k = random_buffer((size_t)(h * sk * d), 2);
+    float *v = random_buffer((size_t)(h * sk * d), 3), *o = random_buffer((size_t)(h * n * d), 4);
+    panattn_params p;
+    memset(&p, 0, sizeof p);
+    p.q = q, p.k = k, p.v = v, p.out = o;
+    p.batch = 1, p.heads = h, p.kv_heads = h, p.seq_q = n, p.seq_k = sk, p.head_dim = d;
+    p.q_batch_stride = h * n * d, p.q_head_stride = n * d, p.q_row_stride = d;
+    p.k_batch_stride = h * sk * d, p.k_head_stride = sk * d, p.k_row_stride = d;
+    p.v_batch_stride = h * sk * d, p.v_head_stride = sk * d, p.v_row_stride = d;
+    p.out_batch_stride = h * n * d, p.out_head_stride = n * d, p.out_row_stride = d;
+    if (bshd) {
+        p.q_head_stride = d, p.q_row_stride = h * d;
+        p.k_head_stride = d, p.k_row_stride = h * d;
+        p.v_head_stride = d, p.v_row_stride = h * d;
+        p.out_head_stride = d, p.out_row_stride = h * d;
+    }
+    p.softmax_scale = 1.0f / sqrtf((float)d);
+    p.causal = causal ? PANATTN_CAUSAL_TOP_LEFT : PANATTN_CAUSAL_NONE;
+    p.dtype = PANATTN_DTYPE_F32, p.isa = PANATTN_ISA_AUTO;
+    panattn_params pb = p; /* B's problem: the same, or the heads-first copy with copy */
+    repack r;
+    if (copy) {
+        if (!bshd) {
+            fprintf(stderr, "copy needs bshd\n");
+            return 2;
+        }
+        r.k = k, r.v = v, r.heads = h, r.rows = sk, r.d = d;
+        r.k_out = random_buffer((size_t)(h * sk * d), 5), r.v_out = random_buffer((size_t)(h * sk * d), 6);
+        atomic_init(&r.next, 0);
+        pb.k = r.k_out, pb.v = r.v_out;
+        pb.k_head_stride = sk * d, pb.k_row_stride = d, pb.v_head_stride = sk * d, pb.v_row_stride = d;
+    }
+    int64_t tiles;
+    if (count(&p, &tiles) != PANATTN_OK) {
+        fprintf(stderr, "invalid problem\n");
+        return 1;
+    }
+    const double flops = 4.0 * (double)h * (double)n * (double)sk * (double)d * (causal ? 0.5 : 1.0);
+    const int reps = flops > 2e10 ? 2 : flops > 5e9 ? 4 : 10;
+    for (int w = 0; w < 3; w++) {
+        call(fa, &p, tiles);
+        copy ? copy_then_call(&r, fb, &pb, tiles) : call(fb, &pb, tiles);
+    }
+    static double ta[MAX_ROUNDS], tb[MAX_ROUNDS], ratio[MAX_ROUNDS];
+    for (int round = 0; round < rounds; round++) {
+        double a[MAX_REPS], b[MAX_REPS];
+        for (int i = 0; i < reps; i++) {
+            const int a_first = (round + i) % 2;
+            if (a_first) {
+                a[i] = call(fa, &p, tiles);
+            }
+            b[i] = copy ? copy_then_call(&r, fb, &pb, tiles) : call(fb, &pb, tiles);
+            if (!a_first) {
+                a[i] = call(fa, &p, tiles);
+            }
+        }
+        qsort(a, (size_t)reps, sizeof(double), by_value);
+        qsort(b, (size_t)reps, sizeof(double), by_value);
+        ta[round] = a[reps / 2], tb[round] = b[reps / 2], ratio[round] = tb[round] / ta[round];
+    }
+    qsort(ta, (size_t)rounds, sizeof(double), by_value);
+    qsort(tb, (size_t)rounds, sizeof(double), by_value);
+    qsort(ratio, (size_t)rounds, sizeof(double), by_value);
+    printf("N=%lld keys=%lld d=%lld heads=%lld %s %s%s: A %.2f ms (%.1f GFLOP/s)  B %.2f ms (%.1f GFLOP/s)  "
+           "B/A time %.3f [%.3f..%.3f] over %d rounds\n",
+           (long long)n, (long long)sk, (long long)d, (long long)h, causal ? "causal" : "non-causal",
+           bshd ? "bshd" : "bhsd", copy ? " B=copy+heads-first" : "", ta[rounds / 2] * 1e3,
+           flops / ta[rounds / 2] / 1e9, tb[rounds / 2] * 1e3, flops / tb[rounds / 2] / 1e9, ratio[rounds / 2],
+           ratio[rounds / 4], ratio[3 * rounds / 4], rounds);
+    free(q), free(k), free(v), free(o);
+    return 0;
+}
