@@ -731,12 +731,23 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
             memset(q + d, 0, (size_t)(ldo - d) * sizeof(float));
         }
     } else {
-        memset(w->qt, 0, (size_t)(live * d) * sizeof(float)); /* qt is (strip, d, QS): live / QS strips */
-        for (int64_t r = 0; r < rows; r++) {
-            load_f32(w->qrow, p->q, q_base + (t.q_begin + r) * p->q_row_stride, d, p->dtype);
+        /* qt is (strip, d, QS): every column of the live strips is written, the padding rows' with 0.
+         * fp32 Q is read in place (a copy into qrow first was ~2% of a tile at N = 1024). */
+        for (int64_t r = 0; r < live; r++) {
             float *qt = w->qt + (r / QS) * d * QS + r % QS;
+            if (r >= rows) {
+                for (int64_t x = 0; x < d; x++) {
+                    qt[x * QS] = 0.0f;
+                }
+                continue;
+            }
+            const float *src = (const float *)p->q + q_base + (t.q_begin + r) * p->q_row_stride;
+            if (p->dtype != PANATTN_DTYPE_F32) {
+                load_f32(w->qrow, p->q, q_base + (t.q_begin + r) * p->q_row_stride, d, p->dtype);
+                src = w->qrow;
+            }
             for (int64_t x = 0; x < d; x++) {
-                qt[x * QS] = w->qrow[x] * qscale;
+                qt[x * QS] = src[x] * qscale;
             }
         }
     }
@@ -748,6 +759,9 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
         }
     }
     const int want_lse = p->lse != NULL || run->partial != NULL;
+    /* fp32 rows of a plain run are normalised straight into out; the rest go through emit */
+    const int direct = run->partial == NULL && p->dtype == PANATTN_DTYPE_F32;
+    const int64_t out_base = t.b * p->out_batch_stride + t.h * p->out_head_stride;
     for (int64_t r = 0; r < rows; r++) {
         float *o = w->o + r * ldo;
         float lse;
@@ -755,12 +769,27 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
             memset(o, 0, (size_t)d * sizeof(float)); /* no finite logit: 0 and -inf by contract */
             lse = -INFINITY;
         } else {
-            const vf inv = v_set1(1.0f / w->l[r]); /* l NaN: the row becomes NaN, as it should */
+            const float inv1 = 1.0f / w->l[r]; /* l NaN: the row becomes NaN, as it should */
+            const vf inv = v_set1(inv1);
+            /* logf costs ~20 ns a row (~1% of a 128-key tile): only when someone reads the LSE */
+            lse = want_lse ? w->m[r] * LN2_F + logf(w->l[r]) : 0.0f;
+            if (direct) { /* straight into out: the copy through scratch was ~1% of a tile */
+                float *dst = (float *)p->out + out_base + (t.q_begin + r) * p->out_row_stride;
+                int64_t x = 0;
+                for (; x + VL <= d; x += VL) {
+                    v_storeu(dst + x, v_mul(v_load(o + x), inv));
+                }
+                for (; x < d; x++) {
+                    dst[x] = o[x] * inv1;
+                }
+                if (p->lse != NULL) {
+                    p->lse[t.b * p->lse_batch_stride + t.h * p->lse_head_stride + t.q_begin + r] = lse;
+                }
+                continue;
+            }
             for (int64_t x = 0; x < ldo; x += VL) {
                 v_store(o + x, v_mul(v_load(o + x), inv));
             }
-            /* logf costs ~20 ns a row (~1% of a 128-key tile): only when someone reads the LSE */
-            lse = want_lse ? w->m[r] * LN2_F + logf(w->l[r]) : 0.0f;
         }
         panattn_emit_row(p, run, t.b, t.h, t.q_begin + r, split, o, lse);
     }
