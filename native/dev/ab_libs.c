@@ -1,7 +1,7 @@
 /*
  * ab_libs.c — A/B of two builds of libpanattn in one process (development tool, not a test).
  *
- *   native/dev/ab_libs.sh OLD_NATIVE_DIR NEW_NATIVE_DIR N D [causal] [bshd] [copy|layouts] [rounds=R]
+ *   native/dev/ab_libs.sh OLD_NATIVE_DIR NEW_NATIVE_DIR N D [causal|causal-b] [bshd] [copy|layouts] [rounds=R]
  *                         [sk=K] [heads=H]
  *   panattn_ab_libs LIB_A LIB_B N D ...        (what the script runs)
  *
@@ -14,7 +14,8 @@
  * single tiles from a counter as the Java scheduler does; bshd = interleaved [b, s, h, d]
  * tensors; causal = top-left; copy = B first copies K/V heads-first (2 threads, into buffers
  * allocated once) and runs on the copy, the cost of repacking before the kernel; layouts = B
- * reads the same buffers as heads-first tensors (with bshd: the layout's own cost, timing only).
+ * reads the same buffers as heads-first tensors (with bshd: the layout's own cost, timing only);
+ * causal-b = only B is causal (one library twice: causal / non-causal time in the same rounds).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -139,7 +140,7 @@ enum { MAX_ROUNDS = 200, MAX_REPS = 16 };
 
 int main(int argc, char **argv) {
     if (argc < 5) {
-        fprintf(stderr, "usage: %s LIB_A LIB_B N D [causal] [bshd] [copy|layouts] [rounds=R] [sk=K] [heads=H]\n", argv[0]);
+        fprintf(stderr, "usage: %s LIB_A LIB_B N D [causal|causal-b] [bshd] [copy|layouts] [rounds=R] [sk=K] [heads=H]\n", argv[0]);
         return 2;
     }
     void *la = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL), *lb = dlopen(argv[2], RTLD_NOW | RTLD_LOCAL);
@@ -154,7 +155,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     int64_t n = atol(argv[3]), d = atol(argv[4]), h = 8, sk = n;
-    int causal = 0, bshd = 0, copy = 0, layouts = 0, rounds = 15;
+    int causal = 0, bshd = 0, copy = 0, layouts = 0, causal_b = 0, rounds = 15;
     for (int i = 5; i < argc; i++) {
         if (strcmp(argv[i], "causal") == 0) {
             causal = 1;
@@ -164,6 +165,8 @@ int main(int argc, char **argv) {
             copy = 1;
         } else if (strcmp(argv[i], "layouts") == 0) {
             layouts = 1;
+        } else if (strcmp(argv[i], "causal-b") == 0) {
+            causal_b = 1;
         } else if (strncmp(argv[i], "rounds=", 7) == 0) {
             rounds = atoi(argv[i] + 7);
         } else if (strncmp(argv[i], "sk=", 3) == 0) {
@@ -215,6 +218,9 @@ int main(int argc, char **argv) {
         pb.q_head_stride = n * d, pb.q_row_stride = d, pb.k_head_stride = sk * d, pb.k_row_stride = d;
         pb.v_head_stride = sk * d, pb.v_row_stride = d, pb.out_head_stride = n * d, pb.out_row_stride = d;
     }
+    if (causal_b) {
+        pb.causal = PANATTN_CAUSAL_TOP_LEFT;
+    }
     int64_t tiles;
     if (count(&p, &tiles) != PANATTN_OK) {
         fprintf(stderr, "invalid problem\n");
@@ -249,8 +255,8 @@ int main(int argc, char **argv) {
     printf("N=%lld keys=%lld d=%lld heads=%lld %s %s%s: A %.2f ms (%.1f GFLOP/s)  B %.2f ms (%.1f GFLOP/s)  "
            "B/A time %.3f [%.3f..%.3f] over %d rounds\n",
            (long long)n, (long long)sk, (long long)d, (long long)h, causal ? "causal" : "non-causal",
-           bshd ? "bshd" : "bhsd", copy ? " B=copy+heads-first" : layouts ? " B=heads-first" : "", ta[rounds / 2] * 1e3,
-           flops / ta[rounds / 2] / 1e9, tb[rounds / 2] * 1e3, flops / tb[rounds / 2] / 1e9, ratio[rounds / 2],
+           bshd ? "bshd" : "bhsd", copy ? " B=copy+heads-first" : layouts ? " B=heads-first" : causal_b ? " B=causal" : "", ta[rounds / 2] * 1e3,
+           flops / ta[rounds / 2] / 1e9, tb[rounds / 2] * 1e3, flops / (causal_b ? 2 : 1) / tb[rounds / 2] / 1e9, ratio[rounds / 2],
            ratio[rounds / 4], ratio[3 * rounds / 4], rounds);
     free(q), free(k), free(v), free(o);
     return 0;
