@@ -62,6 +62,26 @@ static inline float v_hsum(vf x) {
     return _mm_cvtss_f32(s);
 }
 
+/* Transposes the 8 x 8 block r in place: afterwards r[j] holds element j of every input row
+ * (row i in lane i). Pairs of rows interleaved, then quads, then the 128-bit halves swapped. */
+static inline void v_transpose(vf r[VL]) {
+    vf t[VL], u[VL];
+    for (int i = 0; i < VL; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);     /* a0 b0 a1 b1 | a4 b4 a5 b5 */
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]); /* a2 b2 a3 b3 | a6 b6 a7 b7 */
+    }
+    for (int i = 0; i < VL; i += 4) {
+        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);         /* a0 b0 c0 d0 | a4 b4 c4 d4 */
+        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);     /* a1 .. d1 | a5 .. d5       */
+        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44); /* a2 .. d2 | a6 .. d6       */
+        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE); /* a3 .. d3 | a7 .. d7       */
+    }
+    for (int c = 0; c < 4; c++) {
+        r[c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x20);     /* column c: rows 0-3, 4-7 */
+        r[c + 4] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x31); /* column c + 4            */
+    }
+}
+
 /* 2^x for x <= 0 (and NaN). x is clamped below at -127, so -inf gives exactly 0 with no
  * special case: n = -127 makes the exponent field 0. r = x - round(x) is exact, and 2^r on
  * [-1/2, 1/2] is a degree-6 fit of relative error 2.0e-9 (c0 = 1, so 2^0 is exactly 1);

@@ -52,6 +52,33 @@ static inline vf v_from_bf16(const uint16_t *p) {
 
 static inline float v_hsum(vf x) { return _mm512_reduce_add_ps(x); }
 
+/* Transposes the 16 x 16 block r in place: afterwards r[j] holds element j of every input row
+ * (row i in lane i). Three stages: pairs of rows interleaved, then quads, then 128-bit lanes. */
+static inline void v_transpose(vf r[VL]) {
+    vf t[VL], u[VL];
+    for (int i = 0; i < VL; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);     /* a0 b0 a1 b1 | a4 b4 a5 b5 | ...  */
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]); /* a2 b2 a3 b3 | a6 b6 a7 b7 | ...  */
+    }
+    for (int i = 0; i < VL; i += 4) {
+        u[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);         /* a0 b0 c0 d0 | a4 .. d4 | ... */
+        u[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);     /* a1 .. d1 | a5 .. d5 | ...     */
+        u[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44); /* a2 .. d2 | a6 .. d6 | ...     */
+        u[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE); /* a3 .. d3 | a7 .. d7 | ...     */
+    }
+    /* u[4q + c] holds column c + 4L of rows 4q .. 4q+3 in 128-bit lane L */
+    for (int c = 0; c < 4; c++) {
+        const vf lo0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88);  /* cols c, c+8 of rows 0-7  */
+        const vf hi0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xDD);  /* cols c+4, c+12 of 0-7    */
+        const vf lo1 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
+        const vf hi1 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xDD);
+        r[c] = _mm512_shuffle_f32x4(lo0, lo1, 0x88);
+        r[c + 8] = _mm512_shuffle_f32x4(lo0, lo1, 0xDD);
+        r[c + 4] = _mm512_shuffle_f32x4(hi0, hi1, 0x88);
+        r[c + 12] = _mm512_shuffle_f32x4(hi0, hi1, 0xDD);
+    }
+}
+
 /* 2^x for x <= 0 (and NaN); see panattn_simd_avx2.h for the method and its accuracy. */
 static inline vf v_exp2(vf x) {
     x = _mm512_max_ps(_mm512_set1_ps(-127.0f), x);
