@@ -76,9 +76,14 @@ static int64_t kb_for(int64_t d) {
     return kb < 16 ? 16 : kb;
 }
 
-static int scratch_init(scratch *w, int64_t d) {
+/* The conversion buffers kbuf / vbuf exist only when block_rows needs them (fp16/bf16 input,
+ * or V rows that are not whole vectors): without them the scratch of an fp32 call stays under
+ * glibc's 128 KiB mmap threshold (87 KiB at d 64), so the per-call allocation is not a fresh
+ * mapping with a page fault per 4 KiB touched. */
+static int scratch_init(scratch *w, int64_t d, int32_t dtype) {
     const int64_t ldo = round_up(d, VL), kb = kb_for(d);
-    const int64_t sizes[] = {TQ * d, TQ * ldo, (kb + MK) * QS, TQ, TQ, TQ, kb * d, kb * ldo,
+    const int need_k = dtype != PANATTN_DTYPE_F32, need_v = need_k || d % VL != 0;
+    const int64_t sizes[] = {TQ * d, TQ * ldo, (kb + MK) * QS, TQ, TQ, TQ, need_k ? kb * d : 0, need_v ? kb * ldo : 0,
                              ROW_PATH_ROWS * ldo, kb + VL};
     enum { PARTS = sizeof sizes / sizeof sizes[0] };
     int64_t total = 0;
@@ -92,7 +97,7 @@ static int scratch_init(scratch *w, int64_t d) {
     float **parts[PARTS] = {&w->qt, &w->o, &w->st, &w->m, &w->l, &w->alpha, &w->kbuf, &w->vbuf, &w->qrow, &w->s};
     float *at = base;
     for (int i = 0; i < PARTS; i++) {
-        *parts[i] = at;
+        *parts[i] = sizes[i] > 0 ? at : NULL; /* an unneeded buffer is NULL, never an alias */
         at += round_up(sizes[i], 16);
     }
     w->block = base;
@@ -127,7 +132,7 @@ static void load_f32(float *restrict dst, const void *src, int64_t off, int64_t 
 
 /* Sᵀ[c .. c+MK) = K[c .. c+MK) · qtᵀ for one strip. Key rows past nc repeat row nc - 1 (read,
  * never used), so a partial micro-tile reads no key outside the block. */
-static inline void qk_tile(float *restrict st, const float *restrict qt, const float *kp, int64_t ks, int64_t c,
+static inline __attribute__((always_inline)) void qk_tile(float *restrict st, const float *restrict qt, const float *kp, int64_t ks, int64_t c,
                            int64_t nc, int64_t d) {
     const float *kr[MK];
     for (int k = 0; k < MK; k++) {
@@ -822,7 +827,7 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
 
 int32_t KERNEL_FN(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end) {
     scratch w;
-    if (!scratch_init(&w, p->head_dim)) {
+    if (!scratch_init(&w, p->head_dim, p->dtype)) {
         return panattn_fail(PANATTN_ERR_OUT_OF_MEMORY, "cannot allocate the SIMD kernel scratch for head_dim %lld",
                             (long long)p->head_dim);
     }
