@@ -1,7 +1,7 @@
 /*
  * ab_libs.c — A/B of two builds of libpanattn in one process (development tool, not a test).
  *
- *   native/dev/ab_libs.sh OLD_NATIVE_DIR NEW_NATIVE_DIR N D [causal|causal-b] [bshd] [copy|layouts] [rounds=R]
+ *   native/dev/ab_libs.sh OLD_NATIVE_DIR NEW_NATIVE_DIR N D [causal|causal-b] [bshd] [copy|layouts] [isa=avx2|scalar] [rounds=R]
  *                         [sk=K] [heads=H]
  *   panattn_ab_libs LIB_A LIB_B N D ...        (what the script runs)
  *
@@ -140,7 +140,7 @@ enum { MAX_ROUNDS = 200, MAX_REPS = 16 };
 
 int main(int argc, char **argv) {
     if (argc < 5) {
-        fprintf(stderr, "usage: %s LIB_A LIB_B N D [causal|causal-b] [bshd] [copy|layouts] [rounds=R] [sk=K] [heads=H]\n", argv[0]);
+        fprintf(stderr, "usage: %s LIB_A LIB_B N D [causal|causal-b] [bshd] [copy|layouts] [isa=avx2|scalar] [rounds=R] [sk=K] [heads=H]\n", argv[0]);
         return 2;
     }
     void *la = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL), *lb = dlopen(argv[2], RTLD_NOW | RTLD_LOCAL);
@@ -156,6 +156,7 @@ int main(int argc, char **argv) {
     }
     int64_t n = atol(argv[3]), d = atol(argv[4]), h = 8, sk = n;
     int causal = 0, bshd = 0, copy = 0, layouts = 0, causal_b = 0, rounds = 15;
+    int32_t isa = PANATTN_ISA_AUTO;
     for (int i = 5; i < argc; i++) {
         if (strcmp(argv[i], "causal") == 0) {
             causal = 1;
@@ -167,6 +168,10 @@ int main(int argc, char **argv) {
             layouts = 1;
         } else if (strcmp(argv[i], "causal-b") == 0) {
             causal_b = 1;
+        } else if (strcmp(argv[i], "isa=avx2") == 0) {
+            isa = PANATTN_ISA_AVX2;
+        } else if (strcmp(argv[i], "isa=scalar") == 0) {
+            isa = PANATTN_ISA_SCALAR;
         } else if (strncmp(argv[i], "rounds=", 7) == 0) {
             rounds = atoi(argv[i] + 7);
         } else if (strncmp(argv[i], "sk=", 3) == 0) {
@@ -200,7 +205,7 @@ int main(int argc, char **argv) {
     }
     p.softmax_scale = 1.0f / sqrtf((float)d);
     p.causal = causal ? PANATTN_CAUSAL_TOP_LEFT : PANATTN_CAUSAL_NONE;
-    p.dtype = PANATTN_DTYPE_F32, p.isa = PANATTN_ISA_AUTO;
+    p.dtype = PANATTN_DTYPE_F32, p.isa = isa;
     panattn_params pb = p; /* B's problem: the same, or the heads-first copy with copy */
     repack r;
     if (copy) {
