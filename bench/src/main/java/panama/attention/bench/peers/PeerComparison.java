@@ -50,24 +50,17 @@ public final class PeerComparison {
     }
 
     public static void main(String[] args) throws Exception {
-        int threads = Runtime.getRuntime().availableProcessors();
-        int[] seqs = {1024, 2048, 4096};
-        int[] caches = {4096, 32768};
-        Rounds rounds = new Rounds(1, 11, 4_000_000_000L, 40_000_000_000L);
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--seq" -> seqs = ints(args[++i]);
-                case "--decode" -> caches = ints(args[++i]);
-                case "--quick" -> rounds = new Rounds(1, 3, 300_000_000L, 3_000_000_000L);
-                default -> {
-                    System.err.println("error: unknown option " + args[i]
-                            + " (use --threads N, --seq N[,N], --decode N[,N], --quick)");
-                    System.exit(2);
-                }
-            }
+        PeerOptions o;
+        try {
+            o = PeerOptions.parse(args, Runtime.getRuntime().availableProcessors());
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
         }
-        new PeerComparison(threads, rounds).runAll(seqs, caches);
+        Rounds rounds = o.quick() ? new Rounds(1, 3, 300_000_000L, 3_000_000_000L)
+                : new Rounds(1, 11, 4_000_000_000L, 40_000_000_000L);
+        new PeerComparison(o.threads(), rounds).runAll(o.seqs(), o.caches());
     }
 
     private void runAll(int[] seqs, int[] caches) throws Exception {
@@ -330,12 +323,4 @@ public final class PeerComparison {
         return Math.sqrt(num / Math.max(den, 1e-30));
     }
 
-    private static int[] ints(String csv) {
-        String[] parts = csv.split(",");
-        int[] out = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            out[i] = Integer.parseInt(parts[i].trim());
-        }
-        return out;
-    }
 }
