@@ -64,7 +64,28 @@
  *      micro-kernels are FMA-bound, so what is left is the softmax's share.
  *      The Java path adds the heads-first copy of K/V at N=4096 (2.6-3 ms of ~185, measured) and
  *      ~30-60 us per call (scheduler hand-off); its decode runs the same kernel as here.
- *   Not yet tried (next steps): a 12x32 AVX-512 QK tile; huge pages for K/V (TLB theory).
+ *   v4 (2026-11-30, third session; A/B of two builds in one process, native/dev/ab_libs.sh:
+ *      alternating calls, median of per-round time ratios, identical builds read 1.00 +- 0.01):
+ *      huge pages for K/V (huge=1 here, 2 MiB-aligned + MADV_HUGEPAGE): +7-11% on 1 thread for
+ *      bshd, nothing on 2 threads, so the TLB was not the bshd problem. Software prefetch was:
+ *      each strip asks for its share of the NEXT key block into L2 (prefetcht1) when K/V rows
+ *      are strided: bshd N=4096 0.87-0.89x the time, N=2048 0.95x, d128 0.95x; the same on
+ *      contiguous rows cost 2-5% (not done there); T0 instead of T1 +7-12% (worse), T2 = T1.
+ *      GCC dropped the first version entirely: a helper that only prefetches is deemed pure
+ *      and its calls deleted, so the prefetch helpers are always_inline (checked with objdump:
+ *      prefetcht1 present). In place with prefetch then matched or beat a heads-first copy
+ *      before the kernel (N 4096 d 64 / d 128: the copy 1.01-1.03x / 1.05-1.08x the time), so
+ *      the Java copy was removed. Packing each strided block into scratch (even with the
+ *      prefetch): 1.03-1.05x the time, not kept. KBMAX 256: 1.035x at N=4096, not kept.
+ *      A tile's fixed cost (~12-20 us: malloc'd scratch above the 128 KiB mmap threshold
+ *      faulting in per call, Q copied then transposed by a compiler-vectorised scalar loop,
+ *      output copied through scratch, logf per row) cut by: no fp32 conversion buffers in
+ *      scratch (87 KiB at d 64), an in-register VL x VL transpose of Q, rows normalised straight
+ *      into out, logf only when the LSE is read, qk_tile forced inline again: a 128-key tile
+ *      8.5% faster, N=1024 causal 4.5%, N=1024/2048 2-2.4%, causal/non-causal at N=1024
+ *      0.545 -> 0.532 (same rounds). AVX2 path 1.6-3.2% faster from the same changes.
+ *   Not yet tried (next steps): a 12x32 AVX-512 QK tile; max folded into the Q·Kᵀ epilogue;
+ *      a 16-row half-strip Q·Kᵀ on the causal diagonal (estimated < 0.5%).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
