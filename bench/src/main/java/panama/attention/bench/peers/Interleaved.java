@@ -18,8 +18,17 @@ final class Interleaved {
         void run() throws Exception;
     }
 
+    /**
+     * A contender that times its own bursts (another process, such as {@link TorchPeer}), with
+     * the same rule as {@link #burst}; returns the burst's median milliseconds.
+     */
+    interface SelfTimed {
+        double burstMs() throws Exception;
+    }
+
     private final List<String> names = new ArrayList<>();
     private final List<Call> calls = new ArrayList<>();
+    private final List<SelfTimed> selfTimed = new ArrayList<>(); // null where the contender is a Call
     private final List<Long> settleMillis = new ArrayList<>();
     private double[][] ms; // [contender][round]
     private long pauseMillis;
@@ -49,8 +58,16 @@ final class Interleaved {
     int add(String name, Call call, long settleMillis) {
         names.add(name);
         calls.add(call);
+        selfTimed.add(null);
         this.settleMillis.add(settleMillis);
         return calls.size() - 1;
+    }
+
+    /** Adds a contender that times its own bursts; settleMillis as in {@link #add(String, Call, long)}. */
+    int addSelfTimed(String name, SelfTimed contender, long settleMillis) {
+        int i = add(name, () -> contender.burstMs(), settleMillis);
+        selfTimed.set(i, contender);
+        return i;
     }
 
     /**
@@ -74,7 +91,7 @@ final class Interleaved {
                     Thread.sleep(pauseMillis);
                 }
                 try {
-                    round[i] = burst(calls.get(i));
+                    round[i] = selfTimed.get(i) != null ? selfTimed.get(i).burstMs() : burst(calls.get(i));
                 } catch (Exception e) {
                     throw new IllegalStateException("contender '" + name(i) + "' failed: " + e, e);
                 }

@@ -3,6 +3,8 @@ package panama.attention.bench.peers;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -67,12 +69,24 @@ public final class PeerComparison {
         System.out.printf(Locale.ROOT, "ONNX Runtime %s, %d threads everywhere; each group of contenders timed in "
                 + "interleaved rounds (>= %d), medians; ratios are medians of per-round ratios%n",
                 OrtPeer.version(), threads, rounds.min());
-        lines.add(String.format(Locale.ROOT, "%-34s %10s %10s %8s %10s %8s", "shape (B=1, H=8, d=64 unless said)",
-                "ours ms", "ours GF/s", "x sgemm", "ORT GF/s", "x ORT"));
+        TorchPeer torch = null;
+        try {
+            torch = TorchPeer.start(threads);
+            System.out.printf(Locale.ROOT, "PyTorch %s (scaled_dot_product_attention, %d threads) in the same rounds%n",
+                    torch.version(), threads);
+        } catch (IllegalStateException e) {
+            System.out.println("PyTorch: not measured: " + e.getMessage());
+        }
+        lines.add(String.format(Locale.ROOT, "%-34s %10s %10s %8s %10s %8s %10s %8s", "shape (B=1, H=8, d=64 unless said)",
+                "ours ms", "ours GF/s", "x sgemm", "ORT GF/s", "x ORT", "PT GF/s", "x PT"));
         warmUp();
         try (Sgemm sgemm = new Sgemm(threads)) {
             for (int n : seqs) {
-                prefill(n, sgemm);
+                prefill(n, sgemm, torch);
+            }
+        } finally {
+            if (torch != null) {
+                torch.close();
             }
         }
         headDims(2048);
@@ -152,9 +166,21 @@ public final class PeerComparison {
     }
 
     /** Ours and ONNX Runtime's MultiHeadAttention, non-causal and causal, and sgemm, in the same rounds. */
-    private void prefill(int n, Sgemm sgemm) throws Exception {
+    private void prefill(int n, Sgemm sgemm, TorchPeer torch) throws Exception {
         int d = 64;
-        System.err.println("[peers] N=" + n + " d=64, non-causal and causal, ours / ORT / sgemm interleaved ...");
+        System.err.println("[peers] N=" + n + " d=64, non-causal and causal, ours / ORT / " + (torch != null ? "PyTorch / " : "")
+                + "sgemm interleaved ...");
+        Path torchDir = torch == null ? null : Files.createTempDirectory("panattn-peers");
+        try {
+            prefillGroup(n, d, sgemm, torch, torchDir);
+        } finally {
+            if (torchDir != null) {
+                TorchPeer.deleteShapeFiles(torchDir);
+            }
+        }
+    }
+
+    private void prefillGroup(int n, int d, Sgemm sgemm, TorchPeer torch, Path torchDir) throws Exception {
         try (Arena arena = Arena.ofConfined(); TileScheduler sched = TileScheduler.create(threads);
                 OrtPeer ortNone = new OrtPeer("mha_h8_d64_c0.onnx", threads);
                 OrtPeer ortCausal = new OrtPeer("mha_h8_d64_c1.onnx", threads)) {
@@ -162,8 +188,8 @@ public final class PeerComparison {
             Interleaved g = new Interleaved();
             CausalMode[] modes = {CausalMode.NONE, CausalMode.TOP_LEFT};
             OrtPeer[] orts = {ortNone, ortCausal};
-            int[] ours = new int[2], ort = new int[2];
-            String[] ortNote = new String[2];
+            int[] ours = new int[2], ort = new int[2], pt = {-1, -1};
+            String[] ortNote = new String[2], ptNote = {"-", "-"};
             for (int m = 0; m < 2; m++) {
                 AttentionOptions o = AttentionOptions.builder().backend(Backend.NATIVE_CPU).causal(modes[m]).scheduler(sched).build();
                 ours[m] = g.add("ours " + modes[m], () -> Attention.sdpa(in.tq, in.tk, in.tv, in.to, o));
@@ -179,6 +205,17 @@ public final class PeerComparison {
                     ort[m] = g.add("ORT " + modes[m], () -> peer.run(in.q, in.shape, in.k, in.shape, in.v, in.shape, in.ortOut),
                             PEER_SETTLE_MS);
                 }
+                if (torch != null) { // checked against this mode's output of ours, then timed on the same inputs
+                    double e = torch.load(torchDir, in.q, in.k, in.v, in.out, n, HEADS, d, m == 1);
+                    boolean causal = m == 1;
+                    if (e > 1e-4) {
+                        ptNote[m] = String.format(Locale.ROOT, "WRONG(%.1e)", e);
+                    } else {
+                        ptNote[m] = null;
+                        final TorchPeer t = torch;
+                        pt[m] = g.addSelfTimed("PyTorch " + modes[m], () -> t.burstMs(causal), PEER_SETTLE_MS);
+                    }
+                }
             }
             int blas = sgemm.available() ? g.add("sgemm", sgemm::run, PEER_SETTLE_MS) : -1;
             rounds.run(g);
@@ -188,8 +225,10 @@ public final class PeerComparison {
                 String xs = blas < 0 ? "-" : String.format(Locale.ROOT, "%.2f", g.timeRatio(blas, ours[m]) * flops / Sgemm.FLOPS);
                 String ortGf = ortNote[m] == null ? String.format(Locale.ROOT, "%.1f", flops / g.medianMs(ort[m]) / 1e6) : ortNote[m];
                 String xo = ort[m] < 0 ? "-" : String.format(Locale.ROOT, "%.2f", g.timeRatio(ort[m], ours[m]));
-                lines.add(String.format(Locale.ROOT, "%-34s %10.2f %10.1f %8s %10s %8s",
-                        "N=" + n + " d=64 " + (m == 0 ? "non-causal" : "causal"), ms, flops / ms / 1e6, xs, ortGf, xo));
+                String ptGf = ptNote[m] == null ? String.format(Locale.ROOT, "%.1f", flops / g.medianMs(pt[m]) / 1e6) : ptNote[m];
+                String xp = pt[m] < 0 ? "-" : String.format(Locale.ROOT, "%.2f", g.timeRatio(pt[m], ours[m]));
+                lines.add(String.format(Locale.ROOT, "%-34s %10.2f %10.1f %8s %10s %8s %10s %8s",
+                        "N=" + n + " d=64 " + (m == 0 ? "non-causal" : "causal"), ms, flops / ms / 1e6, xs, ortGf, xo, ptGf, xp));
             }
             double[] range = g.timeRatioRange(ours[1], ours[0]);
             lines.add(String.format(Locale.ROOT, "  causal/non-causal wall time at N=%d: %.3f (rounds %.3f-%.3f, %d rounds)", n,
