@@ -133,7 +133,7 @@ static void load_f32(float *restrict dst, const void *src, int64_t off, int64_t 
 /* Sᵀ[c .. c+MK) = K[c .. c+MK) · qtᵀ for one strip. Key rows past nc repeat row nc - 1 (read,
  * never used), so a partial micro-tile reads no key outside the block. */
 static inline __attribute__((always_inline)) void qk_tile(float *restrict st, const float *restrict qt, const float *kp, int64_t ks, int64_t c,
-                           int64_t nc, int64_t d) {
+                           int64_t nc, int64_t d, vf cmax[2]) {
     const float *kr[MK];
     for (int k = 0; k < MK; k++) {
         kr[k] = kp + (c + k < nc ? c + k : nc - 1) * ks;
@@ -157,6 +157,9 @@ static inline __attribute__((always_inline)) void qk_tile(float *restrict st, co
     for (int k = 0; k < MK; k++) {
         v_store(st + (c + k) * QS, acc[k][0]);
         v_store(st + (c + k) * QS + VL, acc[k][1]);
+        /* the columns' running max, while they are in registers (rows past nc repeat row nc - 1) */
+        cmax[0] = v_max_skipnan(acc[k][0], cmax[0]);
+        cmax[1] = v_max_skipnan(acc[k][1], cmax[1]);
     }
 }
 
@@ -267,16 +270,20 @@ static int block_finite(const float *v, int64_t vs, int64_t n, int64_t ldo) {
 }
 
 /* Online softmax of one strip over nc keys: updates m, l and alpha of rows [r0, r0 + QS) and
- * turns Sᵀ into P. A row with no finite logit yet keeps m = -inf and uses 0 as its max, so
+ * turns Sᵀ into P. cmax: the max of each half over the nc columns when already known, or NULL. A row with no finite logit yet keeps m = -inf and uses 0 as its max, so
  * exp2 sees -inf (giving 0) or NaN (poisoning l, as in the portable kernel). */
-static void softmax_strip(const scratch *w, int64_t r0, int64_t nc) {
+static void softmax_strip(const scratch *w, int64_t r0, int64_t nc, const vf *cmax) {
     for (int half = 0; half < 2; half++) {
         float *st = w->st + half * VL;
         const int64_t r = r0 + half * VL;
         const vf m_old = v_load(w->m + r);
         vf mx = m_old;
-        for (int64_t c = 0; c < nc; c++) {
-            mx = v_max_skipnan(v_load(st + c * QS), mx);
+        if (cmax != NULL) { /* the columns' max, taken by qk_tile (NaN skipped alike) */
+            mx = v_max_skipnan(cmax[half], mx);
+        } else {
+            for (int64_t c = 0; c < nc; c++) {
+                mx = v_max_skipnan(v_load(st + c * QS), mx);
+            }
         }
         const vf mu = v_ninf_to_zero(mx);
         const vf alpha = v_exp2(v_sub(m_old, mu));
@@ -406,8 +413,9 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
             if (nc <= 0) {
                 continue; /* the whole block is in this strip's causal future */
             }
+            vf cmax[2] = {v_set1(-INFINITY), v_set1(-INFINITY)};
             for (int64_t c = 0; c < nc; c += MK) {
-                qk_tile(w->st, w->qt + s * d * QS, kp, kstride, c, nc, d);
+                qk_tile(w->st, w->qt + s * d * QS, kp, kstride, c, nc, d, cmax);
             }
             for (int64_t c = first; c < nc; c++) {
                 /* key k0 + c is hidden from rows r < hidden (k0 + c > i0 + r + offset); c >= first
@@ -437,7 +445,8 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
                     }
                 }
             }
-            softmax_strip(w, r0, nc);
+            /* the max from Q·Kᵀ holds unless masking changed Sᵀ after it */
+            softmax_strip(w, r0, nc, p->mask == NULL && first >= nc ? cmax : NULL);
             if (p->mask != NULL || first < nc) {
                 if (v_finite < 0) {
                     v_finite = block_finite(vp, vstride, n, w->ldo);
