@@ -44,6 +44,11 @@ public final class PeerComparison {
         Interleaved run(Interleaved group) throws Exception {
             return group.pauseMillis(20).run(warmup, min, minNanos, capNanos);
         }
+
+        /** The same with at least twice the rounds (a full run only; --quick stays quick). */
+        Rounds doubled() {
+            return min >= 11 ? new Rounds(warmup, 2 * min - 1, minNanos, capNanos) : this;
+        }
     }
 
     private PeerComparison(int threads, Rounds rounds) {
@@ -293,7 +298,9 @@ public final class PeerComparison {
                 peer = g.add("ORT", () -> ort.run(q, qs, k, ks, v, ks, ortOut), PEER_SETTLE_MS);
                 ortCol = null;
             }
-            rounds.run(g);
+            // memory bandwidth swings more from round to round than compute does (per-round shares
+            // of 75-115% were seen in one run), and decode rounds are short: twice the rounds
+            rounds.doubled().run(g);
             double bytes = 2.0 * kvElems * 4;
             double ms = g.medianMs(ours), gbs = bytes / ms / 1e6;
             double probeGbs = bw.bytesPerPass() / g.medianMs(probe) / 1e6;
@@ -304,8 +311,10 @@ public final class PeerComparison {
                 ortCol = String.format(Locale.ROOT, "ORT %.2f ms (%.1f GB/s); ours/ORT speed %.2fx", ortMs, bytes / ortMs / 1e6,
                         g.timeRatio(peer, ours));
             }
+            double[] spread = g.timeRatioRange(probe, ours);
             lines.add(String.format(Locale.ROOT, "%s: ours %.2f ms, %.1f GB/s = %.0f%% of read bandwidth (%.1f GB/s in the same "
-                    + "rounds); %s", label, ms, gbs, 100 * share, probeGbs, ortCol));
+                    + "rounds; per round %.0f-%.0f%%, %d rounds); %s", label, ms, gbs, 100 * share, probeGbs,
+                    100 * spread[0] * bytes / bw.bytesPerPass(), 100 * spread[1] * bytes / bw.bytesPerPass(), g.rounds(), ortCol));
         }
     }
 
