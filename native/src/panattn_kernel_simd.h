@@ -132,8 +132,9 @@ static void load_f32(float *restrict dst, const void *src, int64_t off, int64_t 
 
 /* Sᵀ[c .. c+MK) = K[c .. c+MK) · qtᵀ for one strip. Key rows past nc repeat row nc - 1 (read,
  * never used), so a partial micro-tile reads no key outside the block. */
-static inline __attribute__((always_inline)) void qk_tile(float *restrict st, const float *restrict qt, const float *kp, int64_t ks, int64_t c,
-                           int64_t nc, int64_t d, vf cmax[2]) {
+static inline __attribute__((always_inline)) void qk_tile(float *restrict st, const float *restrict qt,
+                                                          const float *kp, int64_t ks, int64_t c, int64_t nc,
+                                                          int64_t d, vf cmax[2]) {
     const float *kr[MK];
     for (int k = 0; k < MK; k++) {
         kr[k] = kp + (c + k < nc ? c + k : nc - 1) * ks;
@@ -270,8 +271,9 @@ static int block_finite(const float *v, int64_t vs, int64_t n, int64_t ldo) {
 }
 
 /* Online softmax of one strip over nc keys: updates m, l and alpha of rows [r0, r0 + QS) and
- * turns Sᵀ into P. cmax: the max of each half over the nc columns when already known, or NULL. A row with no finite logit yet keeps m = -inf and uses 0 as its max, so
- * exp2 sees -inf (giving 0) or NaN (poisoning l, as in the portable kernel). */
+ * turns Sᵀ into P. cmax: the max of each half over the nc columns when already known, or NULL.
+ * A row with no finite logit yet keeps m = -inf and uses 0 as its max, so exp2 sees -inf
+ * (giving 0) or NaN (poisoning l, as in the portable kernel). */
 static void softmax_strip(const scratch *w, int64_t r0, int64_t nc, const vf *cmax) {
     for (int half = 0; half < 2; half++) {
         float *st = w->st + half * VL;
@@ -362,7 +364,8 @@ static inline void prefetch_rows(const float *base, int64_t rs, int64_t c, int64
  * fetched into L2: a share of the next key block, asked for while the current one computes.
  * The prefetch helpers are always inlined: a call GCC leaves out of line there is one it deems
  * pure (a prefetch has no visible effect) and deletes, prefetches and all. */
-static inline __attribute__((always_inline)) void prefetch_kv_l2(const panattn_params *p, const keys *ks, int64_t k, int64_t a, int64_t b, int64_t d) {
+static inline __attribute__((always_inline)) void prefetch_kv_l2(const panattn_params *p, const keys *ks, int64_t k,
+                                                                  int64_t a, int64_t b, int64_t d) {
     const int64_t es = panattn_dtype_size(p->dtype), row_bytes = d * es;
     const char *kb = (const char *)p->k + (ks->k_base + k * p->k_row_stride) * es;
     const char *vb = (const char *)p->v + (ks->v_base + k * p->v_row_stride) * es;

@@ -22,9 +22,13 @@ static inline void v_storeu(float *p, vf x) { _mm256_storeu_ps(p, x); }
 static inline vf v_bcast(const float *p) { return _mm256_broadcast_ss(p); }
 /* A hint to fetch p's cache line into L1 (never faults, whatever p is). Always inlined, as is
  * v_prefetch_l2: see prefetch_kv_l2 in panattn_kernel_simd.h. */
-static inline __attribute__((always_inline)) void v_prefetch(const void *p) { _mm_prefetch((const char *)p, _MM_HINT_T0); }
+static inline __attribute__((always_inline)) void v_prefetch(const void *p) {
+    _mm_prefetch((const char *)p, _MM_HINT_T0);
+}
 /* A hint to fetch p's cache line into L2 only (a block needed soon, not this instant). */
-static inline __attribute__((always_inline)) void v_prefetch_l2(const void *p) { _mm_prefetch((const char *)p, _MM_HINT_T1); }
+static inline __attribute__((always_inline)) void v_prefetch_l2(const void *p) {
+    _mm_prefetch((const char *)p, _MM_HINT_T1);
+}
 static inline vf v_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 static inline vf v_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
 static inline vf v_add(vf a, vf b) { return _mm256_add_ps(a, b); }
