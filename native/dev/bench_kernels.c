@@ -84,8 +84,14 @@
  *      into out, logf only when the LSE is read, qk_tile forced inline again: a 128-key tile
  *      8.5% faster, N=1024 causal 4.5%, N=1024/2048 2-2.4%, causal/non-causal at N=1024
  *      0.545 -> 0.532 (same rounds). AVX2 path 1.6-3.2% faster from the same changes.
- *   Not yet tried (next steps): a 12x32 AVX-512 QK tile; max folded into the Q·Kᵀ epilogue;
- *      a 16-row half-strip Q·Kᵀ on the causal diagonal (estimated < 0.5%).
+ *      The softmax max folded into qk_tile's epilogue (no second pass over Sᵀ): 0.7-2% (kept).
+ *      Tried after it, within +-1% and not kept: a 12-key Q·Kᵀ micro-tile (MK 12, KBMAX 120 or
+ *      132; the loop is FMA-bound either way), prefetching each row's lines exactly once, and
+ *      spreading the next-block prefetch over the micro-tiles; for decode: a two-pass K-then-V
+ *      block (1.075x the time), no software prefetch (1.01x), prefetchnta (0.99x), 4 threads on
+ *      2 vCPUs (slower). A degree-5 exp2 measures 2.9 ulp (the test allows 2).
+ *   Not yet tried (next steps): a 16-row half-strip Q·Kᵀ on the causal diagonal (estimated
+ *      < 0.5%); P·V with 6-row groups; decode reading two heads per thread.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
