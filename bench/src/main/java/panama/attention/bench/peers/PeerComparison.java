@@ -170,7 +170,10 @@ public final class PeerComparison {
         }
     }
 
-    /** Ours and ONNX Runtime's MultiHeadAttention, non-causal and causal, and sgemm, in the same rounds. */
+    /**
+     * Ours, ONNX Runtime's MultiHeadAttention and (when available) PyTorch's SDPA, non-causal and
+     * causal, and sgemm, in the same rounds.
+     */
     private void prefill(int n, Sgemm sgemm, TorchPeer torch) throws Exception {
         int d = 64;
         System.err.println("[peers] N=" + n + " d=64, non-causal and causal, ours / ORT / " + (torch != null ? "PyTorch / " : "")
@@ -217,8 +220,7 @@ public final class PeerComparison {
                         ptNote[m] = String.format(Locale.ROOT, "WRONG(%.1e)", e);
                     } else {
                         ptNote[m] = null;
-                        final TorchPeer t = torch;
-                        pt[m] = g.addSelfTimed("PyTorch " + modes[m], () -> t.burstMs(causal), PEER_SETTLE_MS);
+                        pt[m] = g.addSelfTimed("PyTorch " + modes[m], () -> torch.burstMs(causal), PEER_SETTLE_MS);
                     }
                 }
             }
