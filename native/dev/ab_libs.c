@@ -1,9 +1,10 @@
 /*
  * ab_libs.c — A/B of two builds of libpanattn in one process (development tool, not a test).
  *
- *   native/dev/ab_libs.sh OLD_NATIVE_DIR NEW_NATIVE_DIR N D [causal|causal-b] [bshd] [copy|layouts] [isa=avx2|scalar] [rounds=R]
- *                         [sk=K] [heads=H]
- *   panattn_ab_libs LIB_A LIB_B N D ...        (what the script runs)
+ *   native/dev/ab_libs.sh OLD NEW N D [causal|causal-b] [bshd] [copy|layouts] [isa=avx2|scalar]
+ *                         [rounds=R] [sk=K] [heads=H]
+ *   (OLD, NEW: two checkouts, their roots or native/ folders; the script builds each with CMake
+ *   and runs this program as  ab LIB_A LIB_B N D ...)
  *
  * This machine is shared and swings by 5-10% from minute to minute, so a kernel change worth
  * 2-5% cannot be seen by timing builds one after the other. Here both libraries are loaded
@@ -25,18 +26,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "dev_util.h"
 #include "panattn.h"
 
 typedef int32_t (*forward_fn)(const panattn_params *, int64_t, int64_t);
 typedef int32_t (*count_fn)(const panattn_params *, int64_t *);
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 typedef struct job {
     forward_fn forward;
@@ -59,25 +54,30 @@ static void *worker(void *arg) {
     }
 }
 
+/* fn(arg) on the calling thread and one more, both pulling work from a shared counter in arg. */
+static void on_two_threads(void *(*fn)(void *), void *arg) {
+    pthread_t th;
+    if (pthread_create(&th, NULL, fn, arg) != 0) {
+        fprintf(stderr, "pthread_create failed\n");
+        exit(1);
+    }
+    fn(arg);
+    pthread_join(th, NULL);
+}
+
 /* One call on 2 threads; seconds. Exits on a kernel failure. */
 static double call(forward_fn f, const panattn_params *p, int64_t tiles) {
     job j;
     j.forward = f, j.p = p, j.tiles = tiles;
     atomic_init(&j.next, 0);
     atomic_init(&j.failed, 0);
-    pthread_t th;
-    double t0 = now();
-    if (pthread_create(&th, NULL, worker, &j) != 0) {
-        fprintf(stderr, "pthread_create failed\n");
-        exit(1);
-    }
-    worker(&j);
-    pthread_join(th, NULL);
+    double t0 = dev_now();
+    on_two_threads(worker, &j);
     if (atomic_load(&j.failed)) {
         fprintf(stderr, "panattn_forward failed\n");
         exit(1);
     }
-    return now() - t0;
+    return dev_now() - t0;
 }
 
 typedef struct repack {
@@ -106,15 +106,10 @@ static void *repack_worker(void *arg) {
 
 /* The heads-first copy (2 threads), then the call on it. */
 static double copy_then_call(repack *r, forward_fn f, const panattn_params *p, int64_t tiles) {
-    double t0 = now();
+    double t0 = dev_now();
     atomic_store(&r->next, 0);
-    pthread_t th;
-    if (pthread_create(&th, NULL, repack_worker, r) != 0) {
-        exit(1);
-    }
-    repack_worker(r);
-    pthread_join(th, NULL);
-    return now() - t0 + call(f, p, tiles);
+    on_two_threads(repack_worker, r);
+    return dev_now() - t0 + call(f, p, tiles);
 }
 
 static float *random_buffer(size_t n, unsigned seed) {
@@ -123,11 +118,7 @@ static float *random_buffer(size_t n, unsigned seed) {
         fprintf(stderr, "out of memory\n");
         exit(1);
     }
-    uint32_t x = seed * 2654435761u + 1;
-    for (size_t i = 0; i < n; i++) {
-        x = x * 1664525u + 1013904223u;
-        b[i] = (float)(x >> 8) * 0x1p-24f * 2.0f - 1.0f;
-    }
+    dev_fill_random(b, n, seed);
     return b;
 }
 

@@ -1,26 +1,26 @@
 #!/usr/bin/env bash
-# ab_libs.sh OLD_NATIVE_DIR NEW_NATIVE_DIR N D [options]: builds libpanattn from two native/
-# trees (as CMake does, -O3 with the per-file ISA flags) and times them against each other in
-# one process with ab_libs.c (see its header for the options and the method). Typical use:
-#   git worktree add /tmp/old HEAD~1 && native/dev/ab_libs.sh /tmp/old/native native 4096 64 bshd
+# ab_libs.sh OLD NEW N D [options]: builds libpanattn from two checkouts of the project (each given
+# as its root or its native/ folder) with the project's own CMake build, and times them against
+# each other in one process with ab_libs.c (see its header for the options and the method).
+# Typical use:
+#   git worktree add /tmp/old HEAD~1 && native/dev/ab_libs.sh /tmp/old . 4096 64 bshd
 set -euo pipefail
-[[ $# -ge 4 ]] || { sed -n '2,5p' "$0"; exit 2; }
-old=$(cd "$1" && pwd); new=$(cd "$2" && pwd); shift 2
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-build_lib() { # native_dir out.so
-  local src=$1 out=$2 objs=$work/obj.$RANDOM
-  mkdir -p "$objs"
-  local cf=(-O3 -fPIC -fvisibility=hidden -I"$src/include" -I"$src/src" -DPANATTN_VERSION_TEXT=\"ab\"
-            -DPANATTN_BUILD_TYPE=\"ab\" -DPANATTN_HAVE_X86_SIMD)
-  for f in panattn_api panattn_splitkv panattn_emit panattn_select panattn_kernel_portable; do
-    gcc "${cf[@]}" -c "$src/src/$f.c" -o "$objs/$f.o"
-  done
-  gcc "${cf[@]}" -mavx2 -mfma -mf16c -c "$src/src/panattn_kernel_avx2.c" -o "$objs/avx2.o"
-  gcc "${cf[@]}" -mavx512f -mavx512bw -mavx512vl -mfma -mf16c -c "$src/src/panattn_kernel_avx512.c" -o "$objs/avx512.o"
-  gcc -shared -o "$out" "$objs"/*.o -lm -Wl,--version-script="$src/src/panattn.map"
+[[ $# -ge 4 ]] || { sed -n '2,6p' "$0"; exit 2; }
+project_root() { # a checkout's root, from its root or its native/ folder
+  local d; d=$(cd "$1" && pwd)
+  [[ -f "$d/CMakeLists.txt" && -d "$d/native" ]] && { echo "$d"; return; }
+  [[ -f "$d/src/panattn_api.c" ]] && { dirname "$d"; return; }
+  echo "ab_libs: $1 is neither a checkout nor its native/ folder" >&2; exit 2
 }
-build_lib "$old" "$work/liba.so"
-build_lib "$new" "$work/libb.so"
+old=$(project_root "$1"); new=$(project_root "$2"); shift 2
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+build_lib() { # checkout_root build_dir: the Release libpanattn.so, exactly as the project builds it
+  cmake -S "$1" -B "$2" -DCMAKE_BUILD_TYPE=Release >"$2.log" 2>&1 \
+    && cmake --build "$2" --target panattn -j2 >>"$2.log" 2>&1 \
+    || { echo "ab_libs: building $1 failed, see below" >&2; tail -20 "$2.log" >&2; exit 1; }
+}
+build_lib "$old" "$work/a"
+build_lib "$new" "$work/b"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-gcc -O2 -I"$new/include" "$here/ab_libs.c" -o "$work/ab" -ldl -pthread -lm
-"$work/ab" "$work/liba.so" "$work/libb.so" "$@"
+gcc -O2 -I"$new/native/include" "$here/ab_libs.c" -o "$work/ab" -ldl -pthread -lm
+"$work/ab" "$work/a/libpanattn.so" "$work/b/libpanattn.so" "$@"

@@ -103,15 +103,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
+#include "dev_util.h"
 #include "panattn.h"
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 typedef struct job {
     const panattn_params *p;
@@ -204,11 +198,7 @@ static float *random_buffer(size_t n, unsigned seed) {
         fprintf(stderr, "out of memory\n");
         exit(1);
     }
-    uint32_t x = seed * 2654435761u + 1;
-    for (size_t i = 0; i < n; i++) {
-        x = x * 1664525u + 1013904223u;
-        b[i] = (float)(x >> 8) * 0x1p-24f * 2.0f - 1.0f;
-    }
+    dev_fill_random(b, n, seed);
     return b;
 }
 
@@ -239,13 +229,13 @@ static double time_shape(const shape *s, int32_t isa, int threads, int reps) {
     int64_t ws_bytes = 0;
     double best = 1e30;
     for (int r = 0; r <= reps; r++) {
-        double t0 = now();
+        double t0 = dev_now();
         if (forward(&p, threads, &ws, &ws_bytes)) {
             fprintf(stderr, "forward failed: %s\n", panattn_last_error());
             best = NAN;
             break;
         }
-        double t = now() - t0;
+        double t = dev_now() - t0;
         if (r > 0 && t < best) {
             best = t;
         }
@@ -281,7 +271,7 @@ static double read_bandwidth(int threads) {
     for (int r = 0; r < 5; r++) {
         sum_job jobs[8];
         pthread_t th[8];
-        double t0 = now();
+        double t0 = dev_now();
         for (int t = 0; t < threads; t++) {
             jobs[t].buf = buf + n / threads * t, jobs[t].n = n / threads;
             pthread_create(&th[t], NULL, sum_part, &jobs[t]);
@@ -289,7 +279,7 @@ static double read_bandwidth(int threads) {
         for (int t = 0; t < threads; t++) {
             pthread_join(th[t], NULL);
         }
-        double gbs = (double)n / (now() - t0) / 1e9;
+        double gbs = (double)n / (dev_now() - t0) / 1e9;
         best = gbs > best ? gbs : best;
     }
     free(buf);
@@ -316,9 +306,9 @@ static double sgemm_gflops(const char *path, int threads) {
     float *a = random_buffer((size_t)n * n, 4), *b = random_buffer((size_t)n * n, 5), *c = random_buffer((size_t)n * n, 6);
     double best = 1e30;
     for (int r = 0; r < 4; r++) {
-        double t0 = now();
+        double t0 = dev_now();
         sgemm(101, 111, 111, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n); /* RowMajor, NoTrans, NoTrans */
-        double t = now() - t0;
+        double t = dev_now() - t0;
         best = r > 0 && t < best ? t : best;
     }
     free(a), free(b), free(c);

@@ -17,7 +17,7 @@ void panattn_emit_row(const panattn_params *p, const panattn_run *run, int64_t b
         rec[d] = lse;
         return;
     }
-    const int64_t off = b * p->out_batch_stride + h * p->out_head_stride + i * p->out_row_stride;
+    const int64_t off = panattn_out_offset(p, b, h, i);
     if (p->dtype == PANATTN_DTYPE_F32) {
         memcpy((float *)p->out + off, row, (size_t)d * sizeof(float));
     } else if (p->dtype == PANATTN_DTYPE_F16) {
@@ -32,6 +32,6 @@ void panattn_emit_row(const panattn_params *p, const panattn_run *run, int64_t b
         }
     }
     if (p->lse != NULL) {
-        p->lse[b * p->lse_batch_stride + h * p->lse_head_stride + i] = lse;
+        p->lse[panattn_lse_offset(p, b, h, i)] = lse;
     }
 }

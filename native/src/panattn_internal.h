@@ -95,6 +95,14 @@ static inline float *panattn_partial_record(const panattn_params *p, const panat
     return run->partial + (((b * p->heads + h) * p->seq_q + i) * run->splits + split) * (p->head_dim + 1);
 }
 
+/* Element offsets of query row i of (b, h) in out, and of its entry in lse. */
+static inline int64_t panattn_out_offset(const panattn_params *p, int64_t b, int64_t h, int64_t i) {
+    return b * p->out_batch_stride + h * p->out_head_stride + i * p->out_row_stride;
+}
+static inline int64_t panattn_lse_offset(const panattn_params *p, int64_t b, int64_t h, int64_t i) {
+    return b * p->lse_batch_stride + h * p->lse_head_stride + i;
+}
+
 /* Writes one finished query row: row is head_dim normalised fp32 values, lse its natural-log
  * LSE. Into out/lse (converted to p->dtype) for a plain run, into the partial record for a
  * split one (panattn_emit.c). */

@@ -315,6 +315,7 @@ typedef struct keys {
     int64_t lo, end;   /* key range this tile (and split) reads: [lo, end) */
     int64_t offset;    /* causal: row i sees keys j <= i + offset */
     int causal;
+    int strided;       /* K or V rows not one after another (see strip_tile): prefetched ahead */
     int64_t k_base, v_base;
 } keys;
 
@@ -384,16 +385,16 @@ static inline __attribute__((always_inline)) void prefetch_kv_l2(const panattn_p
 static void strip_tile(const panattn_params *p, const scratch *w, const panattn_tile *t, const keys *ks) {
     const int64_t d = w->d, rows = t->q_end - t->q_begin;
     const int64_t strips = (rows + QS - 1) / QS;
-    /* K or V rows not packed one after another (interleaved heads, [b, s, h, d]: 2 KiB apart at
-     * 8 heads x d 64) defeat the hardware prefetchers, which stop at 4 KiB pages holding only a
-     * couple of this head's rows: each block then arrived from L3 or memory on demand, and the
-     * tile ran 10-15% below the same data stored heads-first (N 2048-4096, measured A/B in one
-     * process). So for such layouts each strip asks for its share of the next block in L2.
-     * Contiguous rows are left to the hardware: the same prefetches cost 2-5% there. */
-    const int strided = p->k_row_stride != d || p->v_row_stride != d;
+    /* K or V rows not packed one after another (ks->strided; interleaved heads, [b, s, h, d]:
+     * 2 KiB apart at 8 heads x d 64) defeat the hardware prefetchers, which stop at 4 KiB pages
+     * holding only a couple of this head's rows: each block then arrived from L3 or memory on
+     * demand, and the tile ran 10-15% below the same data stored heads-first (N 2048-4096,
+     * measured A/B in one process). So for such layouts each strip asks for its share of the
+     * next block in L2. Contiguous rows are left to the hardware: the same prefetches cost 2-5%
+     * there. */
     for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
         const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
-        const int64_t next = strided ? (ks->end - (k0 + n) < w->kb ? ks->end - (k0 + n) : w->kb) : 0;
+        const int64_t next = ks->strided ? (ks->end - (k0 + n) < w->kb ? ks->end - (k0 + n) : w->kb) : 0;
         const float *kp, *vp;
         int64_t kstride, vstride;
         block_rows(p, w, ks, k0, n, &kp, &kstride, &vp, &vstride);
@@ -713,6 +714,7 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     const int64_t kv_len = p->key_lengths != NULL ? p->key_lengths[t.b] : p->seq_k;
     keys ks;
     ks.causal = p->causal != PANATTN_CAUSAL_NONE;
+    ks.strided = p->k_row_stride != d || p->v_row_stride != d;
     ks.offset = p->causal == PANATTN_CAUSAL_BOTTOM_RIGHT ? kv_len - p->seq_q : 0;
     ks.lo = key_lo;
     ks.end = kv_len < key_hi ? kv_len : key_hi; /* keys past kv_len are never read */
@@ -725,7 +727,7 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     const float qscale = p->softmax_scale * LOG2E_F; /* logits in log2 units: exp2 needs no multiply */
 
     const int row_path = rows <= ROW_PATH_ROWS;
-    if (!row_path && ks.end > ks.lo && (p->k_row_stride != d || p->v_row_stride != d)) {
+    if (!row_path && ks.end > ks.lo && ks.strided) {
         /* strided K/V (see strip_tile): the first block is asked for while Q is converted */
         prefetch_kv_l2(p, &ks, ks.lo, 0, ks.end - ks.lo < w->kb ? ks.end - ks.lo : w->kb, d);
     }
@@ -803,7 +805,6 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     const int want_lse = p->lse != NULL || run->partial != NULL;
     /* fp32 rows of a plain run are normalised straight into out; the rest go through emit */
     const int direct = run->partial == NULL && p->dtype == PANATTN_DTYPE_F32;
-    const int64_t out_base = t.b * p->out_batch_stride + t.h * p->out_head_stride;
     for (int64_t r = 0; r < rows; r++) {
         float *o = w->o + r * ldo;
         float lse;
@@ -816,7 +817,7 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
             /* logf costs ~20 ns a row (~1% of a 128-key tile): only when someone reads the LSE */
             lse = want_lse ? w->m[r] * LN2_F + logf(w->l[r]) : 0.0f;
             if (direct) { /* straight into out: the copy through scratch was ~1% of a tile */
-                float *dst = (float *)p->out + out_base + (t.q_begin + r) * p->out_row_stride;
+                float *dst = (float *)p->out + panattn_out_offset(p, t.b, t.h, t.q_begin + r);
                 int64_t x = 0;
                 for (; x + VL <= d; x += VL) {
                     v_storeu(dst + x, v_mul(v_load(o + x), inv));
@@ -825,7 +826,7 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
                     dst[x] = o[x] * inv1;
                 }
                 if (p->lse != NULL) {
-                    p->lse[t.b * p->lse_batch_stride + t.h * p->lse_head_stride + t.q_begin + r] = lse;
+                    p->lse[panattn_lse_offset(p, t.b, t.h, t.q_begin + r)] = lse;
                 }
                 continue;
             }

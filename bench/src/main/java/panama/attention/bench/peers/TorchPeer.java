@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * harness runs without this peer and says why.
  */
 final class TorchPeer implements AutoCloseable {
+    /** What {@link #load} hands over, in the names torch_sdpa_peer.py reads. */
+    private static final String[] FILES = {"q.f32", "k.f32", "v.f32", "out.f32"};
+
     private final Process process;
     private final BufferedReader out;
     private final PrintWriter in;
@@ -79,10 +82,10 @@ final class TorchPeer implements AutoCloseable {
      */
     double load(Path dir, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment ours, int n, int heads, int d,
             boolean causal) throws IOException {
-        write(dir.resolve("q.f32"), q);
-        write(dir.resolve("k.f32"), k);
-        write(dir.resolve("v.f32"), v);
-        write(dir.resolve("out.f32"), ours);
+        MemorySegment[] parts = {q, k, v, ours};
+        for (int i = 0; i < FILES.length; i++) {
+            write(dir.resolve(FILES[i]), parts[i]);
+        }
         String reply = ask(String.format(Locale.ROOT, "shape %s %d %d %d %d", dir, n, heads, d, causal ? 1 : 0), "ok ");
         return Double.parseDouble(reply);
     }
@@ -130,7 +133,7 @@ final class TorchPeer implements AutoCloseable {
 
     /** Deletes the files {@link #load} wrote, and the folder. */
     static void deleteShapeFiles(Path dir) throws IOException {
-        for (String f : new String[] {"q.f32", "k.f32", "v.f32", "out.f32"}) {
+        for (String f : FILES) {
             Files.deleteIfExists(dir.resolve(f));
         }
         Files.deleteIfExists(dir);
