@@ -244,9 +244,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     }
 
-    struct panattn_plan one;
-    int32_t status = panattn_plan(&p, 1, &one);
-    const int64_t tiles = status == PANATTN_OK ? one.tiles : -1;
+    struct panattn_plan planned;
+    int32_t status = panattn_plan(&p, 1, &planned);
+    const int64_t tiles = status == PANATTN_OK ? planned.tiles : -1;
     (void)panattn_plan(&p, 1, NULL);
     (void)panattn_last_error();
 
@@ -269,19 +269,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (feasible && in_budget) {
         /* A fuzzed range first (often invalid), then all tiles in two pieces. */
         int64_t t0 = (int64_t)(int8_t)u8(r), t1 = t0 + (int64_t)(int8_t)u8(r);
-        (void)panattn_forward(&p, &one, t0, t1);
+        (void)panattn_forward(&p, &planned, t0, t1);
         int64_t mid = tiles > 0 ? (int64_t)u8(r) % (tiles + 1) : 0;
-        if (panattn_forward(&p, &one, 0, mid) != PANATTN_OK || panattn_forward(&p, &one, mid, tiles) != PANATTN_OK) {
+        if (panattn_forward(&p, &planned, 0, mid) != PANATTN_OK || panattn_forward(&p, &planned, mid, tiles) != PANATTN_OK) {
             __builtin_trap(); /* a valid range of valid params must run */
         }
         panattn_params changed = p;
         changed.seq_q++;
-        if (panattn_forward(&changed, &one, 0, 1) != PANATTN_ERR_INVALID_ARGUMENT) {
+        if (panattn_forward(&changed, &planned, 0, 1) != PANATTN_ERR_INVALID_ARGUMENT) {
             __builtin_trap(); /* params changed after planning must be refused, not trusted */
         }
         /* Split-KV with the planned split, or a fuzzed one (valid or not). */
         int64_t s = (u8(r) & 1) && plan == PANATTN_OK ? fuzzed.splits : (int64_t)(int8_t)u8(r);
-        struct panattn_plan split = one;
+        struct panattn_plan split = planned;
         split.splits = s;
         int64_t wbytes = 0;
         int ws_ok = s >= 1 && !__builtin_mul_overflow(p.batch * p.heads * p.seq_q, s, &wbytes) &&
@@ -301,7 +301,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         (void)panattn_forward_partial(&p, &split, NULL, 0, 1);
         (void)panattn_forward_partial(&p, NULL, b.ws, 0, 1);
     }
-    (void)panattn_forward(NULL, &one, 0, 1);
+    (void)panattn_forward(NULL, &planned, 0, 1);
     (void)panattn_forward(&p, NULL, 0, 1);
     /* panattn_hold never reads its pointers and returns what the body returns */
     body_status = (int32_t)(int8_t)u8(r);
