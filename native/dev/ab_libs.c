@@ -30,12 +30,13 @@
 #include "dev_util.h"
 #include "panattn.h"
 
-typedef int32_t (*forward_fn)(const panattn_params *, int64_t, int64_t);
-typedef int32_t (*count_fn)(const panattn_params *, int64_t *);
+typedef int32_t (*forward_fn)(const panattn_params *, const struct panattn_plan *, int64_t, int64_t);
+typedef int32_t (*plan_fn)(const panattn_params *, int32_t, struct panattn_plan *);
 
 typedef struct job {
     forward_fn forward;
     const panattn_params *p;
+    const struct panattn_plan *plan;
     int64_t tiles;
     atomic_llong next;
     atomic_int failed;
@@ -48,7 +49,7 @@ static void *worker(void *arg) {
         if (t >= j->tiles) {
             return NULL;
         }
-        if (j->forward(j->p, t, t + 1) != PANATTN_OK) {
+        if (j->forward(j->p, j->plan, t, t + 1) != PANATTN_OK) {
             atomic_store(&j->failed, 1);
         }
     }
@@ -66,9 +67,9 @@ static void on_two_threads(void *(*fn)(void *), void *arg) {
 }
 
 /* One call on 2 threads; seconds. Exits on a kernel failure. */
-static double call(forward_fn f, const panattn_params *p, int64_t tiles) {
+static double call(forward_fn f, const panattn_params *p, const struct panattn_plan *plan) {
     job j;
-    j.forward = f, j.p = p, j.tiles = tiles;
+    j.forward = f, j.p = p, j.plan = plan, j.tiles = plan->tiles;
     atomic_init(&j.next, 0);
     atomic_init(&j.failed, 0);
     double t0 = dev_now();
@@ -105,11 +106,11 @@ static void *repack_worker(void *arg) {
 }
 
 /* The heads-first copy (2 threads), then the call on it. */
-static double copy_then_call(repack *r, forward_fn f, const panattn_params *p, int64_t tiles) {
+static double copy_then_call(repack *r, forward_fn f, const panattn_params *p, const struct panattn_plan *plan) {
     double t0 = dev_now();
     atomic_store(&r->next, 0);
     on_two_threads(repack_worker, r);
-    return dev_now() - t0 + call(f, p, tiles);
+    return dev_now() - t0 + call(f, p, plan);
 }
 
 static float *random_buffer(size_t n, unsigned seed) {
@@ -140,9 +141,9 @@ int main(int argc, char **argv) {
         return 1;
     }
     forward_fn fa = (forward_fn)dlsym(la, "panattn_forward"), fb = (forward_fn)dlsym(lb, "panattn_forward");
-    count_fn count = (count_fn)dlsym(la, "panattn_tile_count");
-    if (fa == NULL || fb == NULL || count == NULL) {
-        fprintf(stderr, "a library lacks panattn_forward or panattn_tile_count\n");
+    plan_fn plan_a = (plan_fn)dlsym(la, "panattn_plan"), plan_b = (plan_fn)dlsym(lb, "panattn_plan");
+    if (fa == NULL || fb == NULL || plan_a == NULL || plan_b == NULL) {
+        fprintf(stderr, "a library lacks panattn_forward or panattn_plan\n");
         return 1;
     }
     int64_t n = atol(argv[3]), d = atol(argv[4]), h = 8, sk = n;
@@ -217,16 +218,17 @@ int main(int argc, char **argv) {
     if (causal_b) {
         pb.causal = PANATTN_CAUSAL_TOP_LEFT;
     }
-    int64_t tiles;
-    if (count(&p, &tiles) != PANATTN_OK) {
+    /* Each library plans its own params: a plan is only good for the struct it validated. */
+    struct panattn_plan planned_a, planned_b;
+    if (plan_a(&p, 2, &planned_a) != PANATTN_OK || plan_b(&pb, 2, &planned_b) != PANATTN_OK) {
         fprintf(stderr, "invalid problem\n");
         return 1;
     }
     const double flops = 4.0 * (double)h * (double)n * (double)sk * (double)d * (causal ? 0.5 : 1.0);
     const int reps = flops > 2e10 ? 2 : flops > 5e9 ? 4 : 10;
     for (int w = 0; w < 3; w++) {
-        call(fa, &p, tiles);
-        copy ? copy_then_call(&r, fb, &pb, tiles) : call(fb, &pb, tiles);
+        call(fa, &p, &planned_a);
+        copy ? copy_then_call(&r, fb, &pb, &planned_b) : call(fb, &pb, &planned_b);
     }
     static double ta[MAX_ROUNDS], tb[MAX_ROUNDS], ratio[MAX_ROUNDS];
     for (int round = 0; round < rounds; round++) {
@@ -234,11 +236,11 @@ int main(int argc, char **argv) {
         for (int i = 0; i < reps; i++) {
             const int a_first = (round + i) % 2;
             if (a_first) {
-                a[i] = call(fa, &p, tiles);
+                a[i] = call(fa, &p, &planned_a);
             }
-            b[i] = copy ? copy_then_call(&r, fb, &pb, tiles) : call(fb, &pb, tiles);
+            b[i] = copy ? copy_then_call(&r, fb, &pb, &planned_b) : call(fb, &pb, &planned_b);
             if (!a_first) {
-                a[i] = call(fa, &p, tiles);
+                a[i] = call(fa, &p, &planned_a);
             }
         }
         qsort(a, (size_t)reps, sizeof(double), by_value);

@@ -109,6 +109,7 @@
 
 typedef struct job {
     const panattn_params *p;
+    const struct panattn_plan *plan;
     int64_t tiles, splits;
     void *ws;
     int merge;
@@ -126,11 +127,11 @@ static void *worker(void *arg) {
         }
         int32_t st;
         if (j->merge) {
-            st = panattn_merge_partial(j->p, j->splits, j->ws, t, t + 1);
+            st = panattn_merge_partial(j->p, j->plan, j->ws, t, t + 1);
         } else if (j->splits > 1) {
-            st = panattn_forward_partial(j->p, j->splits, j->ws, t, t + 1);
+            st = panattn_forward_partial(j->p, j->plan, j->ws, t, t + 1);
         } else {
-            st = panattn_forward(j->p, t, t + 1);
+            st = panattn_forward(j->p, j->plan, t, t + 1);
         }
         if (st != PANATTN_OK) {
             atomic_store(&j->failed, 1);
@@ -138,9 +139,10 @@ static void *worker(void *arg) {
     }
 }
 
-static int run_tiles(const panattn_params *p, int64_t tiles, int64_t splits, void *ws, int merge, int threads) {
+static int run_tiles(const panattn_params *p, const struct panattn_plan *plan, int64_t tiles, int64_t splits, void *ws,
+                     int merge, int threads) {
     job j;
-    j.p = p, j.tiles = tiles, j.splits = splits, j.ws = ws, j.merge = merge;
+    j.p = p, j.plan = plan, j.tiles = tiles, j.splits = splits, j.ws = ws, j.merge = merge;
     atomic_init(&j.next, 0);
     atomic_init(&j.failed, 0);
     pthread_t th[8];
@@ -156,22 +158,23 @@ static int run_tiles(const panattn_params *p, int64_t tiles, int64_t splits, voi
 
 /* One forward call as the Java side makes it (split-KV when the plan says so). */
 static int forward(panattn_params *p, int threads, void **ws, int64_t *ws_bytes) {
-    int64_t count, splits, bytes;
-    if (panattn_tile_count(p, &count) || panattn_splitkv_plan(p, threads, &splits, &bytes)) {
+    struct panattn_plan plan;
+    if (panattn_plan(p, threads, &plan)) {
         return -1;
     }
+    const int64_t count = plan.tiles, splits = plan.splits, bytes = plan.workspace_bytes;
     if (splits == 1) {
-        return run_tiles(p, count, 1, NULL, 0, threads);
+        return run_tiles(p, &plan, count, 1, NULL, 0, threads);
     }
     if (bytes > *ws_bytes) {
         free(*ws);
         *ws = malloc((size_t)bytes);
         *ws_bytes = bytes;
     }
-    if (run_tiles(p, count * splits, splits, *ws, 0, threads)) {
+    if (run_tiles(p, &plan, count * splits, splits, *ws, 0, threads)) {
         return -1;
     }
-    return run_tiles(p, count, splits, *ws, 1, threads);
+    return run_tiles(p, &plan, count, splits, *ws, 1, threads);
 }
 
 typedef struct shape {

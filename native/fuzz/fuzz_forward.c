@@ -7,13 +7,14 @@
  * dtype/causal/isa codes (valid or not), a scale from raw float bits, and optional lse, mask and
  * key lengths. Every buffer is malloc'ed to EXACTLY the extent the params claim (the bytes from
  * element 0 to one past the largest offset sum (size_i - 1) * stride_i), so any read or write
- * outside what a correct caller provides lands in an ASan redzone. Then it calls
- * validate, tile_count, splitkv_plan and, when the params are valid, forward (over fuzzed tile
- * ranges, valid or not) and forward_partial + merge_partial with a workspace of exactly the size
- * the chosen split needs; and panattn_hold, which must return its body's status and read nothing.
+ * outside what a correct caller provides lands in an ASan redzone. Then it calls panattn_plan
+ * (one thread and a fuzzed thread count) and, when the params are valid, forward (over fuzzed
+ * tile ranges, valid or not) and forward_partial + merge_partial with a workspace of exactly the
+ * size the chosen split needs, and checks that params changed after planning are refused; and
+ * panattn_hold, which must return its body's status and read nothing.
  *
- * When a claimed extent is too large to allocate (over CAP bytes), only the entry points that
- * read nothing but the params (validate, tile_count, splitkv_plan) are called: a correct library
+ * When a claimed extent is too large to allocate (over CAP bytes), only panattn_plan, which
+ * reads nothing but the params and the key lengths, is called: a correct library
  * may legitimately read a valid tensor of any size, so no smaller buffer could stand in for it.
  * Values are fuzz bytes reinterpreted as floats: NaN, inf and subnormals included.
  */
@@ -243,20 +244,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     }
 
-    int32_t status = panattn_validate(&p);
-    int64_t tiles = -1;
-    int32_t tc = panattn_tile_count(&p, &tiles);
-    if ((status == PANATTN_OK) != (tc == PANATTN_OK)) {
-        __builtin_trap(); /* validate and tile_count disagree */
-    }
-    (void)panattn_tile_count(&p, NULL);
+    struct panattn_plan planned;
+    int32_t status = panattn_plan(&p, 1, &planned);
+    const int64_t tiles = status == PANATTN_OK ? planned.tiles : -1;
+    (void)panattn_plan(&p, 1, NULL);
     (void)panattn_last_error();
 
     int32_t threads = (int32_t)(u8(r) % 70) - 2; /* -2..67 */
-    int64_t splits = -1, ws_bytes = -1;
-    int32_t plan = panattn_splitkv_plan(&p, threads, &splits, &ws_bytes);
-    if (plan == PANATTN_OK && (splits < 1 || ws_bytes < 0 || (splits == 1) != (ws_bytes == 0))) {
+    struct panattn_plan fuzzed;
+    int32_t plan = panattn_plan(&p, threads, &fuzzed);
+    if (plan == PANATTN_OK && (fuzzed.splits < 1 || fuzzed.workspace_bytes < 0 || fuzzed.tiles != tiles ||
+                               (fuzzed.splits == 1) != (fuzzed.workspace_bytes == 0))) {
         __builtin_trap(); /* a plan that contradicts the header */
+    }
+    if ((plan == PANATTN_OK) != (status == PANATTN_OK && threads >= 1)) {
+        __builtin_trap(); /* the thread count alone decided differently */
     }
 
     /* Work bound: the sanitizers make every flop about ten times dearer. */
@@ -267,31 +269,40 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (feasible && in_budget) {
         /* A fuzzed range first (often invalid), then all tiles in two pieces. */
         int64_t t0 = (int64_t)(int8_t)u8(r), t1 = t0 + (int64_t)(int8_t)u8(r);
-        (void)panattn_forward(&p, t0, t1);
+        (void)panattn_forward(&p, &planned, t0, t1);
         int64_t mid = tiles > 0 ? (int64_t)u8(r) % (tiles + 1) : 0;
-        if (panattn_forward(&p, 0, mid) != PANATTN_OK || panattn_forward(&p, mid, tiles) != PANATTN_OK) {
+        if (panattn_forward(&p, &planned, 0, mid) != PANATTN_OK || panattn_forward(&p, &planned, mid, tiles) != PANATTN_OK) {
             __builtin_trap(); /* a valid range of valid params must run */
         }
+        panattn_params changed = p;
+        changed.seq_q++;
+        if (panattn_forward(&changed, &planned, 0, 1) != PANATTN_ERR_INVALID_ARGUMENT) {
+            __builtin_trap(); /* params changed after planning must be refused, not trusted */
+        }
         /* Split-KV with the planned split, or a fuzzed one (valid or not). */
-        int64_t s = (u8(r) & 1) && plan == PANATTN_OK ? splits : (int64_t)(int8_t)u8(r);
+        int64_t s = (u8(r) & 1) && plan == PANATTN_OK ? fuzzed.splits : (int64_t)(int8_t)u8(r);
+        struct panattn_plan split = planned;
+        split.splits = s;
         int64_t wbytes = 0;
         int ws_ok = s >= 1 && !__builtin_mul_overflow(p.batch * p.heads * p.seq_q, s, &wbytes) &&
                     !__builtin_mul_overflow(wbytes, p.head_dim + 1, &wbytes) && wbytes <= CAP / 4;
         if (ws_ok) {
             b.ws = malloc((size_t)(wbytes * 4 + 1));
-            int32_t part = panattn_forward_partial(&p, s, b.ws, 0, tiles * s);
+            int32_t part = panattn_forward_partial(&p, &split, b.ws, 0, tiles * s);
             if (part == PANATTN_OK) {
-                if (panattn_merge_partial(&p, s, b.ws, 0, tiles) != PANATTN_OK) {
+                if (panattn_merge_partial(&p, &split, b.ws, 0, tiles) != PANATTN_OK) {
                     __builtin_trap();
                 }
             }
-            (void)panattn_forward_partial(&p, s, b.ws, tiles * s - 1, tiles * s + 1); /* past the end: refused */
-            (void)panattn_merge_partial(&p, s, b.ws, 0, tiles + 1);                   /* past the end: refused */
-            (void)panattn_forward_partial(&p, s, (uint8_t *)b.ws + 1, 0, 1);         /* misaligned: refused */
+            (void)panattn_forward_partial(&p, &split, b.ws, tiles * s - 1, tiles * s + 1); /* past the end: refused */
+            (void)panattn_merge_partial(&p, &split, b.ws, 0, tiles + 1);                   /* past the end: refused */
+            (void)panattn_forward_partial(&p, &split, (uint8_t *)b.ws + 1, 0, 1);         /* misaligned: refused */
         }
-        (void)panattn_forward_partial(&p, s, NULL, 0, 1);
+        (void)panattn_forward_partial(&p, &split, NULL, 0, 1);
+        (void)panattn_forward_partial(&p, NULL, b.ws, 0, 1);
     }
-    (void)panattn_forward(NULL, 0, 1);
+    (void)panattn_forward(NULL, &planned, 0, 1);
+    (void)panattn_forward(&p, NULL, 0, 1);
     /* panattn_hold never reads its pointers and returns what the body returns */
     body_status = (int32_t)(int8_t)u8(r);
     if (panattn_hold(p.q, p.k, p.v, p.out, p.lse, p.mask, body) != body_status ||

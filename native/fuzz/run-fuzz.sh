@@ -37,7 +37,7 @@ declare -A extra=(
   [panattn_kernel_avx512]="-mavx512f -mavx512bw -mavx512vl -mfma -mf16c"
 )
 objs=()
-for src in panattn_api panattn_splitkv panattn_emit panattn_select panattn_kernel_portable panattn_kernel_avx2 \
+for src in panattn_api panattn_validate panattn_plan panattn_splitkv panattn_emit panattn_select panattn_kernel_portable panattn_kernel_avx2 \
            panattn_kernel_avx512; do
   # shellcheck disable=SC2086
   "$cc" "${common[@]}" ${extra[$src]:-} -c "$repo/native/src/$src.c" -o "$out/obj/$src.o"

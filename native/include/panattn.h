@@ -2,9 +2,16 @@
  * panattn.h — the C boundary of panama-attention.
  *
  * Pure functions over caller-owned memory: no threads of their own, no global mutable
- * state, so many JVM threads may call at once. Every entry point returns a status code
- * (PANATTN_OK or PANATTN_ERR_*); on failure panattn_last_error() gives a message that
- * belongs to the calling thread and stays valid until that thread's next call.
+ * state, so many JVM threads may call at once. Every entry point returns a panattn_status
+ * code (PANATTN_OK or PANATTN_ERR_*) as an int32_t; on failure panattn_last_error() gives a
+ * message that belongs to the calling thread and stays valid until that thread's next call.
+ *
+ * A call is planned once and then run in tile ranges, on as many threads as the caller likes:
+ *   panattn_plan             validates p and decides tiles, key splits and workspace
+ *   panattn_forward          tiles [begin, end) of the plan (splits == 1)
+ *   panattn_forward_partial  split tiles, then panattn_merge_partial  (splits > 1)
+ * Only panattn_plan validates p in full; the tile-range calls check that p is the struct that
+ * was planned and keep the few checks that bound their own memory accesses.
  *
  * Tensors are described by one flat params struct (after FlashAttention's Flash_fwd_params):
  * a pointer, the sizes and the strides in ELEMENTS for each tensor. The head dimension is
@@ -29,15 +36,18 @@ extern "C" {
 #define PANATTN_API
 #endif
 
-/* Bumped whenever a prototype, the params struct or a constant changes meaning. */
-#define PANATTN_ABI_VERSION 4
+/* Bumped whenever a prototype, a struct or a constant changes meaning. */
+#define PANATTN_ABI_VERSION 5
 
-/* Status codes. */
-#define PANATTN_OK 0
-#define PANATTN_ERR_INVALID_ARGUMENT 1
-#define PANATTN_ERR_UNSUPPORTED 2
-#define PANATTN_ERR_OUT_OF_MEMORY 3
-#define PANATTN_ERR_INTERNAL 4
+/* What every entry point returns. Functions return it as int32_t, not as panattn_status: the
+ * size of an enum type is the compiler's choice, a fixed-width return is the ABI's. */
+typedef enum panattn_status {
+    PANATTN_OK = 0,
+    PANATTN_ERR_INVALID_ARGUMENT = 1, /* a size, stride, pointer, option or tile range is wrong */
+    PANATTN_ERR_UNSUPPORTED = 2,      /* valid, but this CPU, build or device cannot run it */
+    PANATTN_ERR_OUT_OF_MEMORY = 3,
+    PANATTN_ERR_INTERNAL = 4          /* a bug, or a failure of something underneath (CUDA) */
+} panattn_status;
 
 /* Causal alignment. Query i may see key j when j <= i + offset, where offset is 0 for
  * TOP_LEFT (PyTorch's is_causal) and kv_len - seq_q for BOTTOM_RIGHT (FlashAttention,
@@ -109,48 +119,60 @@ PANATTN_API const char *panattn_version_string(void);
 /* The message of the calling thread's last failed call ("" if none). Thread-local storage. */
 PANATTN_API const char *panattn_last_error(void);
 
-/* Checks every size, stride, option and key length of p: PANATTN_OK, PANATTN_ERR_INVALID_ARGUMENT,
- * or PANATTN_ERR_UNSUPPORTED for an ISA this CPU or build cannot run. */
-PANATTN_API int32_t panattn_validate(const panattn_params *p);
+/* The name of a panattn_status ("PANATTN_ERR_UNSUPPORTED"), or "PANATTN_STATUS_UNKNOWN" for a
+ * value that is none of them. Static storage. */
+PANATTN_API const char *panattn_status_str(int32_t status);
 
-/* Writes the number of tiles of p to *count. Tiles are numbered heaviest first, so a
- * scheduler that hands them out in order balances causal work. */
-PANATTN_API int32_t panattn_tile_count(const panattn_params *p, int64_t *count);
+/* What panattn_plan decided for one call. A struct tag without a typedef, as POSIX's struct stat
+ * beside stat(): the function and the struct share their name. */
+struct panattn_plan {
+    int64_t tiles;           /* tiles of panattn_forward, numbered heaviest first (batch * heads *
+                                ceil(seq_q / PANATTN_TILE_Q)) */
+    int64_t splits;          /* key splits: 1 runs panattn_forward; more run panattn_forward_partial
+                                over tiles * splits tiles, then panattn_merge_partial */
+    int64_t workspace_bytes; /* what panattn_forward_partial needs for these splits; 0 when 1 */
+    uint64_t params_digest;  /* fingerprint of the params struct that was validated */
+};
 
-/* Computes tiles [tile_begin, tile_end) of the forward pass: out (and lse when asked).
- * Reentrant; disjoint tile ranges may run on different threads at once. */
-PANATTN_API int32_t panattn_forward(const panattn_params *p, int64_t tile_begin, int64_t tile_end);
+/* Validates every size, stride, pointer, option and key length of p once and plans the call for
+ * `threads` worker threads into *plan. Splits keys (split-KV decode) when seq_q <= 16 and p has
+ * fewer than 2 * threads tiles: then as many splits as give 2 * threads tiles, but no split
+ * shorter than 256 keys. PANATTN_ERR_INVALID_ARGUMENT for a bad p, threads < 1 or a NULL plan,
+ * PANATTN_ERR_UNSUPPORTED for an ISA this CPU or build cannot run. The tile-range calls below
+ * take the plan with the same p, which must not change in between (they refuse one that did),
+ * nor may the key lengths p points to. */
+PANATTN_API int32_t panattn_plan(const panattn_params *p, int32_t threads, struct panattn_plan *plan);
+
+/* Computes tiles [tile_begin, tile_end) of the forward pass of a planned p: out (and lse when
+ * asked). Reentrant; disjoint tile ranges may run on different threads at once. Ignores
+ * plan->splits: running every tile here is always correct, splitting is only faster. */
+PANATTN_API int32_t panattn_forward(const panattn_params *p, const struct panattn_plan *plan, int64_t tile_begin,
+                                    int64_t tile_end);
 
 /* Split-KV (decode): when a call has too few tiles to keep every thread busy (few heads, one
- * or a few query rows, long caches), the keys are cut into `splits` equal chunks
+ * or a few query rows, long caches), the keys are cut into plan->splits equal chunks
  * (ceil(seq_k / splits) keys each) and computed as separate tiles, then merged by LSE:
- *   panattn_splitkv_plan     -> splits and the workspace size for this p and thread count
- *   panattn_forward_partial  over tiles [0, tile count * splits), on any threads
- *   panattn_merge_partial    over tiles [0, tile count), after every partial tile is done.
- * The result equals panattn_forward's up to fp32 rounding. */
-
-/* Writes the number of key splits for p on `threads` threads to *splits (1: no split, use
- * panattn_forward) and the workspace panattn_forward_partial needs to *workspace_bytes (0 when
- * *splits is 1). Splits when seq_q <= 16 and p has fewer than 2 * threads tiles: then as many
- * splits as give 2 * threads tiles, but no split shorter than 256 keys. */
-PANATTN_API int32_t panattn_splitkv_plan(const panattn_params *p, int32_t threads, int64_t *splits,
-                                         int64_t *workspace_bytes);
+ *   panattn_forward_partial  over tiles [0, plan->tiles * plan->splits), on any threads
+ *   panattn_merge_partial    over tiles [0, plan->tiles), after every partial tile is done.
+ * The result equals panattn_forward's up to fp32 rounding. A caller may set plan->splits to any
+ * value in [1, seq_k] itself (tests force split counts), with a workspace of
+ * batch * heads * seq_q * splits * (head_dim + 1) floats. */
 
 /* Computes split-KV tiles [tile_begin, tile_end) of p: tile t is (panattn_forward's tile
- * t / splits, key split t % splits), so there are panattn_tile_count * splits tiles. Writes no
- * output; workspace (at least the bytes panattn_splitkv_plan gave, 4-byte aligned) receives,
- * for every (b, h, query row i, split s), a record of head_dim + 1 floats at float index
+ * t / splits, key split t % splits). Writes no output; workspace (at least
+ * plan->workspace_bytes, 4-byte aligned) receives, for every (b, h, query row i, split s), a
+ * record of head_dim + 1 floats at float index
  * (((b * heads + h) * seq_q + i) * splits + s) * (head_dim + 1): the split's NORMALISED output
  * row, then its LSE (natural log; -inf with an all-zero row when the split sees no key).
- * splits must lie in [1, seq_k]. Reentrant over disjoint tile ranges. */
-PANATTN_API int32_t panattn_forward_partial(const panattn_params *p, int64_t splits, void *workspace,
+ * Reentrant over disjoint tile ranges. */
+PANATTN_API int32_t panattn_forward_partial(const panattn_params *p, const struct panattn_plan *plan, void *workspace,
                                             int64_t tile_begin, int64_t tile_end);
 
-/* Merges the split records of tiles [tile_begin, tile_end) (numbered as panattn_tile_count)
- * into out (and lse): out = sum_s exp(lse_s - M) * O_s / sum_s exp(lse_s - M) with M the
- * largest lse_s, lse = M + log(sum). Splits with lse -inf contribute nothing; rows where all
- * are -inf get 0 and lse -inf. */
-PANATTN_API int32_t panattn_merge_partial(const panattn_params *p, int64_t splits, const void *workspace,
+/* Merges the split records of tiles [tile_begin, tile_end) (panattn_forward's numbering) into
+ * out (and lse): out = sum_s exp(lse_s - M) * O_s / sum_s exp(lse_s - M) with M the largest
+ * lse_s, lse = M + log(sum). Splits with lse -inf contribute nothing; rows where all are -inf
+ * get 0 and lse -inf. */
+PANATTN_API int32_t panattn_merge_partial(const panattn_params *p, const struct panattn_plan *plan, const void *workspace,
                                           int64_t tile_begin, int64_t tile_end);
 
 /* The body panattn_hold runs: returns a status code. */

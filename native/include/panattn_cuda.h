@@ -2,8 +2,9 @@
  * panattn_cuda.h — the CUDA side of panama-attention (built only when nvcc exists).
  *
  * Linked against the static CUDA runtime, so the library needs no libcudart at run time,
- * only the driver (libcuda.so.1). On a machine without a driver or a device every entry
- * point returns PANATTN_ERR_UNSUPPORTED with the CUDA error name in the message.
+ * only the driver (libcuda.so.1). Every entry point returns a panattn_status (panattn.h) as an
+ * int32_t; on a machine without a driver or a device, PANATTN_ERR_UNSUPPORTED with the CUDA
+ * error name in the message.
  *
  * Device memory, streams and copies are driven from Java (DeviceArena): the functions below are
  * thin, checked wrappers of the CUDA runtime. The attention entry points take the CPU boundary's

@@ -1,9 +1,7 @@
 /*
- * panattn_api.c — the entry points of panattn.h: argument checks, the thread-local error
- * message, tile counting and the forward dispatch. The arithmetic lives in the kernel files.
- *
- * Every check names the field it rejects, because the message travels unchanged into the
- * Java AttentionException; a caller should not need the C source to understand it.
+ * panattn_api.c — the small entry points of panattn.h: the thread-local error message, status
+ * names, versions, the plain forward dispatch and the hold. Validation and planning live in
+ * panattn_validate.c and panattn_plan.c, the arithmetic in the kernel files.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +22,17 @@ int32_t panattn_fail(int32_t status, const char *fmt, ...) {
 
 PANATTN_API const char *panattn_last_error(void) {
     return last_error;
+}
+
+PANATTN_API const char *panattn_status_str(int32_t status) {
+    switch (status) {
+    case PANATTN_OK: return "PANATTN_OK";
+    case PANATTN_ERR_INVALID_ARGUMENT: return "PANATTN_ERR_INVALID_ARGUMENT";
+    case PANATTN_ERR_UNSUPPORTED: return "PANATTN_ERR_UNSUPPORTED";
+    case PANATTN_ERR_OUT_OF_MEMORY: return "PANATTN_ERR_OUT_OF_MEMORY";
+    case PANATTN_ERR_INTERNAL: return "PANATTN_ERR_INTERNAL";
+    default: return "PANATTN_STATUS_UNKNOWN";
+    }
 }
 
 PANATTN_API int32_t panattn_abi_version(void) {
@@ -54,224 +63,20 @@ PANATTN_API const char *panattn_version_string(void) {
     return PANATTN_VERSION_TEXT " (" PANATTN_COMPILER ", " PANATTN_BUILD_TYPE ", kernels: " PANATTN_KERNEL_LIST ")";
 }
 
-static const char *isa_name(int32_t isa) {
-    switch (isa) {
-    case PANATTN_ISA_AUTO: return "AUTO";
-    case PANATTN_ISA_SCALAR: return "SCALAR";
-    case PANATTN_ISA_AVX2: return "AVX2";
-    case PANATTN_ISA_AVX512: return "AVX512";
-    default: return "?";
-    }
-}
-
-static int32_t check_size(const char *name, int64_t value) {
-    if (value < 1) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "%s (%lld) must be >= 1", name, (long long)value);
-    }
-    return PANATTN_OK;
-}
-
-static int32_t check_stride(const char *name, int64_t value) {
-    if (value < 0) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "%s (%lld) must be >= 0", name, (long long)value);
-    }
-    return PANATTN_OK;
-}
-
-/* The largest element offset a tensor reaches is sum (size_i - 1) * stride_i over its
- * dimensions; the kernel computes offsets as exactly such sums, so if this one fits int64
- * (and, times the element size, still fits as a byte offset) every offset does. */
-static int32_t check_extent(const char *tensor, int n, const int64_t *sizes, const int64_t *strides,
-                            const char *const *size_names, const char *const *stride_names, int64_t elem_size) {
-    int64_t total = 0;
-    int overflow = 0;
-    for (int i = 0; i < n && !overflow; i++) {
-        int64_t term;
-        overflow = __builtin_mul_overflow(sizes[i] - 1, strides[i], &term) ||
-                   __builtin_add_overflow(total, term, &total);
-    }
-    int64_t bytes;
-    if (!overflow && !__builtin_mul_overflow(total, elem_size, &bytes)) {
-        return PANATTN_OK;
-    }
-    /* Name every size and stride involved: which one is "wrong" is the caller's call. */
-    char terms[320];
-    size_t used = 0;
-    for (int i = 0; i < n - 1 && used < sizeof terms; i++) {
-        int w = snprintf(terms + used, sizeof terms - used, "%s%s = %lld, %s = %lld", i ? ", " : "", size_names[i],
-                         (long long)sizes[i], stride_names[i], (long long)strides[i]);
-        used += w > 0 ? (size_t)w : 0;
-    }
-    return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "%s: largest %s offset overflows int64 (%s)", tensor,
-                        overflow ? "element" : "byte", terms);
-}
-
-static int32_t check_tensors(const panattn_params *p) {
-    int64_t es = panattn_dtype_size(p->dtype);
-    int64_t one = 1;
-    {
-        int64_t sizes[] = {p->batch, p->heads, p->seq_q, p->head_dim};
-        int64_t strides[] = {p->q_batch_stride, p->q_head_stride, p->q_row_stride, one};
-        const char *dims[] = {"batch", "heads", "seq_q"};
-        const char *names[] = {"q_batch_stride", "q_head_stride", "q_row_stride"};
-        CHECK(check_extent("q", 4, sizes, strides, dims, names, es));
-    }
-    {
-        int64_t sizes[] = {p->batch, p->kv_heads, p->seq_k, p->head_dim};
-        int64_t strides[] = {p->k_batch_stride, p->k_head_stride, p->k_row_stride, one};
-        const char *dims[] = {"batch", "kv_heads", "seq_k"};
-        const char *names[] = {"k_batch_stride", "k_head_stride", "k_row_stride"};
-        CHECK(check_extent("k", 4, sizes, strides, dims, names, es));
-    }
-    {
-        int64_t sizes[] = {p->batch, p->kv_heads, p->seq_k, p->head_dim};
-        int64_t strides[] = {p->v_batch_stride, p->v_head_stride, p->v_row_stride, one};
-        const char *dims[] = {"batch", "kv_heads", "seq_k"};
-        const char *names[] = {"v_batch_stride", "v_head_stride", "v_row_stride"};
-        CHECK(check_extent("v", 4, sizes, strides, dims, names, es));
-    }
-    {
-        int64_t sizes[] = {p->batch, p->heads, p->seq_q, p->head_dim};
-        int64_t strides[] = {p->out_batch_stride, p->out_head_stride, p->out_row_stride, one};
-        const char *dims[] = {"batch", "heads", "seq_q"};
-        const char *names[] = {"out_batch_stride", "out_head_stride", "out_row_stride"};
-        CHECK(check_extent("out", 4, sizes, strides, dims, names, es));
-    }
-    if (p->lse != NULL) {
-        int64_t sizes[] = {p->batch, p->heads, p->seq_q};
-        int64_t strides[] = {p->lse_batch_stride, p->lse_head_stride, one};
-        const char *dims[] = {"batch", "heads"};
-        const char *names[] = {"lse_batch_stride", "lse_head_stride"};
-        CHECK(check_extent("lse", 3, sizes, strides, dims, names, 4));
-    }
-    if (p->mask != NULL) {
-        int64_t sizes[] = {p->batch, p->heads, p->seq_q, p->seq_k};
-        int64_t strides[] = {p->mask_batch_stride, p->mask_head_stride, p->mask_row_stride, one};
-        const char *dims[] = {"batch", "heads", "seq_q"};
-        const char *names[] = {"mask_batch_stride", "mask_head_stride", "mask_row_stride"};
-        CHECK(check_extent("mask", 4, sizes, strides, dims, names, 4));
-    }
-    return PANATTN_OK;
-}
-
-/* Everything panattn_validate promises, plus a count of tiles that cannot overflow. */
-int32_t panattn_check(const panattn_params *p, int64_t *tile_count) {
-    if (p == NULL) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "params must not be NULL");
-    }
-    CHECK(check_size("batch", p->batch));
-    CHECK(check_size("heads", p->heads));
-    CHECK(check_size("kv_heads", p->kv_heads));
-    CHECK(check_size("seq_q", p->seq_q));
-    CHECK(check_size("seq_k", p->seq_k));
-    CHECK(check_size("head_dim", p->head_dim));
-    if (p->head_dim > 1024) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "head_dim (%lld) must be <= 1024",
-                            (long long)p->head_dim);
-    }
-    if (p->heads % p->kv_heads != 0) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "kv_heads (%lld) must divide heads (%lld)",
-                            (long long)p->kv_heads, (long long)p->heads);
-    }
-    CHECK(check_stride("q_batch_stride", p->q_batch_stride));
-    CHECK(check_stride("q_head_stride", p->q_head_stride));
-    CHECK(check_stride("q_row_stride", p->q_row_stride));
-    CHECK(check_stride("k_batch_stride", p->k_batch_stride));
-    CHECK(check_stride("k_head_stride", p->k_head_stride));
-    CHECK(check_stride("k_row_stride", p->k_row_stride));
-    CHECK(check_stride("v_batch_stride", p->v_batch_stride));
-    CHECK(check_stride("v_head_stride", p->v_head_stride));
-    CHECK(check_stride("v_row_stride", p->v_row_stride));
-    CHECK(check_stride("out_batch_stride", p->out_batch_stride));
-    CHECK(check_stride("out_head_stride", p->out_head_stride));
-    CHECK(check_stride("out_row_stride", p->out_row_stride));
-    /* Strides of absent optional tensors are not read, so they are not judged either. */
-    if (p->lse != NULL) {
-        CHECK(check_stride("lse_batch_stride", p->lse_batch_stride));
-        CHECK(check_stride("lse_head_stride", p->lse_head_stride));
-    }
-    if (p->mask != NULL) {
-        CHECK(check_stride("mask_batch_stride", p->mask_batch_stride));
-        CHECK(check_stride("mask_head_stride", p->mask_head_stride));
-        CHECK(check_stride("mask_row_stride", p->mask_row_stride));
-    }
-    if (p->q == NULL) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "q must not be NULL");
-    }
-    if (p->k == NULL) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "k must not be NULL");
-    }
-    if (p->v == NULL) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "v must not be NULL");
-    }
-    if (p->out == NULL) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "out must not be NULL");
-    }
-    if (p->causal < PANATTN_CAUSAL_NONE || p->causal > PANATTN_CAUSAL_BOTTOM_RIGHT) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
-                            "causal (%d) must be NONE (0), TOP_LEFT (1) or BOTTOM_RIGHT (2)", (int)p->causal);
-    }
-    if (p->dtype < PANATTN_DTYPE_F32 || p->dtype > PANATTN_DTYPE_BF16) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "dtype (%d) must be F32 (0), F16 (1) or BF16 (2)",
-                            (int)p->dtype);
-    }
-    if (p->isa < PANATTN_ISA_AUTO || p->isa > PANATTN_ISA_AVX512) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
-                            "isa (%d) must be AUTO (0), SCALAR (1), AVX2 (2) or AVX512 (3)", (int)p->isa);
-    }
-    CHECK(check_tensors(p));
-    int64_t bh, count;
-    int64_t q_blocks = (p->seq_q + PANATTN_TILE_Q - 1) / PANATTN_TILE_Q; /* seq_q >= 1: no overflow */
-    if (__builtin_mul_overflow(p->batch, p->heads, &bh) || __builtin_mul_overflow(bh, q_blocks, &count)) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
-                            "tile count batch (%lld) * heads (%lld) * ceil(seq_q (%lld) / %d) overflows int64",
-                            (long long)p->batch, (long long)p->heads, (long long)p->seq_q, PANATTN_TILE_Q);
-    }
-    if (p->key_lengths != NULL) {
-        for (int64_t b = 0; b < p->batch; b++) {
-            int32_t len = p->key_lengths[b];
-            if (len < 0 || len > p->seq_k) {
-                return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "key_lengths[%lld] = %d is outside [0, seq_k = %lld]",
-                                    (long long)b, (int)len, (long long)p->seq_k);
-            }
-        }
-    }
-    if (panattn_kernel_select(p->isa) == NULL) {
-        return panattn_fail(PANATTN_ERR_UNSUPPORTED, "isa %s (%d) is not supported by this CPU or build (best: %s)",
-                            isa_name(p->isa), (int)p->isa, isa_name(panattn_isa_best()));
-    }
-    *tile_count = count;
-    return PANATTN_OK;
-}
-
-PANATTN_API int32_t panattn_validate(const panattn_params *p) {
-    int64_t count;
-    return panattn_check(p, &count);
-}
-
-PANATTN_API int32_t panattn_tile_count(const panattn_params *p, int64_t *count) {
-    int64_t n;
-    if (count == NULL) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "count must not be NULL");
-    }
-    CHECK(panattn_check(p, &n));
-    *count = n;
-    return PANATTN_OK;
-}
-
-PANATTN_API int32_t panattn_forward(const panattn_params *p, int64_t tile_begin, int64_t tile_end) {
-    int64_t count;
-    CHECK(panattn_check(p, &count));
-    if (tile_begin < 0 || tile_begin > tile_end || tile_end > count) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
-                            "tile range [tile_begin = %lld, tile_end = %lld) must lie within [0, tile count = %lld]",
-                            (long long)tile_begin, (long long)tile_end, (long long)count);
-    }
+PANATTN_API int32_t panattn_forward(const panattn_params *p, const struct panattn_plan *plan, int64_t tile_begin,
+                                    int64_t tile_end) {
+    int64_t tiles;
+    CHECK(panattn_planned(p, plan, &tiles));
+    CHECK(panattn_check_range(tile_begin, tile_end, tiles));
     if (tile_begin == tile_end) {
         return PANATTN_OK;
     }
+    panattn_kernel_fn kernel = panattn_planned_kernel(p);
+    if (kernel == NULL) {
+        return PANATTN_ERR_UNSUPPORTED;
+    }
     const panattn_run run = {1, NULL};
-    return panattn_kernel_select(p->isa)(p, &run, tile_begin, tile_end);
+    return kernel(p, &run, tile_begin, tile_end);
 }
 
 PANATTN_API int32_t panattn_hold(const void *a, const void *b, const void *c, void *d, void *e, const void *f,

@@ -43,8 +43,25 @@ int32_t panattn_kernel_portable(const panattn_params *p, const panattn_run *run,
 int32_t panattn_kernel_avx2(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end);
 int32_t panattn_kernel_avx512(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end);
 
-/* Validation shared by every entry point (panattn_api.c): PANATTN_OK and the tile count. */
-int32_t panattn_check(const panattn_params *p, int64_t *tile_count);
+/* The full validation panattn_plan runs (panattn_validate.c): PANATTN_OK and the tile count. */
+int32_t panattn_validate_params(const panattn_params *p, int64_t *tile_count);
+
+/* Planning (panattn_plan.c). The digest fingerprints every field of p. panattn_planned is what
+ * a tile-range entry point checks instead of validating again: p and plan are not NULL, p is
+ * the struct the plan validated; it gives the tile count. panattn_check_range checks
+ * [tile_begin, tile_end) against a tile count. */
+uint64_t panattn_params_digest(const panattn_params *p);
+int32_t panattn_planned(const panattn_params *p, const struct panattn_plan *plan, int64_t *tiles);
+int32_t panattn_check_range(int64_t tile_begin, int64_t tile_end, int64_t tiles);
+
+/* The split-KV decision for a validated p with `tiles` tiles on `threads` threads
+ * (panattn_splitkv.c): the number of key splits (1: none) and the workspace bytes they need. */
+void panattn_split_decide(const panattn_params *p, int64_t tiles, int32_t threads, int64_t *splits,
+                          int64_t *workspace_bytes);
+
+/* The kernel a planned p runs on: NULL (with the message set) only if the plan's ISA check no
+ * longer holds, which guards a call through a NULL pointer rather than expecting it. */
+panattn_kernel_fn panattn_planned_kernel(const panattn_params *p);
 
 /* A tile: batch b, head h, query rows [q_begin, q_end). */
 typedef struct panattn_tile {

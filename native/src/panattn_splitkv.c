@@ -1,5 +1,5 @@
 /*
- * panattn_splitkv.c — split-KV entry points of panattn.h: the plan, the partial forward (the
+ * panattn_splitkv.c — split-KV: the split decision panattn_plan makes, the partial forward (the
  * kernel variants do the arithmetic, see panattn_run) and the LSE merge.
  *
  * Why: a decode call (one query row, B·H tiles) with B·H below the thread count leaves
@@ -27,23 +27,12 @@ static int64_t workspace_size(const panattn_params *p, int64_t splits) {
     return n;
 }
 
-PANATTN_API int32_t panattn_splitkv_plan(const panattn_params *p, int32_t threads, int64_t *splits,
-                                         int64_t *workspace_bytes) {
-    int64_t count;
-    if (splits == NULL) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "splits must not be NULL");
-    }
-    if (workspace_bytes == NULL) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "workspace_bytes must not be NULL");
-    }
-    if (threads < 1) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "threads (%d) must be >= 1", (int)threads);
-    }
-    CHECK(panattn_check(p, &count));
+void panattn_split_decide(const panattn_params *p, int64_t tiles, int32_t threads, int64_t *splits,
+                          int64_t *workspace_bytes) {
     int64_t n = 1;
     const int64_t want = 2 * (int64_t)threads; /* two tiles per thread evens out unequal splits */
-    if (p->seq_q <= MAX_DECODE_ROWS && count < want) {
-        n = (want + count - 1) / count;
+    if (p->seq_q <= MAX_DECODE_ROWS && tiles < want) {
+        n = (want + tiles - 1) / tiles;
         int64_t cap = p->seq_k / MIN_SPLIT_KEYS;
         n = n < cap ? n : cap;
         n = n < 1 ? 1 : n;
@@ -54,11 +43,15 @@ PANATTN_API int32_t panattn_splitkv_plan(const panattn_params *p, int32_t thread
     }
     *splits = n;
     *workspace_bytes = bytes;
-    return PANATTN_OK;
 }
 
-static int32_t check_splits(const panattn_params *p, int64_t splits, const void *workspace, int64_t count,
-                            int64_t tile_begin, int64_t tile_end, int64_t *total) {
+/* The checks a split-KV tile range keeps although p was validated: plan->splits is the caller's
+ * to set (tests force counts), and it decides every record index, so it must lie in [1, seq_k]
+ * and keep tiles * splits and the workspace size inside int64; the workspace is written
+ * through float pointers, so it must exist and be float-aligned. */
+static int32_t check_split_run(const panattn_params *p, const struct panattn_plan *plan, const void *workspace,
+                               int64_t tiles, int64_t *split_tiles) {
+    const int64_t splits = plan->splits;
     if (splits < 1 || splits > p->seq_k) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "splits (%lld) must lie in [1, seq_k = %lld]",
                             (long long)splits, (long long)p->seq_k);
@@ -69,40 +62,37 @@ static int32_t check_splits(const panattn_params *p, int64_t splits, const void 
     if (((uintptr_t)workspace & 3u) != 0) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "workspace (%p) must be 4-byte aligned", workspace);
     }
-    if (workspace_size(p, splits) < 0 || __builtin_mul_overflow(count, splits, total)) {
+    if (workspace_size(p, splits) < 0 || __builtin_mul_overflow(tiles, splits, split_tiles)) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "workspace for splits (%lld) overflows int64",
                             (long long)splits);
-    }
-    if (tile_begin < 0 || tile_begin > tile_end || tile_end > *total) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
-                            "tile range [tile_begin = %lld, tile_end = %lld) must lie within [0, tile count = %lld]",
-                            (long long)tile_begin, (long long)tile_end, (long long)*total);
     }
     return PANATTN_OK;
 }
 
-PANATTN_API int32_t panattn_forward_partial(const panattn_params *p, int64_t splits, void *workspace,
+PANATTN_API int32_t panattn_forward_partial(const panattn_params *p, const struct panattn_plan *plan, void *workspace,
                                             int64_t tile_begin, int64_t tile_end) {
-    int64_t count, total;
-    CHECK(panattn_check(p, &count));
-    CHECK(check_splits(p, splits, workspace, count, tile_begin, tile_end, &total));
+    int64_t tiles = 0, split_tiles = 0;
+    CHECK(panattn_planned(p, plan, &tiles));
+    CHECK(check_split_run(p, plan, workspace, tiles, &split_tiles));
+    CHECK(panattn_check_range(tile_begin, tile_end, split_tiles));
     if (tile_begin == tile_end) {
         return PANATTN_OK;
     }
-    const panattn_run run = {splits, (float *)workspace};
-    return panattn_kernel_select(p->isa)(p, &run, tile_begin, tile_end);
+    panattn_kernel_fn kernel = panattn_planned_kernel(p);
+    if (kernel == NULL) {
+        return PANATTN_ERR_UNSUPPORTED;
+    }
+    const panattn_run run = {plan->splits, (float *)workspace};
+    return kernel(p, &run, tile_begin, tile_end);
 }
 
-PANATTN_API int32_t panattn_merge_partial(const panattn_params *p, int64_t splits, const void *workspace,
+PANATTN_API int32_t panattn_merge_partial(const panattn_params *p, const struct panattn_plan *plan, const void *workspace,
                                           int64_t tile_begin, int64_t tile_end) {
-    int64_t count, total;
-    CHECK(panattn_check(p, &count));
-    CHECK(check_splits(p, splits, workspace, count, tile_begin, tile_end, &total));
-    if (tile_end > count) {
-        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
-                            "tile range [tile_begin = %lld, tile_end = %lld) must lie within [0, tile count = %lld]",
-                            (long long)tile_begin, (long long)tile_end, (long long)count);
-    }
+    int64_t tiles = 0, split_tiles = 0;
+    CHECK(panattn_planned(p, plan, &tiles));
+    CHECK(check_split_run(p, plan, workspace, tiles, &split_tiles));
+    CHECK(panattn_check_range(tile_begin, tile_end, tiles));
+    const int64_t splits = plan->splits;
     const panattn_run split_run = {splits, (float *)(uintptr_t)workspace}; /* only read here */
     const panattn_run plain = {1, NULL};
     const int64_t d = p->head_dim;

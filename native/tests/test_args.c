@@ -1,7 +1,9 @@
 /*
  * test_args.c — every way to call the library wrongly: each bad argument gets the right
  * status code and a message naming the field, and nothing crashes (run it under ASan).
- * Also: the small entry points (version, ABI, ISA queries) and that the message is per thread.
+ * panattn_plan validates; the tile-range calls must refuse params changed after planning,
+ * edited plans and bad ranges without validating again. Also: the small entry points
+ * (version, ABI, ISA queries, status names) and that the message is per thread.
  */
 #include <pthread.h>
 #include <stddef.h>
@@ -38,16 +40,15 @@ static panattn_params with_optionals(void) {
     return p;
 }
 
-enum { VALIDATE, TILE_COUNT, FORWARD };
-
-/* Calls the entry point and checks status and message; `field` must appear in the message. */
-static void expect(const char *name, const panattn_params *p, int entry, int64_t begin, int64_t end,
-                   int32_t want, const char *field) {
+/* Plans p (1 thread) and checks status and message; `field` must appear in the message. On
+ * success also runs the first tile, so the plan is proven usable by what consumes it. */
+static void expect_plan(const char *name, const panattn_params *p, int32_t want, const char *field) {
     char detail[600];
-    int64_t count = -1;
-    int32_t got = entry == VALIDATE     ? panattn_validate(p)
-                  : entry == TILE_COUNT ? panattn_tile_count(p, &count)
-                                        : panattn_forward(p, begin, end);
+    struct panattn_plan plan;
+    int32_t got = panattn_plan(p, 1, &plan);
+    if (got == PANATTN_OK) {
+        got = panattn_forward(p, &plan, 0, 1);
+    }
     const char *msg = panattn_last_error();
     int ok = got == want && (want == PANATTN_OK || (msg[0] != 0 && strstr(msg, field) != NULL));
     snprintf(detail, sizeof detail, "status %d (want %d), message \"%s\"", (int)got, (int)want,
@@ -55,21 +56,21 @@ static void expect(const char *name, const panattn_params *p, int entry, int64_t
     report(ok, name, detail);
 }
 
-/* Every check runs through all three entry points: they share one validator. */
-static void expect_all(const char *name, const panattn_params *p, int32_t want, const char *field) {
-    char label[200];
-    const char *entries[] = {"validate", "tile_count", "forward"};
-    for (int e = 0; e < 3; e++) {
-        snprintf(label, sizeof label, "%s: %s", entries[e], name);
-        expect(label, p, e, 0, 1, want, field);
-    }
+/* Checks a status and that the thread's message names `field`. */
+static void expect_status(const char *name, int32_t got, int32_t want, const char *field) {
+    char detail[600];
+    const char *msg = panattn_last_error();
+    int ok = got == want && (want == PANATTN_OK || (msg[0] != 0 && strstr(msg, field) != NULL));
+    snprintf(detail, sizeof detail, "status %s (want %s), message \"%s\"", panattn_status_str(got),
+             panattn_status_str(want), want == PANATTN_OK ? "" : msg);
+    report(ok, name, detail);
 }
 
 #define SPOIL(name, field_expr, value, want, field)                                                \
     do {                                                                                           \
         panattn_params p_ = with_optionals();                                                      \
         p_.field_expr = value;                                                                     \
-        expect_all(name, &p_, want, field);                                                        \
+        expect_plan(name, &p_, want, field);                                                       \
     } while (0)
 
 static const struct {
@@ -97,17 +98,18 @@ int main(void) {
 
     /* The happy path first, so a failure below is about the argument, not the setup. */
     p = with_optionals();
-    expect_all("valid call with lse, broadcast mask and key_lengths", &p, PANATTN_OK, "");
-    int64_t count = -1;
-    int32_t st = panattn_tile_count(&p, &count);
-    snprintf(name, sizeof name, "tile_count = batch * heads * ceil(seq_q / %d) = 8 (got %lld)", PANATTN_TILE_Q,
-             (long long)count);
-    report(st == PANATTN_OK && count == 8, name, "");
+    expect_plan("valid call with lse, broadcast mask and key_lengths", &p, PANATTN_OK, "");
+    struct panattn_plan plan;
+    memset(&plan, 0xab, sizeof plan);
+    int32_t st = panattn_plan(&p, 1, &plan);
+    snprintf(name, sizeof name, "plan: tiles = batch * heads * ceil(seq_q / %d) = 8 (got %lld), 1 split, no workspace",
+             PANATTN_TILE_Q, (long long)plan.tiles);
+    report(st == PANATTN_OK && plan.tiles == 8 && plan.splits == 1 && plan.workspace_bytes == 0, name, "");
 
-    expect_all("NULL params", NULL, PANATTN_ERR_INVALID_ARGUMENT, "params");
-    st = panattn_tile_count(&p, NULL);
-    report(st == PANATTN_ERR_INVALID_ARGUMENT && strstr(panattn_last_error(), "count") != NULL,
-           "tile_count: NULL count", panattn_last_error());
+    expect_plan("NULL params", NULL, PANATTN_ERR_INVALID_ARGUMENT, "params");
+    expect_status("plan: NULL plan", panattn_plan(&p, 1, NULL), PANATTN_ERR_INVALID_ARGUMENT, "plan");
+    expect_status("plan: threads = 0", panattn_plan(&p, 0, &plan), PANATTN_ERR_INVALID_ARGUMENT, "threads (0)");
+    expect_status("plan: threads = -4", panattn_plan(&p, -4, &plan), PANATTN_ERR_INVALID_ARGUMENT, "threads (-4)");
 
     SPOIL("batch = 0", batch, 0, PANATTN_ERR_INVALID_ARGUMENT, "batch (0)");
     SPOIL("heads = -3", heads, -3, PANATTN_ERR_INVALID_ARGUMENT, "heads (-3)");
@@ -140,21 +142,21 @@ int main(void) {
         snprintf(name, sizeof name, "%s = -1", strides[i].name);
         char field[100];
         snprintf(field, sizeof field, "%s (-1)", strides[i].name);
-        expect_all(name, &p, PANATTN_ERR_INVALID_ARGUMENT, field);
+        expect_plan(name, &p, PANATTN_ERR_INVALID_ARGUMENT, field);
     }
     /* Strides of absent optional tensors are never read, so they are not judged. */
     p = base();
     p.lse_batch_stride = -1, p.mask_row_stride = -7;
-    expect_all("negative lse/mask strides while lse and mask are NULL", &p, PANATTN_OK, "");
+    expect_plan("negative lse/mask strides while lse and mask are NULL", &p, PANATTN_OK, "");
 
     key_lengths[1] = SK + 1;
     p = with_optionals();
-    expect_all("key_lengths[1] = 13 > seq_k", &p, PANATTN_ERR_INVALID_ARGUMENT,
+    expect_plan("key_lengths[1] = 13 > seq_k", &p, PANATTN_ERR_INVALID_ARGUMENT,
                "key_lengths[1] = 13 is outside [0, seq_k = 12]");
     key_lengths[1] = -1;
-    expect_all("key_lengths[1] = -1", &p, PANATTN_ERR_INVALID_ARGUMENT, "key_lengths[1] = -1");
+    expect_plan("key_lengths[1] = -1", &p, PANATTN_ERR_INVALID_ARGUMENT, "key_lengths[1] = -1");
     key_lengths[1] = 0;
-    expect_all("key_lengths[1] = 0 is valid", &p, PANATTN_OK, "");
+    expect_plan("key_lengths[1] = 0 is valid", &p, PANATTN_OK, "");
     key_lengths[1] = 5;
 
     /* Offsets that overflow int64, each caught before any memory is touched. */
@@ -174,20 +176,84 @@ int main(void) {
     p = base();
     p.batch = big, p.heads = 4, p.kv_heads = 4;
     p.q_batch_stride = p.k_batch_stride = p.v_batch_stride = p.out_batch_stride = 0;
-    expect_all("batch * heads * query blocks overflows (zero batch strides)", &p, PANATTN_ERR_INVALID_ARGUMENT,
+    expect_plan("batch * heads * query blocks overflows (zero batch strides)", &p, PANATTN_ERR_INVALID_ARGUMENT,
                "tile count");
 
-    /* Tile ranges. */
+    /* The tile-range calls: they trust the plan's validation, so they must notice when it does
+     * not cover what they are given, and check their own ranges. */
     p = with_optionals();
-    expect("forward: tile_begin = -1", &p, FORWARD, -1, 1, PANATTN_ERR_INVALID_ARGUMENT, "tile_begin = -1");
-    expect("forward: tile_begin > tile_end", &p, FORWARD, 3, 2, PANATTN_ERR_INVALID_ARGUMENT, "tile_begin = 3");
-    expect("forward: tile_end = count + 1", &p, FORWARD, 0, 9, PANATTN_ERR_INVALID_ARGUMENT, "tile count = 8");
-    expect("forward: tile_end = INT64_MAX", &p, FORWARD, 0, INT64_MAX, PANATTN_ERR_INVALID_ARGUMENT, "tile_end");
-    expect("forward: empty range [count, count) is fine", &p, FORWARD, 8, 8, PANATTN_OK, "");
-    expect("forward: full range", &p, FORWARD, 0, 8, PANATTN_OK, "");
+    st = panattn_plan(&p, 1, &plan);
+    report(st == PANATTN_OK, "plan for the tile-range checks", panattn_last_error());
+    expect_status("forward: tile_begin = -1", panattn_forward(&p, &plan, -1, 1), PANATTN_ERR_INVALID_ARGUMENT,
+                  "tile_begin = -1");
+    expect_status("forward: tile_begin > tile_end", panattn_forward(&p, &plan, 3, 2), PANATTN_ERR_INVALID_ARGUMENT,
+                  "tile_begin = 3");
+    expect_status("forward: tile_end = count + 1", panattn_forward(&p, &plan, 0, 9), PANATTN_ERR_INVALID_ARGUMENT,
+                  "tile count = 8");
+    expect_status("forward: tile_end = INT64_MAX", panattn_forward(&p, &plan, 0, INT64_MAX),
+                  PANATTN_ERR_INVALID_ARGUMENT, "tile_end");
+    expect_status("forward: empty range [count, count) is fine", panattn_forward(&p, &plan, 8, 8), PANATTN_OK, "");
+    expect_status("forward: full range", panattn_forward(&p, &plan, 0, 8), PANATTN_OK, "");
+    expect_status("forward: NULL params", panattn_forward(NULL, &plan, 0, 1), PANATTN_ERR_INVALID_ARGUMENT, "params");
+    expect_status("forward: NULL plan", panattn_forward(&p, NULL, 0, 1), PANATTN_ERR_INVALID_ARGUMENT, "plan");
+    {
+        struct panattn_plan edited = plan;
+        edited.tiles = 1000; /* the count comes from the validated params, not from the plan */
+        expect_status("forward: an edited plan->tiles does not widen the range", panattn_forward(&p, &edited, 0, 9),
+                      PANATTN_ERR_INVALID_ARGUMENT, "tile count = 8");
+    }
+    {
+        /* Changed after planning: without the digest the kernel would read seq_q = 1000 rows. */
+        panattn_params changed = p;
+        changed.seq_q = 1000;
+        expect_status("forward: params changed after planning are refused", panattn_forward(&changed, &plan, 0, 1),
+                      PANATTN_ERR_INVALID_ARGUMENT, "panattn_plan validated");
+        changed = p;
+        changed.out = lse; /* a different buffer is a different call */
+        expect_status("forward: a swapped pointer is refused", panattn_forward(&changed, &plan, 0, 1),
+                      PANATTN_ERR_INVALID_ARGUMENT, "panattn_plan validated");
+        changed = p;
+        changed.mask_head_stride = 1;
+        expect_status("merge: params changed after planning are refused",
+                      panattn_merge_partial(&changed, &plan, q, 0, 1), PANATTN_ERR_INVALID_ARGUMENT,
+                      "panattn_plan validated");
+        changed = p;
+        expect_status("forward: an equal copy of the planned params is fine", panattn_forward(&changed, &plan, 0, 1),
+                      PANATTN_OK, "");
+    }
+
+    /* Split-KV tile ranges: plan->splits is the caller's to force, so it is checked each call. */
+    {
+        static float ws[B * H * SQ * 3 * (D + 1)];
+        struct panattn_plan split = plan;
+        split.splits = 3;
+        expect_status("partial: 3 forced splits, all 24 tiles", panattn_forward_partial(&p, &split, ws, 0, 24),
+                      PANATTN_OK, "");
+        expect_status("merge: 3 forced splits, all 8 tiles", panattn_merge_partial(&p, &split, ws, 0, 8), PANATTN_OK,
+                      "");
+        expect_status("partial: tile_end = tiles * splits + 1", panattn_forward_partial(&p, &split, ws, 0, 25),
+                      PANATTN_ERR_INVALID_ARGUMENT, "tile count = 24");
+        expect_status("merge: tile_end = tiles + 1", panattn_merge_partial(&p, &split, ws, 0, 9),
+                      PANATTN_ERR_INVALID_ARGUMENT, "tile count = 8");
+        expect_status("partial: NULL workspace", panattn_forward_partial(&p, &split, NULL, 0, 1),
+                      PANATTN_ERR_INVALID_ARGUMENT, "workspace");
+        expect_status("partial: misaligned workspace", panattn_forward_partial(&p, &split, (char *)ws + 1, 0, 1),
+                      PANATTN_ERR_INVALID_ARGUMENT, "aligned");
+        expect_status("partial: NULL plan", panattn_forward_partial(&p, NULL, ws, 0, 1), PANATTN_ERR_INVALID_ARGUMENT,
+                      "plan");
+        split.splits = 0;
+        expect_status("partial: splits = 0", panattn_forward_partial(&p, &split, ws, 0, 1),
+                      PANATTN_ERR_INVALID_ARGUMENT, "splits (0)");
+        split.splits = SK + 1;
+        expect_status("merge: splits = seq_k + 1", panattn_merge_partial(&p, &split, ws, 0, 1),
+                      PANATTN_ERR_INVALID_ARGUMENT, "splits (13)");
+        split.splits = INT64_MAX;
+        expect_status("partial: splits = INT64_MAX", panattn_forward_partial(&p, &split, ws, 0, 1),
+                      PANATTN_ERR_INVALID_ARGUMENT, "splits");
+    }
 
     /* The message belongs to the thread that failed. */
-    panattn_validate(NULL);
+    panattn_plan(NULL, 1, &plan);
     const char *other = "unset";
     pthread_t thread;
     pthread_create(&thread, NULL, thread_message, &other);
@@ -202,6 +268,21 @@ int main(void) {
     report(panattn_isa_supported(PANATTN_ISA_AUTO) && panattn_isa_supported(PANATTN_ISA_SCALAR) &&
                !panattn_isa_supported(-1) && !panattn_isa_supported(4),
            "isa_supported: AUTO and SCALAR yes, out of range no", "");
+    const struct {
+        int32_t status;
+        const char *name;
+    } names[] = {{PANATTN_OK, "PANATTN_OK"},
+                 {PANATTN_ERR_INVALID_ARGUMENT, "PANATTN_ERR_INVALID_ARGUMENT"},
+                 {PANATTN_ERR_UNSUPPORTED, "PANATTN_ERR_UNSUPPORTED"},
+                 {PANATTN_ERR_OUT_OF_MEMORY, "PANATTN_ERR_OUT_OF_MEMORY"},
+                 {PANATTN_ERR_INTERNAL, "PANATTN_ERR_INTERNAL"},
+                 {-1, "PANATTN_STATUS_UNKNOWN"},
+                 {5, "PANATTN_STATUS_UNKNOWN"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *got = panattn_status_str(names[i].status);
+        snprintf(name, sizeof name, "status_str(%d) = %s", (int)names[i].status, names[i].name);
+        report(got != NULL && strcmp(got, names[i].name) == 0, name, got != NULL ? got : "NULL");
+    }
     int32_t best = panattn_isa_best();
     report(best != PANATTN_ISA_AUTO && panattn_isa_supported(best), "isa_best is a concrete, supported path", "");
     return summary("test_args");

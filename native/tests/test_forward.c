@@ -253,13 +253,14 @@ static void reference_forward(problem *pr) {
 
 typedef struct range_job {
     const panattn_params *p;
+    const struct panattn_plan *plan;
     int64_t begin, end;
     int32_t status;
 } range_job;
 
 static void *run_range(void *arg) {
     range_job *job = arg;
-    job->status = panattn_forward(job->p, job->begin, job->end);
+    job->status = panattn_forward(job->p, job->plan, job->begin, job->end);
     return NULL;
 }
 
@@ -290,10 +291,11 @@ static void run_case(const spec *s, uint64_t seed, double tol_override) {
     char detail[1024];
     build(&pr, s, seed);
     panattn_params *p = &pr.p;
-    int64_t count = -1;
-    int32_t st = panattn_tile_count(p, &count);
+    struct panattn_plan plan;
+    int32_t st = panattn_plan(p, 1, &plan);
+    const int64_t count = st == PANATTN_OK ? plan.tiles : -1;
     if (st == PANATTN_OK) {
-        st = panattn_forward(p, 0, count);
+        st = panattn_forward(p, &plan, 0, count);
     }
     if (st != PANATTN_OK) {
         snprintf(detail, sizeof detail, "status %d: %s", (int)st, panattn_last_error());
@@ -351,10 +353,11 @@ static void run_case(const spec *s, uint64_t seed, double tol_override) {
     if (s->split && ok) {
         /* Same tiles as three disjoint ranges on three threads at once: identical bits. */
         p->out = pr.out2, p->lse = pr.lse2;
+        split_diff += panattn_plan(p, 3, &plan) != PANATTN_OK; /* new buffers: a new call */
         range_job jobs[3];
         pthread_t threads[3];
         for (int t = 0; t < 3; t++) {
-            jobs[t].p = p, jobs[t].begin = count * t / 3, jobs[t].end = count * (t + 1) / 3;
+            jobs[t].p = p, jobs[t].plan = &plan, jobs[t].begin = count * t / 3, jobs[t].end = count * (t + 1) / 3;
             pthread_create(&threads[t], NULL, run_range, &jobs[t]);
         }
         for (int t = 0; t < 3; t++) {
@@ -383,10 +386,12 @@ static void check_tile_order(int32_t isa) {
     build(&pr, &s, 7);
     int64_t count = 0, bad = 0;
     const int64_t nqb = (300 + PANATTN_TILE_Q - 1) / PANATTN_TILE_Q;
-    panattn_tile_count(&pr.p, &count);
+    struct panattn_plan plan;
+    bad += panattn_plan(&pr.p, 1, &plan) != PANATTN_OK;
+    count = plan.tiles;
     for (int64_t t = 0; t < count; t++) {
         memset(pr.out, SENTINEL, (size_t)pr.vo.elems * 4);
-        bad += panattn_forward(&pr.p, t, t + 1) != PANATTN_OK;
+        bad += panattn_forward(&pr.p, &plan, t, t + 1) != PANATTN_OK;
         int64_t qb = nqb - 1 - t / 6, b = (t % 6) / 3, h = (t % 6) % 3;
         for (int64_t bb = 0; bb < 2; bb++)
             for (int64_t hh = 0; hh < 3; hh++)
@@ -439,10 +444,10 @@ static void check_nan(int32_t isa) {
         float *target = cases[c].tensor == 'q' ? pr.q : cases[c].tensor == 'k' ? pr.k : cases[c].tensor == 'v' ? pr.v : pr.mask;
         int64_t stride = cases[c].tensor == 'm' ? pr.mask_sr : D;
         target[cases[c].row * stride + cases[c].col] = cases[c].value;
-        int64_t tiles = 0;
-        int32_t st = panattn_tile_count(&pr.p, &tiles);
+        struct panattn_plan plan;
+        int32_t st = panattn_plan(&pr.p, 1, &plan);
         if (st == PANATTN_OK) {
-            st = panattn_forward(&pr.p, 0, tiles);
+            st = panattn_forward(&pr.p, &plan, 0, plan.tiles);
         }
         int64_t wrong = st != PANATTN_OK;
         for (int64_t i = 0; i < SQ; i++) {
@@ -501,21 +506,24 @@ static void run_split_case(const spec *s, uint64_t seed, int64_t splits) {
     snprintf(name, sizeof name, "split-KV x%lld: %s", (long long)splits, s->name);
     build(&pr, s, seed);
     panattn_params *p = &pr.p;
-    int64_t count = 0;
-    int32_t st = panattn_tile_count(p, &count);
-    st = st ? st : panattn_forward(p, 0, count);
+    struct panattn_plan plan;
+    int32_t st = panattn_plan(p, 1, &plan);
+    const int64_t count = plan.tiles;
+    st = st ? st : panattn_forward(p, &plan, 0, count);
     size_t ws_floats = (size_t)(s->batch * s->heads * s->seq_q * splits * (s->head_dim + 1));
     float *ws = malloc(ws_floats * sizeof(float));
     for (size_t i = 0; i < ws_floats; i++) {
         ws[i] = NAN; /* every record must be written */
     }
     p->out = pr.out2, p->lse = pr.lse2;
+    st = st ? st : panattn_plan(p, 1, &plan); /* new buffers: a new call */
+    plan.splits = splits;                      /* forced, whatever the plan chose */
     /* partial tiles in two uneven ranges, as two workers would take them */
     int64_t total = count * splits, cut = total / 3;
-    st = st ? st : panattn_forward_partial(p, splits, ws, 0, cut);
-    st = st ? st : panattn_forward_partial(p, splits, ws, cut, total);
-    st = st ? st : panattn_merge_partial(p, splits, ws, 0, count / 2);
-    st = st ? st : panattn_merge_partial(p, splits, ws, count / 2, count);
+    st = st ? st : panattn_forward_partial(p, &plan, ws, 0, cut);
+    st = st ? st : panattn_forward_partial(p, &plan, ws, cut, total);
+    st = st ? st : panattn_merge_partial(p, &plan, ws, 0, count / 2);
+    st = st ? st : panattn_merge_partial(p, &plan, ws, count / 2, count);
     if (st != PANATTN_OK) {
         snprintf(detail, sizeof detail, "status %d: %s", (int)st, panattn_last_error());
         report(0, name, detail);
@@ -541,21 +549,24 @@ static void check_split_plan(void) {
                    0, MASK_NONE, 1, 1.0, 0, PANATTN_ISA_AUTO};
     problem a, b, c;
     build(&a, &dec, 1), build(&b, &big, 2), build(&c, &shortk, 3);
-    int64_t sa = 0, wa = 0, sb = 0, wb = 0, sc = 0, wc = 0, s1 = 0, w1 = 0;
-    int ok = panattn_splitkv_plan(&a.p, 4, &sa, &wa) == PANATTN_OK && sa == 4 && wa == 2 * 4 * 129 * 4;
-    ok &= panattn_splitkv_plan(&a.p, 1, &s1, &w1) == PANATTN_OK && s1 == 1 && w1 == 0;
-    ok &= panattn_splitkv_plan(&b.p, 2, &sb, &wb) == PANATTN_OK && sb == 1 && wb == 0;
-    ok &= panattn_splitkv_plan(&c.p, 8, &sc, &wc) == PANATTN_OK && sc == 1 && wc == 0; /* 300 keys: no 2 x 256 */
+    struct panattn_plan pa, p1, pb, pc;
+    int ok = panattn_plan(&a.p, 4, &pa) == PANATTN_OK && pa.splits == 4 && pa.workspace_bytes == 2 * 4 * 129 * 4;
+    ok &= panattn_plan(&a.p, 1, &p1) == PANATTN_OK && p1.splits == 1 && p1.workspace_bytes == 0;
+    ok &= panattn_plan(&b.p, 2, &pb) == PANATTN_OK && pb.splits == 1 && pb.workspace_bytes == 0;
+    ok &= panattn_plan(&c.p, 8, &pc) == PANATTN_OK && pc.splits == 1 && pc.workspace_bytes == 0; /* 300 keys: no 2 x 256 */
     float ws[4];
-    ok &= panattn_splitkv_plan(&a.p, 0, &sa, &wa) == PANATTN_ERR_INVALID_ARGUMENT;
-    ok &= panattn_splitkv_plan(&a.p, 2, NULL, &wa) == PANATTN_ERR_INVALID_ARGUMENT;
-    ok &= panattn_forward_partial(&a.p, 0, ws, 0, 1) == PANATTN_ERR_INVALID_ARGUMENT &&
+    struct panattn_plan bad = pa;
+    bad.splits = 0;
+    ok &= panattn_forward_partial(&a.p, &bad, ws, 0, 1) == PANATTN_ERR_INVALID_ARGUMENT &&
           strstr(panattn_last_error(), "splits") != NULL;
-    ok &= panattn_forward_partial(&a.p, 5001, ws, 0, 1) == PANATTN_ERR_INVALID_ARGUMENT;
-    ok &= panattn_forward_partial(&a.p, 2, NULL, 0, 1) == PANATTN_ERR_INVALID_ARGUMENT &&
+    bad.splits = 5001;
+    ok &= panattn_forward_partial(&a.p, &bad, ws, 0, 1) == PANATTN_ERR_INVALID_ARGUMENT;
+    bad.splits = 2;
+    ok &= panattn_forward_partial(&a.p, &bad, NULL, 0, 1) == PANATTN_ERR_INVALID_ARGUMENT &&
           strstr(panattn_last_error(), "workspace") != NULL;
-    ok &= panattn_forward_partial(&a.p, 2, ws, 0, 5) == PANATTN_ERR_INVALID_ARGUMENT; /* 2 tiles x 2 */
-    ok &= panattn_merge_partial(&a.p, 2, ws, 0, 3) == PANATTN_ERR_INVALID_ARGUMENT;   /* 2 tiles */
+    ok &= panattn_forward_partial(&a.p, &bad, ws, 0, 5) == PANATTN_ERR_INVALID_ARGUMENT; /* 2 tiles x 2 */
+    ok &= panattn_merge_partial(&a.p, &bad, ws, 0, 3) == PANATTN_ERR_INVALID_ARGUMENT;   /* 2 tiles */
+    const int64_t sa = pa.splits, wa = pa.workspace_bytes;
     char detail[160];
     snprintf(detail, sizeof detail, "decode b1 h2 sk5000 on 4 threads: %lld splits, %lld bytes", (long long)sa,
              (long long)wa);

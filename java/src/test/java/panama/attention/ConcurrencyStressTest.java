@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * and 4 workers). Every result must be bitwise identical to the same call made alone before the
  * storm: each backend is deterministic for a given thread count (a tile is computed by one worker
  * in a fixed order; OpenBLAS runs single-threaded). Across thread counts only NATIVE_CPU's
- * split-KV decode differs: {@code panattn_splitkv_plan} picks the number of key splits from the
+ * split-KV decode differs: {@code panattn_plan} picks the number of key splits from the
  * thread count, and a different split changes the fp32 rounding of the LSE merge
  * ({@link #resultsDoNotDependOnTheThreadCountExceptSplitKv}).
  *

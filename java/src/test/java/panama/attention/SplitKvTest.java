@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -16,6 +15,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import panama.attention.bindings.panattn_h;
+import panama.attention.bindings.panattn_plan;
+import panama.attention.internal.KernelParams;
 import panama.attention.internal.NativeCpuKernel;
 import panama.attention.internal.Problem;
 import panama.attention.testing.AttentionCase;
@@ -27,7 +28,7 @@ import panama.attention.testing.Compare;
 /**
  * NATIVE_CPU's split-KV path (decode: few query rows, long caches, fewer tiles than workers)
  * against JAVA_REFERENCE, on schedulers of 2 and 4 workers so that the keys really are split
- * (checked through panattn_splitkv_plan), on every CPU path this machine runs.
+ * (checked through panattn_plan), on every CPU path this machine runs.
  */
 class SplitKvTest {
     static TileScheduler two;
@@ -128,12 +129,11 @@ class SplitKvTest {
                 Problem p = new Problem(in.q, in.k, in.v, out, null, null, null, c.batch(), c.heads(), c.kvHeads(),
                         c.seqQ(), c.seqK(), c.headDim(), 0, 0, 0, (float) (1 / Math.sqrt(c.headDim())),
                         c.causal(), c.dtype(), CpuIsa.AUTO, s);
-                MemorySegment params = NativeCpuKernel.fill(p, arena);
-                MemorySegment plan = arena.allocate(ValueLayout.JAVA_LONG, 2);
-                NativeCpuKernel.check(panattn_h.panattn_splitkv_plan(params, s.threads(), plan,
-                        plan.asSlice(ValueLayout.JAVA_LONG.byteSize())));
-                long splits = plan.getAtIndex(ValueLayout.JAVA_LONG, 0);
-                long bytes = plan.getAtIndex(ValueLayout.JAVA_LONG, 1);
+                MemorySegment params = KernelParams.host(p, arena);
+                MemorySegment plan = panattn_plan.allocate(arena);
+                NativeCpuKernel.check(panattn_h.panattn_plan(params, s.threads(), plan));
+                long splits = panattn_plan.splits(plan);
+                long bytes = panattn_plan.workspace_bytes(plan);
                 assertTrue(splits > 1, () -> c + " on " + s.threads() + " workers: " + splits + " splits");
                 assertEquals(c.heads() * splits * (c.headDim() + 1) * 4L, bytes);
             }

@@ -22,9 +22,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Fails when the committed bindings and the C side disagree: function names, descriptors and
- * wrapper signatures against the prototypes in our headers and OpenBLAS's cblas.h; the params
- * struct against the C compiler (panattn_abi_probe); constants against the #defines and enums;
- * and the include lists of bindings/jextract.sh against the headers.
+ * wrapper signatures against the prototypes in our headers and OpenBLAS's cblas.h; every struct
+ * (fields, their types, size and offsets) against the header and the C compiler
+ * (panattn_abi_probe); constants against the #defines and enumerators; and the include lists of
+ * bindings/jextract.sh against the headers. The bindings are written by hand in jextract's shape
+ * where jextract is not installed, so this test is what keeps them honest.
  *
  * <p>Descriptors live in per-function holder classes whose initialiser also looks the symbol up,
  * so those checks load the libraries first; the name, signature, struct and constant checks need
@@ -45,6 +47,18 @@ class BindingsDriftTest {
 
         List<CHeader.Function> functions() {
             return parse().functions(apiMacro);
+        }
+
+        /** Integer #defines and enumerators: jextract binds both as {@code public static int NAME()}. */
+        Map<String, Long> constants() {
+            CHeader h = parse();
+            Map<String, Long> all = new LinkedHashMap<>(h.integerConstants(Set.of(apiMacro)));
+            h.enumConstants().forEach((name, value) -> {
+                if (all.put(name, value) != null) {
+                    throw new IllegalStateException(name + " is both a #define and an enumerator in " + header);
+                }
+            });
+            return all;
         }
 
         /** LP64, plus the header's function-pointer typedefs, which jextract passes as addresses. */
@@ -109,9 +123,9 @@ class BindingsDriftTest {
     @ParameterizedTest
     @MethodSource("ourHeaders")
     void constantsMatchDefines(Binding b) {
-        Map<String, Long> header = b.parse().integerConstants(Set.of(b.apiMacro()));
+        Map<String, Long> header = b.constants();
         Map<String, Long> bound = DriftCheck.constants(b.headerClass());
-        List<String> problems = new ArrayList<>(DriftCheck.compareNames("integer #defines",
+        List<String> problems = new ArrayList<>(DriftCheck.compareNames("integer #defines and enumerators",
                 b.header(), header.keySet(), b.headerClass().getSimpleName(), bound.keySet()));
         problems.addAll(DriftCheck.compareConstantValues(b.header(), header, b.headerClass().getSimpleName(), bound));
         assertNoDrift(b.header() + " constants", problems);
@@ -126,7 +140,7 @@ class BindingsDriftTest {
         List<String> problems = new ArrayList<>();
         problems.addAll(DriftCheck.compareNames("functions", b.header(), h.functions(b.apiMacro()).stream()
                 .map(CHeader.Function::name).toList(), "jextract.sh --include-function for " + cls, script.names(cls, "function")));
-        problems.addAll(DriftCheck.compareNames("constants", b.header(), h.integerConstants(Set.of(b.apiMacro())).keySet(),
+        problems.addAll(DriftCheck.compareNames("constants", b.header(), b.constants().keySet(),
                 "jextract.sh --include-constant for " + cls, script.names(cls, "constant")));
         assertNoDrift("bindings/jextract.sh vs " + b.header(), problems);
     }
@@ -153,54 +167,68 @@ class BindingsDriftTest {
         assertNoDrift(b.header() + " function-pointer typedefs", problems);
     }
 
-    // ------------------------------------------------------------------ the params struct
+    // ------------------------------------------------------------------ structs
+
+    /** Every struct of every header we bind, by tag: jextract names the struct's class after it. */
+    static Stream<String> structTags() {
+        return ourHeaders().flatMap(b -> b.parse().structTags().stream());
+    }
 
     @Test
-    void paramsStructMatchesCompilerAndHeader() {
+    void ourHeadersDefineTheStructsWeUse() {
+        // guards the parameterised test below against an empty source
+        List<String> tags = structTags().toList();
+        if (!tags.containsAll(List.of(PARAMS, "panattn_plan"))) {
+            fail("struct tags parsed from our headers: " + tags + "; expected panattn_params and panattn_plan");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("structTags")
+    void structMatchesCompilerAndHeader(String tag) throws ReflectiveOperationException {
         AbiProbe probe = AbiProbe.run(NativeLibraries.nativeBuild());
-        List<CHeader.Field> headerFields = CHeader.parse(NativeLibraries.read(NativeLibraries.header("panattn.h")))
-                .structFields(PARAMS);
-        List<MemoryLayout> members = panattn_params.layout().memberLayouts().stream()
-                .filter(m -> !(m instanceof PaddingLayout)).toList();
+        List<CHeader.Field> headerFields = ourHeaders().map(Binding::parse).filter(h -> h.structTags().contains(tag))
+                .findFirst().orElseThrow().structFields(tag);
+        Class<?> struct = Class.forName(panattn_h.class.getPackageName() + "." + tag);
+        java.lang.foreign.GroupLayout layout = (java.lang.foreign.GroupLayout) struct.getMethod("layout").invoke(null);
+        List<MemoryLayout> members = layout.memberLayouts().stream().filter(m -> !(m instanceof PaddingLayout)).toList();
 
         Map<String, List<String>> lists = new LinkedHashMap<>();
-        lists.put("panattn.h", headerFields.stream().map(CHeader.Field::name).toList());
-        lists.put("panattn_abi_probe", probe.fields(PARAMS));
-        lists.put("panattn_params.layout()", members.stream().map(m -> m.name().orElse("<unnamed>")).toList());
-        List<String> problems = new ArrayList<>(DriftCheck.compareOrdered(PARAMS + " fields", lists));
+        lists.put("the header", headerFields.stream().map(CHeader.Field::name).toList());
+        lists.put("panattn_abi_probe", probe.fields(tag));
+        lists.put(tag + ".layout()", members.stream().map(m -> m.name().orElse("<unnamed>")).toList());
+        List<String> problems = new ArrayList<>(DriftCheck.compareOrdered(tag + " fields", lists));
 
-        Long size = probe.sizes().get(PARAMS);
+        Long size = probe.sizes().get(tag);
+        long bound = (long) struct.getMethod("sizeof").invoke(null);
         if (size == null) {
-            problems.add("panattn_abi_probe prints no `sizeof " + PARAMS + "` line");
-        } else if (size != panattn_params.sizeof()) {
-            problems.add("sizeof(" + PARAMS + "): C compiler says " + size + ", panattn_params.sizeof() is "
-                    + panattn_params.sizeof());
+            problems.add("panattn_abi_probe prints no `sizeof " + tag + "` line");
+        } else if (size != bound) {
+            problems.add("sizeof(" + tag + "): C compiler says " + size + ", " + tag + ".sizeof() is " + bound);
         }
-        probe.offsets().getOrDefault(PARAMS, Map.of()).forEach((field, offset) -> {
+        for (Map.Entry<String, Long> e : probe.offsets().getOrDefault(tag, Map.of()).entrySet()) {
             try {
-                long bound = (long) panattn_params.class.getMethod(field + "$offset").invoke(null);
-                if (bound != offset) {
-                    problems.add("offsetof(" + PARAMS + ", " + field + "): C compiler says " + offset
-                            + ", panattn_params." + field + "$offset() is " + bound);
+                long offset = (long) struct.getMethod(e.getKey() + "$offset").invoke(null);
+                if (offset != e.getValue()) {
+                    problems.add("offsetof(" + tag + ", " + e.getKey() + "): C compiler says " + e.getValue() + ", "
+                            + tag + "." + e.getKey() + "$offset() is " + offset);
                 }
-            } catch (NoSuchMethodException e) {
-                problems.add("panattn_params has no " + field + "$offset() for the C field " + field);
-            } catch (ReflectiveOperationException e) {
-                throw new AssertionError(e);
+            } catch (NoSuchMethodException missing) {
+                problems.add(tag + " has no " + e.getKey() + "$offset() for the C field " + e.getKey());
             }
-        });
+        }
         for (CHeader.Field f : headerFields) {
             members.stream().filter(m -> m.name().orElse("").equals(f.name())).findFirst().ifPresent(m -> {
                 Optional<CTypes.JavaType> expected = LP64.map(f.type());
                 if (expected.isEmpty()) {
-                    problems.add(PARAMS + "." + f.name() + ": cannot map C type `" + f.type() + "`");
+                    problems.add(tag + "." + f.name() + ": cannot map C type `" + f.type() + "`");
                 } else if (!expected.get().matches(m)) {
-                    problems.add(PARAMS + "." + f.name() + ": C type `" + f.type() + "` needs " + expected.get()
+                    problems.add(tag + "." + f.name() + ": C type `" + f.type() + "` needs " + expected.get()
                             + ", layout has " + CTypes.JavaType.describe(m));
                 }
             });
         }
-        assertNoDrift(PARAMS + " vs the C compiler", problems);
+        assertNoDrift(tag + " vs the C compiler", problems);
     }
 
     @ParameterizedTest
@@ -213,8 +241,6 @@ class BindingsDriftTest {
                 script().names(b.headerClass().getSimpleName(), "struct")));
         header.stream().filter(tag -> !probed.contains(tag))
                 .forEach(tag -> problems.add("struct " + tag + " of " + b.header() + " is not printed by panattn_abi_probe"));
-        header.stream().filter(tag -> !tag.equals(PARAMS))
-                .forEach(tag -> problems.add("struct " + tag + " of " + b.header() + " has no drift check here yet"));
         assertNoDrift(b.header() + " structs", problems);
     }
 

@@ -33,7 +33,8 @@ class DriftCheckTest {
         CHeader h = CHeader.parse(realHeader());
         CHeader.Function f = forward(h);
         assertEquals("int32_t", f.returnType());
-        assertEquals(List.of(new CHeader.Param("const panattn_params *", "p"), new CHeader.Param("int64_t", "tile_begin"),
+        assertEquals(List.of(new CHeader.Param("const panattn_params *", "p"),
+                new CHeader.Param("const struct panattn_plan *", "plan"), new CHeader.Param("int64_t", "tile_begin"),
                 new CHeader.Param("int64_t", "tile_end")), f.params());
         assertEquals(List.of(), h.functions("PANATTN_API").stream()
                 .filter(g -> g.name().equals("panattn_isa_best")).findFirst().orElseThrow().params());
@@ -51,11 +52,11 @@ class DriftCheckTest {
         CHeader.Function f = forward(CHeader.parse(edited));
 
         List<String> descriptor = DriftCheck.compareDescriptor(f, forwardDescriptor(), LP64);
-        assertEquals(List.of("panattn_forward: parameter 1 (tile_begin): C type `int32_t` needs int (4 bytes), "
+        assertEquals(List.of("panattn_forward: parameter 2 (tile_begin): C type `int32_t` needs int (4 bytes), "
                 + "descriptor has long (8 bytes)"), descriptor);
 
         List<String> wrapper = DriftCheck.compareWrapper(f, forwardWrapper(), LP64);
-        assertEquals(List.of("panattn_forward: wrapper parameter 1 (tile_begin): C type `int32_t` needs int, "
+        assertEquals(List.of("panattn_forward: wrapper parameter 2 (tile_begin): C type `int32_t` needs int, "
                 + "wrapper takes long"), wrapper);
     }
 
@@ -68,13 +69,17 @@ class DriftCheckTest {
 
     @Test
     void addedParameterAndChangedReturnAreReported() {
-        String edited = realHeader().replace(
-                "PANATTN_API int32_t panattn_forward(const panattn_params *p, int64_t tile_begin, int64_t tile_end);",
-                "PANATTN_API void panattn_forward(const panattn_params *p, int64_t tile_begin,\n    int64_t tile_end, float *scratch);");
+        String original = """
+                PANATTN_API int32_t panattn_forward(const panattn_params *p, const struct panattn_plan *plan, int64_t tile_begin,
+                                                    int64_t tile_end);""";
+        String edited = realHeader().replace(original.strip(),
+                "PANATTN_API void panattn_forward(const panattn_params *p, const struct panattn_plan *plan,\n"
+                        + "    int64_t tile_begin, int64_t tile_end, float *scratch);");
+        assertTrue(!edited.equals(realHeader()), "the edit must apply to the real header");
         List<String> problems = DriftCheck.compareDescriptor(forward(CHeader.parse(edited)), forwardDescriptor(), LP64);
         assertEquals(List.of("panattn_forward: return: C type `void`, but the descriptor returns int (4 bytes)",
-                "panattn_forward: parameter count: header has 4 [p, tile_begin, tile_end, scratch], descriptor has 3 "
-                        + "[MemorySegment (8 bytes), long (8 bytes), long (8 bytes)]"), problems);
+                "panattn_forward: parameter count: header has 5 [p, plan, tile_begin, tile_end, scratch], descriptor has 4 "
+                        + "[MemorySegment (8 bytes), MemorySegment (8 bytes), long (8 bytes), long (8 bytes)]"), problems);
     }
 
     @Test
@@ -91,6 +96,17 @@ class DriftCheckTest {
         List<String> values = DriftCheck.compareConstantValues("panattn.h", h.integerConstants(Set.of("PANATTN_API")),
                 "panattn_h", DriftCheck.constants(panattn_h.class));
         assertEquals(List.of("PANATTN_TILE_Q: panattn.h says 64, panattn_h.PANATTN_TILE_Q() returns 128"), values);
+    }
+
+    @Test
+    void changedEnumeratorIsReported() {
+        String edited = realHeader().replace("PANATTN_ERR_UNSUPPORTED = 2,", "PANATTN_ERR_UNSUPPORTED = 7,");
+        Map<String, Long> enumerators = CHeader.parse(edited).enumConstants();
+        assertEquals(5, enumerators.size(), "every panattn_status enumerator is parsed: " + enumerators);
+        List<String> values = DriftCheck.compareConstantValues("panattn.h", enumerators, "panattn_h",
+                DriftCheck.constants(panattn_h.class));
+        assertEquals(List.of("PANATTN_ERR_UNSUPPORTED: panattn.h says 7, panattn_h.PANATTN_ERR_UNSUPPORTED() returns 2"),
+                values);
     }
 
     @Test
@@ -130,7 +146,8 @@ class DriftCheckTest {
 
     private static FunctionDescriptor forwardDescriptor() {
         // What the bindings declare, built without touching the holder class (which needs the symbol).
-        return FunctionDescriptor.of(panattn_h.C_INT, panattn_h.C_POINTER, panattn_h.C_LONG, panattn_h.C_LONG);
+        return FunctionDescriptor.of(panattn_h.C_INT, panattn_h.C_POINTER, panattn_h.C_POINTER, panattn_h.C_LONG,
+                panattn_h.C_LONG);
     }
 
     private static Method forwardWrapper() {

@@ -1,11 +1,8 @@
 package panama.attention.internal;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,19 +11,21 @@ import panama.attention.AttentionException;
 import panama.attention.bindings.cublas_h;
 
 /**
- * cuBLAS, loaded once at run time (never linked, never shipped): the first of
+ * cuBLAS, loaded once at run time (never linked, never shipped) through {@link LibrarySearch}: the
+ * first of
  * <ol>
  *   <li>{@code -Dpanattn.cublas.path} or {@code $PANATTN_CUBLAS_PATH} (the file, or a folder holding it);</li>
- *   <li>{@code /usr/local/cuda/lib64}, {@code /usr/local/cuda-*}{@code /lib64} (newest first),
- *       {@code /usr/lib/x86_64-linux-gnu};</li>
- *   <li>PyTorch's wheel copy, {@code nvidia/cublas/lib} under a python3 site-packages or
- *       dist-packages folder (/usr/lib, /usr/local/lib, /opt/conda/lib, ~/.local/lib, /opt/*&#47;.venv/lib);</li>
+ *   <li>PyTorch's wheel copy, {@code nvidia/*}{@code /lib} under every python3 site-packages or
+ *       dist-packages folder found ($VIRTUAL_ENV, $CONDA_PREFIX, /usr/lib, /usr/local/lib,
+ *       /opt/conda/lib, ~/.local/lib, /opt/*&#47;{.venv,venv,}/lib);</li>
+ *   <li>{@code /usr/local/cuda/lib64}, then {@code /usr/local/cuda-*}{@code /lib64} (newest first);</li>
+ *   <li>the system loader (LD_LIBRARY_PATH, the ld.so cache);</li>
  * </ol>
- * trying {@code libcublas.so.13}, {@code .so.12}, then {@code libcublas.so} in each, with its
- * {@code libcublasLt} from the same folder loaded first. The error lists everything tried.
+ * trying {@code libcublas.so.13}, then {@code .so.12}, with its {@code libcublasLt} from the same
+ * folder loaded first. The error lists everything tried.
  */
 public final class CuBlas {
-    static final String[] NAMES = {"libcublas.so.13", "libcublas.so.12", "libcublas.so"};
+    static final List<String> NAMES = List.of("libcublas.so.13", "libcublas.so.12");
 
     private CuBlas() {
     }
@@ -36,107 +35,66 @@ public final class CuBlas {
         static final String ERROR;
 
         static {
-            List<String> tried = new ArrayList<>();
-            Path found = null;
-            for (Path dir : candidates(tried)) {
-                for (String name : NAMES) {
-                    Path lib = Files.isDirectory(dir) ? dir.resolve(name) : dir;
-                    if (!Files.isDirectory(dir) && !dir.getFileName().toString().startsWith("libcublas")) {
-                        continue;
-                    }
-                    if (!Files.exists(lib)) {
-                        continue;
-                    }
-                    String err = open(lib);
-                    if (err == null) {
-                        found = lib;
-                        break;
-                    }
-                    tried.add(lib + ": " + err);
-                    if (!Files.isDirectory(dir)) {
-                        break;
-                    }
-                }
-                if (found != null) {
-                    break;
-                }
-            }
-            String error = null;
-            if (found == null) {
-                error = "cuBLAS (libcublas.so.13/.12/.so) not found; tried " + String.join("; ", tried)
-                        + " (set PANATTN_CUBLAS_PATH to the library or its folder)";
-            }
-            PATH = found;
-            ERROR = error;
+            LibrarySearch.Opener open = Holder::open;
+            LibrarySearch search = new LibrarySearch("cuBLAS (libcublas.so.13/.12)")
+                    .explicit("panattn.cublas.path", "PANATTN_CUBLAS_PATH", NAMES, open)
+                    .folders("python site-packages", wheelFolders(), NAMES, open)
+                    .folders("CUDA toolkit", toolkitFolders(), NAMES, open)
+                    .systemLoader(NAMES, open);
+            PATH = search.found() == null ? null : search.found().path();
+            ERROR = search.error() == null ? null
+                    : search.error() + " (set PANATTN_CUBLAS_PATH to the library or its folder)";
         }
 
-        static List<Path> candidates(List<String> tried) {
-            List<Path> dirs = new ArrayList<>();
-            String explicit = System.getProperty("panattn.cublas.path");
-            if (explicit == null || explicit.isBlank()) {
-                explicit = System.getenv("PANATTN_CUBLAS_PATH");
-            }
-            if (explicit != null && !explicit.isBlank()) {
-                dirs.add(Path.of(explicit));
-            }
-            dirs.add(Path.of("/usr/local/cuda/lib64"));
-            dirs.addAll(glob(Path.of("/usr/local"), "cuda-*", "lib64"));
-            dirs.add(Path.of("/usr/lib/x86_64-linux-gnu"));
+        /**
+         * {@code nvidia/*}{@code /lib} under every python site-packages (or dist-packages) we can find:
+         * PyTorch's CUDA 13 wheels unpack cuBLAS to {@code nvidia/cu13/lib}, older ones to
+         * {@code nvidia/cublas/lib}.
+         */
+        static List<Path> wheelFolders() {
             String home = System.getProperty("user.home", "/root");
-            List<String> roots = new ArrayList<>(List.of("/usr/lib", "/usr/local/lib", "/opt/conda/lib", home + "/.local/lib"));
-            for (Path venv : glob(Path.of("/opt"), "*", ".venv/lib")) { // e.g. /opt/torch/.venv (the H200 image)
-                roots.add(venv.toString());
+            List<Path> roots = new ArrayList<>();
+            for (String env : new String[] {"VIRTUAL_ENV", "CONDA_PREFIX"}) {
+                String v = System.getenv(env);
+                if (v != null && !v.isBlank()) {
+                    roots.add(Path.of(v, "lib"));
+                }
             }
-            for (String root : roots) {
-                for (Path py : glob(Path.of(root), "python3*", null)) {
+            for (String r : new String[] {"/usr/lib", "/usr/local/lib", "/opt/conda/lib", home + "/.local/lib"}) {
+                roots.add(Path.of(r));
+            }
+            for (String venv : new String[] {".venv/lib", "venv/lib", "lib"}) { // e.g. /opt/torch/.venv
+                roots.addAll(LibrarySearch.glob(Path.of("/opt"), "*", venv));
+            }
+            List<Path> dirs = new ArrayList<>();
+            for (Path root : roots) {
+                for (Path py : LibrarySearch.glob(root, "python3*", null)) {
                     for (String pk : new String[] {"site-packages", "dist-packages"}) {
-                        dirs.add(py.resolve(pk).resolve("nvidia/cublas/lib"));
+                        dirs.addAll(LibrarySearch.glob(py.resolve(pk).resolve("nvidia"), "*", "lib"));
                     }
                 }
             }
-            List<Path> existing = new ArrayList<>();
-            for (Path d : dirs) {
-                if (Files.exists(d)) {
-                    existing.add(d);
-                } else {
-                    tried.add(d + ": missing");
-                }
-            }
-            return existing;
+            return dirs;
         }
 
-        static List<Path> glob(Path dir, String pattern, String child) {
-            List<Path> out = new ArrayList<>();
-            if (!Files.isDirectory(dir)) {
-                return out;
-            }
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, pattern)) {
-                for (Path p : ds) {
-                    out.add(child == null ? p : p.resolve(child));
-                }
-            } catch (IOException e) {
-                // unreadable folder: nothing from it
-            }
-            out.sort((a, b) -> b.toString().compareTo(a.toString())); // newest version first
-            return out;
+        /** {@code /usr/local/cuda/lib64}, then versioned toolkits, newest first. */
+        static List<Path> toolkitFolders() {
+            List<Path> dirs = new ArrayList<>(List.of(Path.of("/usr/local/cuda/lib64")));
+            dirs.addAll(LibrarySearch.glob(Path.of("/usr/local"), "cuda-*", "lib64"));
+            return dirs;
         }
 
+        /** cuBLAS needs its libcublasLt from the same folder: that one is loaded first. */
         static String open(Path lib) {
-            try {
-                String suffix = lib.getFileName().toString().substring("libcublas".length());
-                Path lt = lib.resolveSibling("libcublasLt" + suffix);
-                if (Files.exists(lt)) {
-                    System.load(lt.toAbsolutePath().toString());
+            String suffix = lib.getFileName().toString().substring("libcublas".length());
+            Path lt = lib.resolveSibling("libcublasLt" + suffix);
+            if (Files.exists(lt)) {
+                String err = LibrarySearch.requiring(null).open(lt);
+                if (err != null) {
+                    return "its " + lt.getFileName() + ": " + err;
                 }
-                SymbolLookup lookup = SymbolLookup.libraryLookup(lib, Arena.global());
-                if (lookup.find("cublasCreate_v2").isEmpty()) {
-                    return "has no cublasCreate_v2";
-                }
-                System.load(lib.toAbsolutePath().toString());
-                return null;
-            } catch (IllegalArgumentException | UnsatisfiedLinkError e) {
-                return e.getMessage();
             }
+            return LibrarySearch.requiring("cublasCreate_v2").open(lib);
         }
     }
 

@@ -8,7 +8,6 @@ import panama.attention.DType;
 import panama.attention.Tensor;
 import panama.attention.bindings.cublas_h;
 import panama.attention.bindings.panattn_cuda_h;
-import panama.attention.bindings.panattn_params;
 
 /**
  * The unfused GPU path: for each (batch b, kv head) group of {@code heads / kvHeads} query heads,
@@ -52,13 +51,12 @@ public final class CublasAttention {
         final int es = p.dtype().byteSize();
         long scratch = 0, keyLengths = 0;
         try (Arena arena = Arena.ofConfined(); CuBlas.Handle h = new CuBlas.Handle()) {
-            MemorySegment params = NativeCpuKernel.fill(p, arena);
             if (p.keyLengths() != null) {
                 MemorySegment host = arena.allocateFrom(ValueLayout.JAVA_INT, p.keyLengths());
                 keyLengths = Cuda.malloc(dev, host.byteSize());
                 Cuda.memcpy(dev, keyLengths, host.address(), host.byteSize(), Cuda.THREAD_STREAM);
-                panattn_params.key_lengths(params, MemorySegment.ofAddress(keyLengths));
             }
+            MemorySegment params = KernelParams.fill(p, arena, MemorySegment.ofAddress(keyLengths));
             // scratch: fp32 scores (when no probs buffer is given) + P in the input dtype (F16/BF16)
             long scoreBytes = probs == 0 ? groupScores * 4 : 0;
             long lowpBytes = p.dtype() == DType.F32 ? 0 : groupScores * es;

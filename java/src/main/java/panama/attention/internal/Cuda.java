@@ -92,7 +92,7 @@ public final class Cuda {
     /** Turns a status code into an exception carrying this thread's native message (with the CUDA error name). */
     public static void check(int status, String what) {
         if (status != 0) {
-            throw new AttentionException(status, what + " failed (" + NativeCpuKernel.statusName(status) + "): " + lastError());
+            throw new AttentionException(status, what + " failed (" + NativeStatus.name(status) + "): " + lastError());
         }
     }
 

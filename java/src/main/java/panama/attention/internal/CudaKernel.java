@@ -9,7 +9,6 @@ import panama.attention.Device;
 import panama.attention.DeviceArena;
 import panama.attention.Tensor;
 import panama.attention.bindings.panattn_cuda_h;
-import panama.attention.bindings.panattn_params;
 
 /**
  * CUDA: fills the CPU boundary's {@code panattn_params} with device pointers and runs
@@ -137,14 +136,13 @@ public final class CudaKernel {
     private static void runOnDevice(Problem p, int device, int kernel, int splits) {
         long keyLengths = 0;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment params = NativeCpuKernel.fill(p, arena);
             if (p.keyLengths() != null) {
                 // the kernels read key lengths on the device
                 MemorySegment host = arena.allocateFrom(ValueLayout.JAVA_INT, p.keyLengths());
                 keyLengths = Cuda.malloc(device, host.byteSize());
                 Cuda.memcpy(device, keyLengths, host.address(), host.byteSize(), Cuda.THREAD_STREAM);
-                panattn_params.key_lengths(params, MemorySegment.ofAddress(keyLengths));
             }
+            MemorySegment params = KernelParams.fill(p, arena, MemorySegment.ofAddress(keyLengths));
             Cuda.check(panattn_cuda_h.panattn_cuda_forward(params, device, kernel, splits, Cuda.THREAD_STREAM),
                     "panattn_cuda_forward");
         } finally {

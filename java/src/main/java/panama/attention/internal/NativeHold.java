@@ -33,7 +33,6 @@ public final class NativeHold {
         void run();
     }
 
-    private static final int STATUS_FAILED = 4; // PANATTN_ERR_INTERNAL, without a call into the bindings
 
     private static final class Frame {
         final Body body;
@@ -107,7 +106,7 @@ public final class NativeHold {
             throw e;
         }
         if (failure != null || !frame.ran || status != 0) {
-            throw new panama.attention.AttentionException("panattn_hold failed (status " + status + ")"
+            throw new panama.attention.AttentionException("panattn_hold failed (" + NativeStatus.name(status) + ")"
                     + (failure == null ? "" : ": " + failure), failure);
         }
     }
@@ -132,7 +131,7 @@ public final class NativeHold {
             if (frame != null) {
                 frame.failure = e;
             }
-            return STATUS_FAILED;
+            return panattn_h.PANATTN_ERR_INTERNAL(); // a constant of the bindings: no call into C
         }
     }
 }

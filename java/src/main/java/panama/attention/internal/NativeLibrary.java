@@ -1,24 +1,17 @@
 package panama.attention.internal;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.SymbolLookup;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds and loads one of our native libraries, in a documented order:
+ * Finds and loads one of our native libraries through {@link LibrarySearch}, in a documented order:
  * <ol>
  *   <li>an explicit path: system property {@code panattn.library.path} or environment variable
  *       {@code PANATTN_LIBRARY_PATH} (a folder holding the library, or the file itself);</li>
  *   <li>the copy inside the jar, under {@code linux-x86_64/}, extracted by {@link LibraryCache}.</li>
  * </ol>
- * The library is opened with {@link SymbolLookup#libraryLookup} (which reports the real
- * {@code dlopen} error) and checked for its ABI symbol, then registered with {@link System#load}
- * so that the jextract-shaped bindings, generated without {@code -l}, find it through
- * {@link SymbolLookup#loaderLookup}. A failure never throws: it becomes the reason the backend is
- * off, listing what was tried.
+ * The library must export its ABI symbol. A failure never throws: it becomes the reason the
+ * backend is off, listing what was tried.
  */
 public final class NativeLibrary {
     /** Where the jar keeps libraries for this platform. */
@@ -38,64 +31,18 @@ public final class NativeLibrary {
 
     /** Loads {@code fileName} (e.g. {@code libpanattn.so}) whose presence is proven by {@code abiSymbol}. */
     public static NativeLibrary load(String fileName, String abiSymbol) {
-        List<String> tried = new ArrayList<>();
         if (!"Linux".equals(System.getProperty("os.name")) || !isX86_64()) {
             return new NativeLibrary(fileName, null, "no native build for " + System.getProperty("os.name") + "/"
                     + System.getProperty("os.arch") + " (only linux-x86_64 is shipped)", "");
         }
-        String explicit = System.getProperty("panattn.library.path");
-        String source = "-Dpanattn.library.path";
-        if (explicit == null || explicit.isBlank()) {
-            explicit = System.getenv("PANATTN_LIBRARY_PATH");
-            source = "$PANATTN_LIBRARY_PATH";
-        }
-        if (explicit != null && !explicit.isBlank()) {
-            Path p = Path.of(explicit);
-            if (Files.isDirectory(p)) {
-                p = p.resolve(fileName);
-            }
-            if (p.getFileName() != null && p.getFileName().toString().equals(fileName)) {
-                String err = open(p, abiSymbol);
-                if (err == null) {
-                    return new NativeLibrary(fileName, p, null, "from " + source);
-                }
-                tried.add(source + " " + p + ": " + err);
-            }
-        }
-        String resource = PLATFORM_DIR + "/" + fileName;
-        if (!LibraryCache.hasResource(NativeLibrary.class, resource)) {
-            tried.add("jar resource " + resource + ": not packaged (was it built?)");
-        } else {
-            try {
-                LibraryCache.Extracted x = LibraryCache.extract(NativeLibrary.class, fileName.replace(".so", ""), List.of(resource));
-                Path p = x.files().get(0);
-                String err = open(p, abiSymbol);
-                if (err == null) {
-                    return new NativeLibrary(fileName, p, null, ("from the jar " + x.note()).trim());
-                }
-                tried.add("jar copy " + p + ": " + err);
-            } catch (Exception e) {
-                tried.add("jar copy: " + e.getMessage());
-            }
-        }
-        return new NativeLibrary(fileName, null, fileName + " could not be loaded; tried " + String.join("; ", tried), "");
-    }
-
-    /** Opens the file; null on success, else the reason. */
-    static String open(Path p, String abiSymbol) {
-        if (!Files.isRegularFile(p)) {
-            return "no such file";
-        }
-        try {
-            SymbolLookup lookup = SymbolLookup.libraryLookup(p, Arena.global());
-            if (abiSymbol != null && lookup.find(abiSymbol).isEmpty()) {
-                return "symbol " + abiSymbol + " missing (not our library, or an old build)";
-            }
-            System.load(p.toAbsolutePath().toString());
-            return null;
-        } catch (IllegalArgumentException | UnsatisfiedLinkError | IllegalCallerException e) {
-            return e.getMessage();
-        }
+        LibrarySearch.Opener opener = LibrarySearch.requiring(abiSymbol);
+        LibrarySearch search = new LibrarySearch(fileName)
+                .explicit("panattn.library.path", "PANATTN_LIBRARY_PATH", List.of(fileName), opener)
+                .jar("the jar", NativeLibrary.class, fileName.replace(".so", ""), List.of(PLATFORM_DIR + "/" + fileName),
+                        List.of(opener));
+        LibrarySearch.Found f = search.found();
+        return f == null ? new NativeLibrary(fileName, null, search.error(), "")
+                : new NativeLibrary(fileName, f.path(), null, f.source());
     }
 
     private static boolean isX86_64() {

@@ -1,20 +1,18 @@
 package panama.attention.internal;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import panama.attention.AttentionException;
 import panama.attention.bindings.cblas_h;
 
 /**
- * OpenBLAS, loaded once: an explicit file ({@code -Dpanattn.openblas.path} or
- * {@code $PANATTN_OPENBLAS_PATH}), else a system install in the usual folders, else the copy in
- * Maven Central's {@code org.bytedeco:openblas} jar (linux-x86_64), extracted with its
- * libgfortran and libquadmath. Our CPU backends parallelise over tiles themselves, so OpenBLAS is
+ * OpenBLAS, loaded once through {@link LibrarySearch}: an explicit file or folder
+ * ({@code -Dpanattn.openblas.path} or {@code $PANATTN_OPENBLAS_PATH}), else a system install in the
+ * usual folders, else the copy in Maven Central's {@code org.bytedeco:openblas} jar (linux-x86_64),
+ * extracted with its libgfortran and libquadmath. Our CPU backends parallelise over tiles themselves, so OpenBLAS is
  * set to one thread; {@link #withThreads} lends it more for a whole-matrix benchmark.
  */
 public final class OpenBlas {
@@ -40,86 +38,29 @@ public final class OpenBlas {
         static final String ERROR;
 
         static {
-            List<String> tried = new ArrayList<>();
-            Path found = null;
-            String source = null;
-            String explicit = System.getProperty("panattn.openblas.path");
-            if (explicit == null || explicit.isBlank()) {
-                explicit = System.getenv("PANATTN_OPENBLAS_PATH");
+            LibrarySearch.Opener openblas = LibrarySearch.requiring("cblas_sgemm");
+            List<String> bundled = new ArrayList<>();
+            List<LibrarySearch.Opener> openers = new ArrayList<>();
+            for (String f : BUNDLED_FILES) {
+                bundled.add(BUNDLED_DIR + f);
+                openers.add(f.startsWith("libopenblas") ? openblas : LibrarySearch.requiring(null));
             }
-            if (explicit != null && !explicit.isBlank()) {
-                String err = open(Path.of(explicit));
-                if (err == null) {
-                    found = Path.of(explicit);
-                    source = "explicit";
-                } else {
-                    tried.add(explicit + ": " + err);
-                }
-            }
-            for (int i = 0; found == null && i < SYSTEM_PATHS.length; i++) {
-                Path p = Path.of(SYSTEM_PATHS[i]);
-                if (Files.exists(p)) {
-                    String err = open(p);
-                    if (err == null) {
-                        found = p;
-                        source = "system";
-                    } else {
-                        tried.add(p + ": " + err);
-                    }
-                }
-            }
-            if (found == null) {
-                tried.add("system folders: none of " + String.join(", ", SYSTEM_PATHS));
-                if (!LibraryCache.hasResource(OpenBlas.class, BUNDLED_DIR + "libopenblas.so.0")) {
-                    tried.add("bundled: org.bytedeco:openblas (linux-x86_64) is not on the class path");
-                } else {
-                    try {
-                        List<String> res = new ArrayList<>();
-                        for (String f : BUNDLED_FILES) {
-                            res.add(BUNDLED_DIR + f);
-                        }
-                        LibraryCache.Extracted x = LibraryCache.extract(OpenBlas.class, "openblas", res);
-                        String err = null;
-                        for (Path p : x.files()) {
-                            err = open(p);
-                            if (err != null) {
-                                tried.add("bundled " + p + ": " + err);
-                                break;
-                            }
-                        }
-                        if (err == null) {
-                            found = x.files().get(x.files().size() - 1);
-                            source = "bundled (org.bytedeco:openblas)";
-                        }
-                    } catch (Exception e) {
-                        tried.add("bundled: " + e.getMessage());
-                    }
-                }
-            }
-            String error = found == null ? "OpenBLAS could not be loaded; tried " + String.join("; ", tried) : null;
+            LibrarySearch search = new LibrarySearch("OpenBLAS")
+                    .explicit("panattn.openblas.path", "PANATTN_OPENBLAS_PATH", List.of("libopenblas.so.0"), openblas)
+                    .files("system folders", Arrays.stream(SYSTEM_PATHS).map(Path::of).toList(), openblas)
+                    .jar("bundled (org.bytedeco:openblas)", OpenBlas.class, "openblas", bundled, openers);
+            LibrarySearch.Found found = search.found();
+            String error = search.error();
             if (error == null) {
                 try {
                     cblas_h.openblas_set_num_threads(1);
                 } catch (Throwable e) {
-                    error = found + " loaded but cannot be called: " + e;
+                    error = found.path() + " loaded but cannot be called: " + e;
                 }
             }
-            PATH = found;
-            SOURCE = source;
+            PATH = found == null ? null : found.path();
+            SOURCE = found == null ? null : found.source();
             ERROR = error;
-        }
-
-        private static String open(Path p) {
-            try {
-                SymbolLookup lookup = SymbolLookup.libraryLookup(p, Arena.global());
-                if (p.getFileName().toString().startsWith("libopenblas") && lookup.find("cblas_sgemm").isEmpty()) {
-                    return "has no cblas_sgemm";
-                }
-                System.load(p.toAbsolutePath().toString());
-                return null;
-            } catch (IllegalArgumentException | UnsatisfiedLinkError e) {
-                return e.getMessage();
-            }
         }
     }
 

@@ -1,0 +1,74 @@
+package panama.attention.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import panama.attention.Tensor;
+import panama.attention.bindings.panattn_params;
+
+/**
+ * The one filler of {@code panattn_params}, the struct both native libraries take (the CPU kernels,
+ * and the CUDA kernels with device pointers): raw tensor addresses, sizes, strides in elements,
+ * options. One place, so the CPU and GPU paths cannot describe a call differently.
+ */
+public final class KernelParams {
+    private KernelParams() {
+    }
+
+    /** The struct for p in arena, with p's key lengths copied into arena (the CPU kernels read them there). */
+    public static MemorySegment host(Problem p, Arena arena) {
+        MemorySegment keyLengths = p.keyLengths() == null ? MemorySegment.NULL
+                : MemorySegment.ofAddress(arena.allocateFrom(ValueLayout.JAVA_INT, p.keyLengths()).address());
+        return fill(p, arena, keyLengths);
+    }
+
+    /**
+     * The struct for p in arena, with the given key-lengths pointer (NULL for none): the CUDA kernels
+     * read key lengths from device memory, which the caller owns.
+     */
+    public static MemorySegment fill(Problem p, Arena arena, MemorySegment keyLengths) {
+        MemorySegment s = panattn_params.allocate(arena);
+        panattn_params.q(s, raw(p.q()));
+        panattn_params.k(s, raw(p.k()));
+        panattn_params.v(s, raw(p.v()));
+        panattn_params.out(s, raw(p.out()));
+        panattn_params.lse(s, p.lse() == null ? MemorySegment.NULL : raw(p.lse()));
+        panattn_params.mask(s, p.mask() == null ? MemorySegment.NULL : raw(p.mask()));
+        panattn_params.key_lengths(s, keyLengths);
+        panattn_params.batch(s, p.batch());
+        panattn_params.heads(s, p.heads());
+        panattn_params.kv_heads(s, p.kvHeads());
+        panattn_params.seq_q(s, p.seqQ());
+        panattn_params.seq_k(s, p.seqK());
+        panattn_params.head_dim(s, p.headDim());
+        panattn_params.q_batch_stride(s, p.q().stride(0));
+        panattn_params.q_head_stride(s, p.q().stride(1));
+        panattn_params.q_row_stride(s, p.q().stride(2));
+        panattn_params.k_batch_stride(s, p.k().stride(0));
+        panattn_params.k_head_stride(s, p.k().stride(1));
+        panattn_params.k_row_stride(s, p.k().stride(2));
+        panattn_params.v_batch_stride(s, p.v().stride(0));
+        panattn_params.v_head_stride(s, p.v().stride(1));
+        panattn_params.v_row_stride(s, p.v().stride(2));
+        panattn_params.out_batch_stride(s, p.out().stride(0));
+        panattn_params.out_head_stride(s, p.out().stride(1));
+        panattn_params.out_row_stride(s, p.out().stride(2));
+        if (p.lse() != null) {
+            panattn_params.lse_batch_stride(s, p.lse().stride(0));
+            panattn_params.lse_head_stride(s, p.lse().stride(1));
+        }
+        panattn_params.mask_batch_stride(s, p.maskBatchStride());
+        panattn_params.mask_head_stride(s, p.maskHeadStride());
+        panattn_params.mask_row_stride(s, p.maskRowStride());
+        panattn_params.softmax_scale(s, p.softmaxScale());
+        panattn_params.causal(s, p.causal().nativeCode());
+        panattn_params.dtype(s, p.dtype().nativeCode());
+        panattn_params.isa(s, p.cpuIsa().nativeCode());
+        return s;
+    }
+
+    /** A zero-length view of t's address: what crosses into C, and what worker threads may hold. */
+    private static MemorySegment raw(Tensor t) {
+        return MemorySegment.ofAddress(t.segment().address());
+    }
+}
