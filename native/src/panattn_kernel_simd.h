@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panattn_alloc.h"
 #include "panattn_half.h"
 #include "panattn_internal.h"
 
@@ -90,7 +91,7 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype) {
     for (int i = 0; i < PARTS; i++) {
         total += round_up(sizes[i], 16); /* every part starts on a 64-byte line */
     }
-    float *base = aligned_alloc(64, (size_t)total * sizeof(float));
+    float *base = panattn_aligned_alloc(64, (size_t)total * sizeof(float));
     if (base == NULL) {
         return 0;
     }
@@ -847,6 +848,6 @@ int32_t KERNEL_FN(const panattn_params *p, const panattn_run *run, int64_t tile_
     for (int64_t t = tile_begin; t < tile_end; t++) {
         run_tile(p, run, t, &w);
     }
-    free(w.block);
+    panattn_free(w.block);
     return PANATTN_OK;
 }
