@@ -230,7 +230,6 @@ static void pv_strip(const scratch *w, int64_t r0, int64_t rows, const float *v,
 #if NVMAX >= 4
             case 4: pv_tile(4, o + j, ldo, pt, alpha, v + j, vs, ncg); break;
 #endif
-            default: break;
             }
         }
     }
@@ -533,7 +532,10 @@ static void row_axpy(float *restrict o, int64_t ldo, float alpha, const float *r
                      int64_t vs, int64_t nr, int64_t pf, int64_t pf_rows, int64_t d) {
     for (int64_t j = 0; j < ldo; j += OV * VL) {
         const int64_t left = (ldo - j) / VL;
-        const int64_t pr = j == 0 ? pf_rows : 0; /* the first pass brings V in; later ones hit L2 */
+        /* The first pass brings V in; later ones hit L2. Only the first pass prefetches, and it is
+         * always 8 vectors wide (this path runs when ldo > OV * VL), so the narrower copies of
+         * axpy_chunk always get pr = 0: their prefetch branch is never taken, by design. */
+        const int64_t pr = j == 0 ? pf_rows : 0;
         switch (left >= OV ? OV : left) {
         case 1: axpy_chunk(1, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
         case 2: axpy_chunk(2, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;

@@ -97,10 +97,14 @@ static void run_isa(int32_t isa) {
         const int64_t d = nv * vl;
         run("strip path, V strided,", (attn_shape){1, 2, 1, 37, 300, d, BR, F32, 0, 0, 4, 0, 0, MASK_RANDOM, 1, NULL, 0},
             seed++);
-        run("strip path, K strided,", (attn_shape){1, 2, 2, 37, 300, d, NONE, F32, 0, 4, 0, 3, 0, MASK_NONE, 0, NULL, 0},
+        run("strip path, K strided,", (attn_shape){1, 2, 2, 37, 300, d, NONE, F32, 0, 4, 0, 3, 0, MASK_RANDOM, 0, NULL, 0},
             seed++);
-        run("strip path,", (attn_shape){1, 1, 1, 37, 300, d - 5 > 0 ? d - 5 : 1, TL, F16, 0, 0, 0, 0, 0,
-                                         MASK_SOME_DEAD_ROWS, 1, NULL, 0},
+        run("strip path, diagonal without mask,", (attn_shape){1, 1, 1, 37, 300, d - 5 > 0 ? d - 5 : 1, TL, F16, 0, 0, 0,
+                                                                0, 0, MASK_NONE, 1, NULL, 0},
+            seed++);
+        /* The last key block lies in the causal future of the first strips and row groups. */
+        run("strip path, empty blocks,", (attn_shape){1, 1, 1, 37, key_block(isa, d) + 10, d, BR, F32, 0, 0, 0, 0, 0,
+                                                      MASK_SOME_DEAD_ROWS, 1, NULL, 0},
             seed++);
     }
 }
