@@ -41,8 +41,8 @@ static void merges(int32_t isa) {
         }
     }
     attn_shape dead = {2, 2, 2, 5, 40, 24, PANATTN_CAUSAL_TOP_LEFT, PANATTN_DTYPE_BF16, isa, 0, 0, 0, 0,
-                       MASK_SOME_DEAD_ROWS, 1, NULL, 1.0};
-    run_split("masked rows with no key", dead, 4, 0);
+                       MASK_SOME_DEAD_ROWS, 0, NULL, 1.0};
+    run_split("masked rows with no key, no lse", dead, 4, 0);
     /* The NaN row's only key is in shard 0; shards 1 and 2 are empty (-inf): the merge must
      * give NaN, where only-empty shards give 0. */
     attn_shape nan = {3, 2, 1, 3, 9, 20, PANATTN_CAUSAL_NONE, PANATTN_DTYPE_F32, isa, 0, 0, 0, 0, MASK_NONE, 1,
@@ -97,6 +97,10 @@ static void argument_errors(void) {
            "tile range [tile_begin = 0, tile_end = 7) must lie within [0, tile count = 6]");
     expect("merge: tile_end past the tiles", panattn_merge_partial(p, 3, ws, 0, 3), BAD,
            "tile range [tile_begin = 0, tile_end = 3) must lie within [0, tile count = 2]");
+    panattn_params no_dim = *p;
+    no_dim.head_dim = 0; /* the split entry points validate p like the forward call */
+    expect("partial: invalid params", panattn_forward_partial(&no_dim, 3, ws, 0, 1), BAD, "head_dim (0) must be >= 1");
+    expect("merge: invalid params", panattn_merge_partial(&no_dim, 3, ws, 0, 1), BAD, "head_dim (0) must be >= 1");
     report(panattn_forward_partial(p, 3, ws, 6, 6) == PANATTN_OK && panattn_merge_partial(p, 3, ws, 2, 2) == PANATTN_OK,
            "empty tile ranges are accepted and write nothing", "");
     ac_destroy(&c);
