@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panattn_alloc.h"
 #include "panattn_half.h"
 #include "panattn_internal.h"
 
@@ -35,11 +36,16 @@ typedef struct scratch {
     void *block;
 } scratch;
 
+/* Bytes of the scratch for head_dim (<= 1024: about 2 MiB), a multiple of the 64-byte alignment. */
+static size_t scratch_bytes(int64_t head_dim) {
+    int64_t ld = (head_dim + 15) & ~(int64_t)15;
+    size_t floats = (size_t)(4 * TQ * ld + TQ * KB + 2 * TQ);
+    return (floats * sizeof(float) + 63) & ~(size_t)63;
+}
+
 static int scratch_init(scratch *w, int64_t head_dim) {
     int64_t ld = (head_dim + 15) & ~(int64_t)15;
-    size_t floats = (size_t)(4 * TQ * ld + TQ * KB + 2 * TQ);  /* head_dim <= 1024: ~1 MiB */
-    size_t bytes = (floats * sizeof(float) + 63) & ~(size_t)63;
-    float *base = aligned_alloc(64, bytes);
+    float *base = panattn_aligned_alloc(64, scratch_bytes(head_dim));
     if (base == NULL) {
         return 0;
     }
@@ -222,12 +228,12 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
 int32_t panattn_kernel_portable(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end) {
     scratch w;
     if (!scratch_init(&w, p->head_dim)) {
-        return panattn_fail(PANATTN_ERR_OUT_OF_MEMORY, "cannot allocate %lld KiB of kernel scratch for head_dim %lld",
-                            (long long)((4 * TQ + 2) * ((p->head_dim + 15) & ~15) * 4 / 1024), (long long)p->head_dim);
+        return panattn_fail(PANATTN_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes of kernel scratch for head_dim %lld",
+                            scratch_bytes(p->head_dim), (long long)p->head_dim);
     }
     for (int64_t t = tile_begin; t < tile_end; t++) {
         run_tile(p, run, t, &w);
     }
-    free(w.block);
+    panattn_free(w.block);
     return PANATTN_OK;
 }

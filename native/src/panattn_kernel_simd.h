@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panattn_alloc.h"
 #include "panattn_half.h"
 #include "panattn_internal.h"
 
@@ -90,7 +91,7 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype) {
     for (int i = 0; i < PARTS; i++) {
         total += round_up(sizes[i], 16); /* every part starts on a 64-byte line */
     }
-    float *base = aligned_alloc(64, (size_t)total * sizeof(float));
+    float *base = panattn_aligned_alloc(64, (size_t)total * sizeof(float));
     if (base == NULL) {
         return 0;
     }
@@ -229,7 +230,6 @@ static void pv_strip(const scratch *w, int64_t r0, int64_t rows, const float *v,
 #if NVMAX >= 4
             case 4: pv_tile(4, o + j, ldo, pt, alpha, v + j, vs, ncg); break;
 #endif
-            default: break;
             }
         }
     }
@@ -532,7 +532,10 @@ static void row_axpy(float *restrict o, int64_t ldo, float alpha, const float *r
                      int64_t vs, int64_t nr, int64_t pf, int64_t pf_rows, int64_t d) {
     for (int64_t j = 0; j < ldo; j += OV * VL) {
         const int64_t left = (ldo - j) / VL;
-        const int64_t pr = j == 0 ? pf_rows : 0; /* the first pass brings V in; later ones hit L2 */
+        /* The first pass brings V in; later ones hit L2. Only the first pass prefetches, and it is
+         * always 8 vectors wide (this path runs when ldo > OV * VL), so the narrower copies of
+         * axpy_chunk always get pr = 0: their prefetch branch is never taken, by design. */
+        const int64_t pr = j == 0 ? pf_rows : 0;
         switch (left >= OV ? OV : left) {
         case 1: axpy_chunk(1, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
         case 2: axpy_chunk(2, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
@@ -847,6 +850,6 @@ int32_t KERNEL_FN(const panattn_params *p, const panattn_run *run, int64_t tile_
     for (int64_t t = tile_begin; t < tile_end; t++) {
         run_tile(p, run, t, &w);
     }
-    free(w.block);
+    panattn_free(w.block);
     return PANATTN_OK;
 }
