@@ -32,7 +32,8 @@ import panama.attention.internal.Validation;
  * are copied); {@code out} may be {@code xq} itself. Projections run over all {@code batch·seq}
  * rows at once through OpenBLAS sgemm, split in row blocks over the {@link TileScheduler}; without
  * OpenBLAS they fall back to a plain Java matmul ({@link #projections()} says which and why).
- * Heads are split and joined as strided views ({@link Tensor#bshd}), never copied.
+ * Heads are split and joined as strided views of {@code [batch, seq, heads·headDim]} scratch
+ * (as {@link Tensor#bshd} makes them), never copied.
  *
  * <p><b>Options.</b> {@link AttentionOptions} pass straight through to {@link Attention#sdpa}:
  * causal mode, per-batch key lengths (key padding), an additive mask
@@ -54,9 +55,9 @@ import panama.attention.internal.Validation;
  * the bias is added by a rank-1 sgemm ({@code ones·b}) before each product, attention runs on
  * {@code [b, s, h, d]} views of device scratch through {@link Attention#sdpa} on
  * {@link Backend#CUDA} (its unfused cuBLAS path when {@code probsOut} is given, which must then be
- * a contiguous device tensor). The mask and the LSE
- * output, when set, must be device tensors too; inputs may have any row strides with a contiguous
- * last dimension, written as strided as they are given. The weights are uploaded to a device
+ * a contiguous device tensor). The mask and the LSE output, when set, must be device tensors too;
+ * inputs may have any row strides with a contiguous last dimension, written as strided as they
+ * are given. The weights are uploaded to a device
  * once, on the layer's first call there, and freed by {@link #close()}. Scratch (Q, K, V and the
  * attention output, {@code 4·batch·seq·heads·headDim} floats at most) is allocated per call and
  * freed before it returns. Everything runs on the calling thread's stream and the call waits for
