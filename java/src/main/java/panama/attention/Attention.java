@@ -30,7 +30,8 @@ public final class Attention {
     }
 
     /**
-     * Computes attention into {@code out} (and the log-sum-exp into {@code options.lse()} when set).
+     * Computes attention into {@code out} (and the log-sum-exp into {@code options.lse()}, the
+     * probabilities into {@code options.probabilities()}, when set).
      *
      * @param q (batch, heads, Lq, headDim)
      * @param k (batch, kvHeads, Lk, headDim); kvHeads divides heads (grouped-query attention)
@@ -42,7 +43,7 @@ public final class Attention {
         Problem p = Validation.check(q, k, v, out, options);
         Backend b = Backends.resolve(options.backend(), p);
         // device tensors: their DeviceArenas refuse to close until the kernels are done
-        try (DeviceArena.Pin pin = DeviceArena.pin(q, k, v, out, options.lse(), options.mask())) {
+        try (DeviceArena.Pin pin = DeviceArena.pin(q, k, v, out, options.lse(), options.mask(), options.probabilities())) {
             Backends.run(b, p);
         }
         return b;

@@ -14,6 +14,13 @@ import java.util.Arrays;
  *       {@code -inf} hides a key.</li>
  *   <li>{@code lse}: F32 {@code [batch, heads, Lq]} that receives the natural-log log-sum-exp of
  *       each row's logits ({@code -inf} for a row that sees no key).</li>
+ *   <li>{@code probabilities}: F32 {@code [batch, heads, Lq, Lk]} that receives
+ *       {@code softmax(scale·q·k + mask)} per row: 0 for every key the row does not see (past its
+ *       key length, causally hidden, or with a {@code -inf} mask entry), all 0 for a row that sees
+ *       no key, NaN for the seen keys of a row whose logits hold a NaN or {@code +inf}. Only
+ *       backends that materialise the scores return them ({@link Backend#BLAS},
+ *       {@link Backend#JAVA_REFERENCE}, and {@link Backend#CUDA} on device tensors through the
+ *       cuBLAS path); the fused ones decline, and AUTO passes them over.</li>
  *   <li>{@code backend}, {@code scheduler}, {@code cpuIsa}: where and how it runs.</li>
  * </ul>
  */
@@ -25,6 +32,7 @@ public final class AttentionOptions {
     private final int[] keyLengths;
     private final Tensor mask;
     private final Tensor lse;
+    private final Tensor probabilities;
     private final Backend backend;
     private final TileScheduler scheduler;
     private final CpuIsa cpuIsa;
@@ -35,6 +43,7 @@ public final class AttentionOptions {
         this.keyLengths = b.keyLengths == null ? null : b.keyLengths.clone();
         this.mask = b.mask;
         this.lse = b.lse;
+        this.probabilities = b.probabilities;
         this.backend = b.backend;
         this.scheduler = b.scheduler;
         this.cpuIsa = b.cpuIsa;
@@ -57,6 +66,7 @@ public final class AttentionOptions {
         b.keyLengths = keyLengths;
         b.mask = mask;
         b.lse = lse;
+        b.probabilities = probabilities;
         b.backend = backend;
         b.scheduler = scheduler;
         b.cpuIsa = cpuIsa;
@@ -90,6 +100,11 @@ public final class AttentionOptions {
         return lse;
     }
 
+    /** The tensor that receives the attention probabilities, or null. */
+    public Tensor probabilities() {
+        return probabilities;
+    }
+
     public Backend backend() {
         return backend;
     }
@@ -107,7 +122,8 @@ public final class AttentionOptions {
     public String toString() {
         return "AttentionOptions[scale=" + (Float.isNaN(softmaxScale) ? "1/sqrt(d)" : softmaxScale)
                 + ", causal=" + causal + ", keyLengths=" + Arrays.toString(keyLengths)
-                + ", mask=" + mask + ", lse=" + lse + ", backend=" + backend + ", isa=" + cpuIsa + "]";
+                + ", mask=" + mask + ", lse=" + lse
+                + (probabilities == null ? "" : ", probabilities=" + probabilities) + ", backend=" + backend + ", isa=" + cpuIsa + "]";
     }
 
     /** Builds {@link AttentionOptions}. */
@@ -117,6 +133,7 @@ public final class AttentionOptions {
         private int[] keyLengths;
         private Tensor mask;
         private Tensor lse;
+        private Tensor probabilities;
         private Backend backend = Backend.AUTO;
         private TileScheduler scheduler;
         private CpuIsa cpuIsa = CpuIsa.AUTO;
@@ -156,6 +173,12 @@ public final class AttentionOptions {
 
         public Builder lse(Tensor lse) {
             this.lse = lse;
+            return this;
+        }
+
+        /** F32 {@code [batch, heads, Lq, Lk]} for the probabilities; null for none. */
+        public Builder probabilities(Tensor probabilities) {
+            this.probabilities = probabilities;
             return this;
         }
 

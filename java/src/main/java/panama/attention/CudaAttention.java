@@ -9,6 +9,8 @@ import panama.attention.internal.Validation;
 /**
  * GPU-only entry points beyond {@link Attention#sdpa}: the unfused cuBLAS path, which also returns
  * the attention probabilities (for inspection, or an exact comparison with the fused kernels).
+ * {@link Attention#sdpa} takes the same path for {@link Backend#CUDA} when
+ * {@link AttentionOptions#probabilities()} is set; {@link #unfused} also runs it without them.
  * cuBLAS is loaded at run time ({@code $PANATTN_CUBLAS_PATH}, the CUDA toolkit folders, or
  * PyTorch's {@code nvidia/cublas/lib}); nothing here is needed by {@link Backend#CUDA}.
  */
@@ -26,20 +28,18 @@ public final class CudaAttention {
      *     are not all on one device
      */
     public static void unfused(Tensor q, Tensor k, Tensor v, Tensor out, AttentionOptions options, Tensor probs) {
-        Problem p = Validation.check(q, k, v, out, options);
-        long probsAddress = 0;
-        if (probs != null) {
-            long[] want = {p.batch(), p.heads(), p.seqQ(), p.seqK()};
-            if (!probs.isOnDevice() || !probs.device().equals(q.device()) || probs.dtype() != DType.F32
-                    || !java.util.Arrays.equals(probs.shape(), want) || !probs.isContiguous()) {
-                throw new IllegalArgumentException("probs: must be a contiguous F32 device tensor of shape "
-                        + java.util.Arrays.toString(want) + " on " + q.device() + ", got " + probs);
-            }
-            Validation.requireUsable(probs, "probs");
-            probsAddress = probs.segment().address();
+        if (options == null) {
+            throw new NullPointerException("options must not be null (use AttentionOptions.defaults())");
         }
+        if (probs != null && q != null && (!probs.isOnDevice() || !probs.device().equals(q.device())
+                || !probs.isContiguous())) {
+            throw new IllegalArgumentException("probs: must be a contiguous F32 device tensor [batch, heads, seqQ, seqK] on "
+                    + q.device() + ", got " + probs);
+        }
+        // the same call as Attention.sdpa with the probabilities option on CUDA, whose cuBLAS path this is
+        Problem p = Validation.check(q, k, v, out, options.toBuilder().probabilities(probs).build());
         try (DeviceArena.Pin pin = DeviceArena.pin(q, k, v, out, options.lse(), options.mask(), probs)) {
-            CublasAttention.run(p, probsAddress);
+            CublasAttention.run(p);
         }
     }
 

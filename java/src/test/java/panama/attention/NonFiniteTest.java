@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Numerics at the edges (issue 7, point 5), for every backend and CPU path. The semantics (README,
+ * Numerics at the edges, for every backend and CPU path. The semantics (README,
  * "Non-finite values"):
  * <ul>
  *   <li>query row i of (b, h) <em>sees</em> key j when {@code j < visibleEnd(b, i)} (key length,
@@ -133,6 +133,50 @@ class NonFiniteTest {
             }
             float[][] causal = run(p, qkv[0], qkv[1], qkv[2], o);
             expectRows(p, clean, causal, (b, h, i) -> b == 0 && i >= 45 && i != 50, "NaN V of key 45");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("paths")
+    void aNanDotUnderAMinusInfinityMaskEntryIsHidden(Path p) {
+        try (Arena a = Arena.ofConfined()) {
+            Tensor[] qkv = inputs(a, DType.F32, 6);
+            Tensor mask = Tensor.allocate(a, DType.F32, B, 1, L, L);
+            Robust.fill(mask, new SplittableRandom(6), 1);
+            for (long i = 0; i < L; i++) {
+                mask.set(Float.NEGATIVE_INFINITY, 0, 0, i, 7); // batch 0: key 7 hidden from every row
+            }
+            mask.set(Float.NEGATIVE_INFINITY, 1, 0, 10, 7); // batch 1: from row 10 only
+            var o = p.options().mask(mask);
+            float[][] clean = run(p, qkv[0], qkv[1], qkv[2], o);
+            for (long c = 0; c < D; c++) {
+                qkv[1].set(Float.NaN, 0, 0, 7, c); // q·k of key 7 is NaN for every row: the mask must win
+                qkv[1].set(Float.NaN, 1, 0, 7, c);
+            }
+            float[][] dirty = run(p, qkv[0], qkv[1], qkv[2], o);
+            expectRows(p, clean, dirty, (b, h, i) -> b == 1 && i != 10, "NaN q·k of key 7 under -inf mask entries");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("paths")
+    void scaleZeroKeepsTheNanOfASeenKey(Path p) {
+        try (Arena a = Arena.ofConfined()) {
+            Tensor[] qkv = inputs(a, DType.F32, 7);
+            // top-left causal: batch 0 sees key 30 from row 30 on; batch 1 has 15 valid keys
+            var o = p.options().softmaxScale(0f).causal(CausalMode.TOP_LEFT).keyLengths((int) L, 15);
+            float[][] clean = run(p, qkv[0], qkv[1], qkv[2], o);
+            for (long c = 0; c < D; c++) {
+                qkv[1].set(Float.NaN, 0, 0, 30, c);
+                qkv[1].set(Float.NaN, 1, 0, 20, c); // past batch 1's key length: never seen
+            }
+            qkv[0].set(Float.NaN, 1, 1, 3, 2); // 0 · NaN = NaN for row 3 of (1, 1), as in the reference
+            float[][] dirty = run(p, qkv[0], qkv[1], qkv[2], o);
+            expectRows(p, clean, dirty, (b, h, i) -> (b == 0 && i >= 30) || (b == 1 && h == 1 && i == 3),
+                    "scale 0 with NaN in K and q");
+            float[][] want = Robust.reference(qkv[0], qkv[1], qkv[2], o.build().toBuilder().lse(Tensor.allocate(a, DType.F32, B, H, L)).build());
+            assertClose(p + " scale 0 out", want[0], dirty[0], DType.F32);
+            assertClose(p + " scale 0 lse", want[1], dirty[1], DType.F32);
         }
     }
 

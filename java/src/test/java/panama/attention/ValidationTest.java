@@ -79,6 +79,36 @@ class ValidationTest {
 
     @ParameterizedTest
     @EnumSource(value = Backend.class)
+    void badProbabilityTensorsNameTheDimensionAndAreRefusedBeforeAnyWork(Backend b) {
+        try (Arena a = Arena.ofConfined()) {
+            Tensor q = t(a, 2, 4, 8, 16), k = t(a, 2, 2, 9, 16), v = t(a, 2, 2, 9, 16), out = t(a, 2, 4, 8, 16);
+            Function<Tensor, Runnable> with = p -> () -> Attention.sdpa(q, k, v, out,
+                    AttentionOptions.builder().probabilities(p).backend(b).build());
+            fails(IllegalArgumentException.class, with.apply(t(a, 2, 4, 8)), "probabilities:", "rank");
+            fails(IllegalArgumentException.class, with.apply(t(a, 1, 4, 8, 9)), "probabilities:", "dimension 0 (batch)", "[2, 4, 8, 9]");
+            fails(IllegalArgumentException.class, with.apply(t(a, 2, 2, 8, 9)), "probabilities:", "dimension 1 (heads)");
+            fails(IllegalArgumentException.class, with.apply(t(a, 2, 4, 9, 9)), "probabilities:", "dimension 2 (seqQ)");
+            fails(IllegalArgumentException.class, with.apply(t(a, 2, 4, 8, 8)), "probabilities:", "dimension 3 (seqK)");
+            fails(IllegalArgumentException.class, with.apply(Tensor.allocate(a, DType.F16, 2, 4, 8, 9)), "probabilities:", "F32");
+            fails(IllegalArgumentException.class, with.apply(t(a, 2, 4, 9, 8).transpose(2, 3)), "probabilities:", "stride 1");
+            fails(IllegalArgumentException.class, with.apply(t(a, 2, 4, 1, 9).view(new long[] {2, 4, 8, 9},
+                    new long[] {36, 9, 0, 1})), "probabilities:", "overlap");
+            Tensor ro = t(a, 2, 4, 8, 9);
+            fails(IllegalArgumentException.class, with.apply(Tensor.contiguous(ro.segment().asReadOnly(), DType.F32, 2, 4, 8, 9)),
+                    "probabilities:", "read-only");
+            // out's own memory
+            fails(IllegalArgumentException.class, with.apply(Tensor.contiguous(out.segment(), DType.F32, 2, 4, 8, 9)),
+                    "probabilities:", "overlaps out");
+            Tensor closed;
+            try (Arena gone = Arena.ofConfined()) {
+                closed = t(gone, 2, 4, 8, 9);
+            }
+            fails(IllegalStateException.class, with.apply(closed), "probabilities:", "closed");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Backend.class)
     void closedArenasReadOnlyAndForeignThreadSegmentsAreRefused(Backend b) throws Exception {
         Tensor q, k, v, out;
         try (Arena a = Arena.ofConfined()) {

@@ -17,22 +17,36 @@ public final class Backends {
     private Backends() {
     }
 
-    /** Why the backend cannot run this call, or null when it can. */
+    /**
+     * Why the backend cannot run this call, or null when it can. Returning probabilities is a
+     * capability decided here: the fused kernels never materialise them, BLAS and the reference
+     * do, and CUDA does through its cuBLAS path ({@link CublasAttention}).
+     */
     public static String unsupported(Backend b, Problem p) {
         if (b != Backend.CUDA && b != Backend.AUTO) {
             String device = CudaKernel.deviceRefusal(b, p);
+            if (device == null && p.probabilities() != null && p.probabilities().isOnDevice()) {
+                device = "probabilities live on " + p.probabilities().device() + "; only the CUDA backend writes device memory, "
+                        + b + " needs a host tensor";
+            }
             if (device != null) {
                 return device;
             }
         }
+        boolean probs = p.probabilities() != null;
         return switch (b) {
             case JAVA_REFERENCE -> null;
-            case NATIVE_CPU -> NativeCpuKernel.unsupported(p);
+            case NATIVE_CPU -> probs ? noProbabilities(b) : NativeCpuKernel.unsupported(p);
             case BLAS -> BlasKernel.unsupported(p);
-            case JAVA_VECTOR -> JavaVectorKernel.unsupported(p);
-            case CUDA -> CudaKernel.unsupported(p);
+            case JAVA_VECTOR -> probs ? noProbabilities(b) : JavaVectorKernel.unsupported(p);
+            case CUDA -> probs ? CublasAttention.unsupported(p) : CudaKernel.unsupported(p);
             case AUTO -> throw new IllegalArgumentException("AUTO is resolved, never run");
         };
+    }
+
+    private static String noProbabilities(Backend b) {
+        return "probabilities: " + b + " is a fused kernel and never materialises them; BLAS, JAVA_REFERENCE and CUDA"
+                + " (device tensors, through cuBLAS) return them";
     }
 
     /** The backend that runs p: the forced one, or AUTO's first that supports it. */
@@ -76,7 +90,13 @@ public final class Backends {
                     JavaVectorKernel.run(p);
                 }
             }
-            case CUDA -> CudaKernel.run(p);
+            case CUDA -> {
+                if (p.probabilities() != null) {
+                    CublasAttention.run(p);
+                } else {
+                    CudaKernel.run(p);
+                }
+            }
             case AUTO -> run(resolve(b, p), p);
         }
     }

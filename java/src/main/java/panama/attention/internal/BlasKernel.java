@@ -10,8 +10,9 @@ import panama.attention.TileScheduler;
 
 /**
  * BLAS: the classic unfused path. For each tile (b, h, block of {@link #BLOCK_Q} query rows):
- * {@code S = scale·Q·Kᵀ} with one sgemm, the masked softmax of S in Java (with the row's
- * log-sum-exp), then {@code out = P·V} with a second sgemm written straight into out's rows.
+ * {@code S = Q·Kᵀ} with one sgemm, the {@link MaskedSoftmax} of each row of S in Java (scale,
+ * mask, the row's log-sum-exp; copied to the probabilities when asked for), then
+ * {@code out = P·V} with a second sgemm written straight into out's rows.
  * It materialises BLOCK_Q × Lk scores per worker (not N×N), and only up to the last key any row
  * of the block may see, so causal blocks do less work.
  */
@@ -31,7 +32,7 @@ public final class BlasKernel {
         if (p.dtype() != DType.F32) {
             return "BLAS runs fp32 only (sgemm); got " + p.dtype();
         }
-        for (Tensor t : new Tensor[] {p.q(), p.k(), p.v(), p.out(), p.lse(), p.mask()}) {
+        for (Tensor t : new Tensor[] {p.q(), p.k(), p.v(), p.out(), p.lse(), p.mask(), p.probabilities()}) {
             if (t != null && !t.segment().isNative()) {
                 return "tensors must be off-heap (allocate them with an Arena); a heap segment cannot be passed to native code";
             }
@@ -101,12 +102,12 @@ public final class BlasKernel {
 
     /** The caller's memory: global-scope views that worker threads may touch, or on this thread the segments. */
     private record Raw(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out, MemorySegment mask,
-                       MemorySegment lse) {
+                       MemorySegment lse, MemorySegment probs) {
     }
 
     private static Raw raw(Problem p) {
         return new Raw(unconfined(p.q()), unconfined(p.k()), unconfined(p.v()), unconfined(p.out()),
-                unconfined(p.mask()), unconfined(p.lse()));
+                unconfined(p.mask()), unconfined(p.lse()), unconfined(p.probabilities()));
     }
 
     private static MemorySegment unconfined(Tensor t) {
@@ -132,11 +133,9 @@ public final class BlasKernel {
         MemorySegment kPtr = at(raw.k(), k, b, kvh, 0);
         MemorySegment vPtr = at(raw.v(), v, b, kvh, 0);
         MemorySegment oPtr = at(raw.out(), out, b, h, i0);
-        // sgemm with alpha = 0 reads neither operand (BLAS semantics), so a NaN in q or k would
-        // vanish; a zero scale multiplies afterwards instead, keeping 0 · NaN = NaN as elsewhere
-        boolean zeroScale = p.softmaxScale() == 0f;
+        // unscaled: MaskedSoftmax applies the scale (alpha = 0 would read neither operand and lose a NaN)
         if (n > 0) {
-            OpenBlas.sgemm(false, true, m, n, d, zeroScale ? 1f : p.softmaxScale(), qPtr, ld(q, d), kPtr, ld(k, d), 0f, s, n);
+            OpenBlas.sgemm(false, true, m, n, d, 1f, qPtr, ld(q, d), kPtr, ld(k, d), 0f, s, n);
         }
         boolean hides = raw.mask() != null; // some key of [0, n) is hidden from some row of the block
         for (int r = 0; r < m; r++) {
@@ -145,13 +144,8 @@ public final class BlasKernel {
             hides |= end < n;
             if (n > 0) {
                 MemorySegment.copy(s, ValueLayout.JAVA_FLOAT, (long) r * n * Float.BYTES, row, 0, n);
-                if (zeroScale) {
-                    for (int j = 0; j < n; j++) {
-                        row[j] *= 0f;
-                    }
-                }
             }
-            float lse = softmaxRow(p, raw.mask(), b, h, i, row, end, n);
+            float lse = MaskedSoftmax.apply(row, end, n, p.softmaxScale(), raw.mask(), MaskedSoftmax.maskOffset(p, b, h, i));
             if (n > 0) {
                 MemorySegment.copy(row, 0, s, ValueLayout.JAVA_FLOAT, (long) r * n * Float.BYTES, n);
             }
@@ -159,6 +153,9 @@ public final class BlasKernel {
                 Tensor l = p.lse();
                 raw.lse().set(ValueLayout.JAVA_FLOAT_UNALIGNED,
                         (b * l.stride(0) + h * l.stride(1) + i) * Float.BYTES, lse);
+            }
+            if (raw.probs() != null) {
+                writeProbabilities(p, raw.probs(), b, h, i, row, n);
             }
         }
         if (n > 0) {
@@ -198,10 +195,9 @@ public final class BlasKernel {
             java.util.Arrays.fill(acc, 0f);
             long i = i0 + r;
             int end = (int) Math.max(0, Math.min(n, p.visibleEnd(b, i)));
-            long maskBase = (b * p.maskBatchStride() + h * p.maskHeadStride() + i * p.maskRowStride()) * Float.BYTES;
+            long maskBase = MaskedSoftmax.maskOffset(p, b, h, i);
             for (int j = 0; j < end; j++) {
-                if (raw.mask() != null && raw.mask().get(ValueLayout.JAVA_FLOAT_UNALIGNED, maskBase + (long) j * Float.BYTES)
-                        == Float.NEGATIVE_INFINITY) {
+                if (MaskedSoftmax.hiddenByMask(raw.mask(), maskBase, j)) {
                     continue;
                 }
                 float w = s.getAtIndex(ValueLayout.JAVA_FLOAT, (long) r * n + j);
@@ -215,43 +211,15 @@ public final class BlasKernel {
         }
     }
 
-    /** Masked softmax of row[0, end) in place, zeros in [end, n); returns the row's LSE. */
-    static float softmaxRow(Problem p, MemorySegment mask, long b, long h, long i, float[] row, int end, int n) {
-        if (mask != null && end > 0) {
-            long base = (b * p.maskBatchStride() + h * p.maskHeadStride() + i * p.maskRowStride()) * Float.BYTES;
-            for (int j = 0; j < end; j++) {
-                float x = mask.get(ValueLayout.JAVA_FLOAT_UNALIGNED, base + (long) j * Float.BYTES);
-                // -inf hides the key outright: a NaN q·k of a hidden key has no say
-                row[j] = x == Float.NEGATIVE_INFINITY ? Float.NEGATIVE_INFINITY : row[j] + x;
-            }
+    /** Row (b, h, i) of the probabilities: the block's n computed keys, then 0 for keys no row of the block sees. */
+    private static void writeProbabilities(Problem p, MemorySegment probs, long b, long h, long i, float[] row, int n) {
+        Tensor t = p.probabilities();
+        long at = (b * t.stride(0) + h * t.stride(1) + i * t.stride(2)) * Float.BYTES;
+        MemorySegment.copy(row, 0, probs, ValueLayout.JAVA_FLOAT_UNALIGNED, at, n);
+        long rest = p.seqK() - n;
+        if (rest > 0) {
+            probs.asSlice(at + (long) n * Float.BYTES, rest * Float.BYTES).fill((byte) 0);
         }
-        float max = Float.NEGATIVE_INFINITY;
-        boolean nan = false;
-        for (int j = 0; j < end; j++) {
-            float x = row[j];
-            nan |= x != x;
-            max = Math.max(max, x);
-        }
-        java.util.Arrays.fill(row, end, n, 0f);
-        if (nan || max == Float.POSITIVE_INFINITY) {
-            java.util.Arrays.fill(row, 0, end, Float.NaN);
-            return Float.NaN;
-        }
-        if (max == Float.NEGATIVE_INFINITY) {
-            java.util.Arrays.fill(row, 0, end, 0f);
-            return Float.NEGATIVE_INFINITY;
-        }
-        float sum = 0;
-        for (int j = 0; j < end; j++) {
-            float e = FastExp.exp(row[j] - max);
-            row[j] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
-        for (int j = 0; j < end; j++) {
-            row[j] *= inv;
-        }
-        return max + (float) Math.log(sum);
     }
 
     /** The sgemm leading dimension of t's rows: its row stride, or any valid one when it has a single row. */

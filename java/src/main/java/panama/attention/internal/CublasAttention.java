@@ -14,8 +14,11 @@ import panama.attention.bindings.panattn_cuda_h;
  * {@code S = Q·Kᵀ} with one strided-batched cuBLAS gemm (fp32 scores; K's batch stride 0 shares
  * it across the group), our masked-softmax kernel ({@code panattn_cuda_masked_softmax}: scale,
  * mask, causal, key lengths, LSE; P in place in fp32 plus a copy in the input dtype), then
- * {@code O = P·V} with a second gemm. Materialises group × Lq × Lk scores; can hand back the
- * probabilities. Device tensors only.
+ * {@code O = P·V} with a second gemm over the batch entry's valid keys only (the V of keys past
+ * its key length is never read: 0 · NaN would leak). Materialises group × Lq × Lk scores; hands
+ * back the probabilities when {@link Problem#probabilities()} is set. Device tensors only.
+ * {@link Backends} runs it for {@link panama.attention.Backend#CUDA} calls that ask for
+ * probabilities.
  *
  * <p>Row-major X is column-major Xᵀ, so with lda = the row stride: S (Lq×Lk) is computed as
  * Sᵀ = K·Qᵀ (op(A) = T on K, op(B) = N on Q), O (Lq×d) as Oᵀ = Vᵀ·Pᵀ (both N).
@@ -24,26 +27,46 @@ public final class CublasAttention {
     private CublasAttention() {
     }
 
-    /**
-     * @param probs null, or the device address of an F32 (batch, heads, seqQ, seqK) contiguous buffer
-     *     that receives the attention probabilities
-     */
-    public static void run(Problem p, long probs) {
+    /** Null when the unfused path can run p here, else why not. */
+    public static String unsupported(Problem p) {
         String why = CudaKernel.unsupported(p);
-        if (why == null && !CudaKernel.anyOnDevice(p)) {
-            why = "the unfused cuBLAS path takes device tensors only (allocate them with a DeviceArena)";
-        }
-        if (why == null) {
-            why = CuBlas.error();
-        }
-        if (why == null && (p.seqQ() > Integer.MAX_VALUE || p.seqK() > Integer.MAX_VALUE
-                || p.q().stride(2) > Integer.MAX_VALUE || p.k().stride(2) > Integer.MAX_VALUE
-                || p.v().stride(2) > Integer.MAX_VALUE || p.out().stride(2) > Integer.MAX_VALUE)) {
-            why = "sizes or row strides do not fit cuBLAS's 32-bit ints";
-        }
         if (why != null) {
-            throw new AttentionException("CUDA (cuBLAS, unfused) cannot run this call: " + why);
+            return why;
         }
+        if (!CudaKernel.anyOnDevice(p)) {
+            return "the unfused cuBLAS path (the one that returns probabilities) takes device tensors only "
+                    + "(allocate them with a DeviceArena)";
+        }
+        why = CuBlas.error();
+        if (why != null) {
+            return "cuBLAS is not available: " + why;
+        }
+        if (p.seqQ() > Integer.MAX_VALUE || p.seqK() > Integer.MAX_VALUE
+                || p.q().stride(2) > Integer.MAX_VALUE || p.k().stride(2) > Integer.MAX_VALUE
+                || p.v().stride(2) > Integer.MAX_VALUE || p.out().stride(2) > Integer.MAX_VALUE) {
+            return "sizes or row strides do not fit cuBLAS's 32-bit ints";
+        }
+        Tensor probs = p.probabilities();
+        if (probs != null) {
+            if (!probs.isOnDevice() || !probs.device().equals(p.q().device())) {
+                return "probabilities live on " + probs.device() + " but q on " + p.q().device()
+                        + "; put them on the same device";
+            }
+            if (!probs.isContiguous()) {
+                // the softmax kernel writes whole [seqQ, seqK] blocks of (batch, head)
+                return "probabilities must be a contiguous device tensor [batch, heads, seqQ, seqK], got " + probs;
+            }
+        }
+        return null;
+    }
+
+    public static void run(Problem p) {
+        String why = unsupported(p);
+        if (why != null) {
+            throw new AttentionException(panama.attention.bindings.panattn_h.PANATTN_ERR_UNSUPPORTED(),
+                    "CUDA (cuBLAS, unfused) cannot run this call: " + why);
+        }
+        final long probs = p.probabilities() == null ? 0 : p.probabilities().segment().address();
         final int dev = p.q().device().ordinal();
         final int g = (int) (p.heads() / p.kvHeads());
         final long lq = p.seqQ(), lk = p.seqK(), d = p.headDim();
@@ -72,6 +95,8 @@ public final class CublasAttention {
             };
             Tensor q = p.q(), k = p.k(), v = p.v(), o = p.out();
             for (long b = 0; b < p.batch(); b++) {
+                // P·V reads the keys of [0, keyLength): beyond, P is 0 but V may hold NaN/inf
+                long keys = p.keyLength(b);
                 for (long hk = 0; hk < p.kvHeads(); hk++) {
                     long h0 = hk * g;
                     long s = probs != 0 ? probs + ((b * p.heads() + h0) * lq * lk) * 4 : scratch;
@@ -91,9 +116,13 @@ public final class CublasAttention {
                             lowp == 0 ? MemorySegment.NULL : MemorySegment.ofAddress(lowp), b, 1, h0, g, Cuda.THREAD_STREAM),
                             "panattn_cuda_masked_softmax");
                     long pp = lowp == 0 ? s : lowp;
-                    // O^T (d x Lq, ld = out row stride) = V^T . P^T
+                    if (keys == 0) {
+                        zeroRows(dev, o, op, g, lq, d, es); // rows that see no key
+                        continue;
+                    }
+                    // O^T (d x Lq, ld = out row stride) = V^T (first `keys` keys) . P^T
                     CuBlas.check(cublas_h.cublasGemmStridedBatchedEx(h.handle, cublas_h.CUBLAS_OP_N(), cublas_h.CUBLAS_OP_N(),
-                            (int) d, (int) lq, (int) lk, one,
+                            (int) d, (int) lq, (int) keys, one,
                             MemorySegment.ofAddress(vp), type, (int) v.stride(2), 0L,
                             MemorySegment.ofAddress(pp), type, (int) lk, lq * lk,
                             zero, MemorySegment.ofAddress(op), type, (int) o.stride(2), o.stride(1),
@@ -107,6 +136,23 @@ public final class CublasAttention {
             }
             if (keyLengths != 0) {
                 Cuda.free(dev, keyLengths);
+            }
+        }
+    }
+
+    /**
+     * Zeros the out rows of g heads from device address {@code op}: one memset per head when its
+     * rows are packed, else per row (only batch entries with key length 0 come here).
+     */
+    private static void zeroRows(int dev, Tensor o, long op, int g, long lq, long d, int es) {
+        for (long hh = 0; hh < g; hh++) {
+            long head = op + hh * o.stride(1) * es;
+            if (o.stride(2) == d || lq == 1) {
+                Cuda.memset(dev, head, 0, lq * d * es, Cuda.THREAD_STREAM);
+                continue;
+            }
+            for (long i = 0; i < lq; i++) {
+                Cuda.memset(dev, head + i * o.stride(2) * es, 0, d * es, Cuda.THREAD_STREAM);
             }
         }
     }

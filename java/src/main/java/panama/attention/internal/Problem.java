@@ -18,12 +18,23 @@ import panama.attention.TileScheduler;
  * @param lse optional F32 (batch, heads, seqQ)
  * @param mask optional F32 additive, broadcast over batch/heads through maskBatchStride/maskHeadStride
  * @param keyLengths optional, (batch)
+ * @param probabilities optional F32 (batch, heads, seqQ, seqK), unit stride along seqK
  */
 public record Problem(
         Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor mask, int[] keyLengths,
         long batch, long heads, long kvHeads, long seqQ, long seqK, long headDim,
         long maskBatchStride, long maskHeadStride, long maskRowStride,
-        float softmaxScale, CausalMode causal, DType dtype, CpuIsa cpuIsa, TileScheduler scheduler) {
+        float softmaxScale, CausalMode causal, DType dtype, CpuIsa cpuIsa, TileScheduler scheduler,
+        Tensor probabilities) {
+
+    /** A call that returns no probabilities (what the fused backends run). */
+    public Problem(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor mask, int[] keyLengths,
+                   long batch, long heads, long kvHeads, long seqQ, long seqK, long headDim,
+                   long maskBatchStride, long maskHeadStride, long maskRowStride,
+                   float softmaxScale, CausalMode causal, DType dtype, CpuIsa cpuIsa, TileScheduler scheduler) {
+        this(q, k, v, out, lse, mask, keyLengths, batch, heads, kvHeads, seqQ, seqK, headDim, maskBatchStride,
+                maskHeadStride, maskRowStride, softmaxScale, causal, dtype, cpuIsa, scheduler, null);
+    }
 
     /** Valid keys of batch b. */
     public long keyLength(long b) {

@@ -14,6 +14,10 @@ import panama.attention.Tensor;
  * and a {@code -inf} mask entry hides its key outright (a NaN {@code q_i·k_j} included: a hidden
  * key has no say). A row with no key left gives 0 and LSE {@code -inf}; a NaN or {@code +inf}
  * logit makes the row NaN; a NaN/inf in V reaches exactly the rows that weigh that key.
+ *
+ * <p>It also fills the probabilities when asked: {@code exp(s_ij - lse_i)} for the keys row i
+ * weighs, 0 for every key it does not see (past its visible end, or hidden by the mask), NaN for
+ * the seen keys of a NaN row, all 0 for a row that sees no key.
  */
 public final class ReferenceKernel {
     private ReferenceKernel() {
@@ -92,6 +96,28 @@ public final class ReferenceKernel {
         if (p.lse() != null) {
             Tensor l = p.lse();
             Elements.set(l.segment(), DType.F32, b * l.stride(0) + h * l.stride(1) + i, (float) lse);
+        }
+        if (p.probabilities() != null) {
+            probabilities(p, b, h, i, logits, (int) end, lse);
+        }
+    }
+
+    /** Row (b, h, i) of the probabilities from the row's logits [0, end) and its log-sum-exp. */
+    private static void probabilities(Problem p, long b, long h, long i, double[] logits, int end, double lse) {
+        Tensor t = p.probabilities();
+        long base = b * t.stride(0) + h * t.stride(1) + i * t.stride(2);
+        for (long j = 0; j < p.seqK(); j++) {
+            double w;
+            if (j >= end || (p.mask() != null && maskAt(p, b, h, i, j) == Float.NEGATIVE_INFINITY)) {
+                w = 0; // not seen: no part of the row, whatever else it holds
+            } else if (Double.isNaN(lse)) {
+                w = Double.NaN;
+            } else if (lse == Double.NEGATIVE_INFINITY) {
+                w = 0;
+            } else {
+                w = Math.exp(logits[(int) j] - lse);
+            }
+            Elements.set(t.segment(), DType.F32, base + j * t.stride(3), (float) w);
         }
     }
 

@@ -64,7 +64,7 @@ public final class Validation {
                     + ", which does not divide q's " + heads + " heads (grouped-query attention needs heads % kvHeads == 0)");
         }
         requireDistinctElements(out, "out");
-        rejectOutAliasingInputs(out, q, k, v);
+        rejectOverlap(out, "out", new Tensor[] {q, k, v}, new String[] {"q", "k", "v"});
 
         Tensor lse = o.lse();
         if (lse != null) {
@@ -111,6 +111,13 @@ public final class Validation {
             mrs = mask.stride(2);
         }
 
+        Tensor probs = o.probabilities();
+        if (probs != null) {
+            checkProbabilities(probs, new long[] {batch, heads, seqQ, seqK});
+            rejectOverlap(probs, "probabilities", new Tensor[] {q, k, v, out, lse, mask},
+                    new String[] {"q", "k", "v", "out", "lse", "mask"});
+        }
+
         int[] keyLengths = o.keyLengths();
         if (keyLengths != null) {
             if (keyLengths.length != batch) {
@@ -129,7 +136,32 @@ public final class Validation {
         }
         TileScheduler scheduler = o.scheduler() == null ? TileScheduler.shared() : o.scheduler();
         return new Problem(q, k, v, out, lse, mask, keyLengths, batch, heads, kvHeads, seqQ, seqK, headDim,
-                mbs, mhs, mrs, scale, o.causal(), dtype, o.cpuIsa(), scheduler);
+                mbs, mhs, mrs, scale, o.causal(), dtype, o.cpuIsa(), scheduler, probs);
+    }
+
+    /** The probabilities output: F32, exactly [batch, heads, seqQ, seqK], rows contiguous, writable, distinct. */
+    private static void checkProbabilities(Tensor probs, long[] want) {
+        String shape = "[batch, heads, seqQ, seqK]";
+        requireRank(probs, "probabilities", 4, shape);
+        requireUsable(probs, "probabilities");
+        if (probs.dtype() != DType.F32) {
+            throw new IllegalArgumentException("probabilities: dtype is " + probs.dtype() + ", must be F32");
+        }
+        if (probs.segment().isReadOnly()) {
+            throw new IllegalArgumentException("probabilities: segment is read-only");
+        }
+        String[] names = {"batch", "heads", "seqQ", "seqK"};
+        for (int d = 0; d < 4; d++) {
+            if (probs.size(d) != want[d]) {
+                throw new IllegalArgumentException("probabilities: dimension " + d + " (" + names[d] + ") is " + probs.size(d)
+                        + " but must be " + want[d] + " (shape must be " + shape + " = " + Arrays.toString(want) + ")");
+            }
+        }
+        if (probs.stride(3) != 1 && want[3] > 1) {
+            throw new IllegalArgumentException("probabilities: dimension 3 (seqK) must be contiguous (stride 1), has stride "
+                    + probs.stride(3));
+        }
+        requireDistinctElements(probs, "probabilities");
     }
 
     private static long broadcastStride(Tensor mask, int dim, long size, String name) {
@@ -230,23 +262,29 @@ public final class Validation {
         return extent * t.dtype().byteSize();
     }
 
-    /** Writing out while reading it as q/k/v would make results depend on tile order. */
-    private static void rejectOutAliasingInputs(Tensor out, Tensor... inputs) {
-        String[] names = {"q", "k", "v"};
-        long oStart = out.segment().address();
-        long oEnd = oStart + extentBytes(out);
-        for (int i = 0; i < inputs.length; i++) {
-            MemorySegment s = inputs[i].segment();
-            if (s.isNative() != out.segment().isNative()) {
+    /**
+     * An output that shares memory with another tensor of the call (an input, or another output)
+     * would make results depend on the order tiles run in.
+     */
+    private static void rejectOverlap(Tensor written, String name, Tensor[] others, String[] otherNames) {
+        MemorySegment w = written.segment();
+        long wStart = w.address();
+        long wEnd = wStart + extentBytes(written);
+        for (int i = 0; i < others.length; i++) {
+            if (others[i] == null) {
                 continue;
             }
-            if (!s.isNative() && s.heapBase().orElse(null) != out.segment().heapBase().orElse(null)) {
+            MemorySegment s = others[i].segment();
+            if (s.isNative() != w.isNative()) {
+                continue;
+            }
+            if (!s.isNative() && s.heapBase().orElse(null) != w.heapBase().orElse(null)) {
                 continue;
             }
             long start = s.address();
-            long end = start + extentBytes(inputs[i]);
-            if (start < oEnd && oStart < end) {
-                throw new IllegalArgumentException("out: its memory overlaps " + names[i]
+            long end = start + extentBytes(others[i]);
+            if (start < wEnd && wStart < end) {
+                throw new IllegalArgumentException(name + ": its memory overlaps " + otherNames[i]
                         + "'s; write the output to separate memory");
             }
         }
