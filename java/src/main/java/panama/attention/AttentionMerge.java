@@ -157,6 +157,12 @@ public final class AttentionMerge {
     public static AttentionOptions shardOptions(AttentionOptions options, long batch, long seqQ, long seqK,
                                                 long keyFrom, long keyTo, Arena arena) {
         Objects.requireNonNull(options, "options must not be null");
+        if (options.probabilities() != null) {
+            // A shard's probabilities are normalised over its own keys only; rescaling them into the
+            // whole row's needs every shard's LSE, which this recipe does not keep.
+            throw new IllegalArgumentException("probabilities: not supported across key shards; "
+                    + "compute them with one unsharded Attention.sdpa call");
+        }
         if (keyFrom < 0 || keyTo > seqK || keyFrom >= keyTo) {
             throw new IllegalArgumentException("keyFrom/keyTo: [" + keyFrom + ", " + keyTo + ") is not a non-empty range of [0, "
                     + seqK + ")");

@@ -67,6 +67,24 @@ class AttentionMergeTest {
         }
     }
 
+    /** A shard's probabilities cannot be merged into the row's: the recipe refuses them by name. */
+    @Test
+    void probabilitiesAreRefusedAcrossShards() {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom r = new SplittableRandom(3);
+            Tensor q = KvCacheTest.random(arena, r, 1, 1, 3, 8);
+            Tensor k = KvCacheTest.random(arena, r, 1, 1, 6, 8);
+            Tensor v = KvCacheTest.random(arena, r, 1, 1, 6, 8);
+            Tensor out = Tensor.allocate(arena, DType.F32, 1, 1, 3, 8);
+            Tensor probs = Tensor.allocate(arena, DType.F32, 1, 1, 3, 6);
+            AttentionOptions o = AttentionOptions.builder().probabilities(probs).build();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> AttentionMerge.sdpaSharded(q, k, v, out, o, 2));
+            assertTrue(e.getMessage().startsWith("probabilities: not supported across key shards"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> AttentionMerge.shardOptions(o, 1, 3, 6, 0, 3, arena));
+        }
+    }
+
     /** The recipe by hand, as a caller spreading shards over threads or machines would write it. */
     @Test
     void shardOptionsAndMergeByHand() {
