@@ -32,7 +32,7 @@ import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import panama.attention.CausalMode;
-import panama.attention.bench.Workload;
+import panama.attention.measure.Workload;
 
 /**
  * bench's chart.png: GFLOP/s against sequence length (log2 axis), one line per backend, one

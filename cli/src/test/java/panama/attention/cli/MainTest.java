@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import panama.attention.Attention;
 import panama.attention.Backend;
 import panama.attention.BackendStatus;
-import panama.attention.bench.Timer;
+import panama.attention.measure.Timer;
 
 /**
  * The command line through {@link Main#run}: sdpa against a float64 computation written here

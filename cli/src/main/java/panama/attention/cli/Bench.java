@@ -24,9 +24,9 @@ import panama.attention.CausalMode;
 import panama.attention.CpuIsa;
 import panama.attention.DType;
 import panama.attention.TileScheduler;
-import panama.attention.bench.Timer;
-import panama.attention.bench.TripleLoop;
-import panama.attention.bench.Workload;
+import panama.attention.measure.Timer;
+import panama.attention.measure.TripleLoop;
+import panama.attention.measure.Workload;
 import panama.attention.internal.OpenBlas;
 
 /**

@@ -43,7 +43,7 @@ final class Doctor {
 
     static int run(String[] args, PrintStream out) throws CliException {
         Options o = Options.parse("doctor", args, Set.of("isa"), Set.of());
-        CpuIsa isa = o.choice("isa", null, panama.attention.bench.Workload::parseIsa);
+        CpuIsa isa = o.choice("isa", null, panama.attention.measure.Workload::parseIsa);
         String isaProblem = report(out, isa);
         if (isaProblem != null) {
             throw CliException.runtime(isaProblem);
