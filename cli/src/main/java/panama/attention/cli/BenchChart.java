@@ -87,7 +87,7 @@ final class BenchChart {
         boolean panels = c.headDims().size() * c.causals().size() > 1;
         for (int d : c.headDims()) {
             for (CausalMode causal : c.causals()) {
-                String label = "GFLOP/s" + (panels ? "  (d " + d + ", causal " + Options.lower(causal) + ")" : "");
+                String label = "GFLOP/s" + (panels ? "  (d " + d + ", causal " + Args.lower(causal) + ")" : "");
                 plot.add(panel(rows, d, causal, colors, sgemmGflops, label), 1);
             }
         }
