@@ -9,12 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import com.fasterxml.jackson.jr.ob.JSON;
 import panama.attention.Attention;
 import panama.attention.AttentionException;
 import panama.attention.AttentionOptions;
@@ -563,17 +566,17 @@ final class Bench {
     }
 
     /** The {@code --json} records: one flat object per row. */
-    static String json(Config c, List<Row> rows) {
-        StringBuilder b = new StringBuilder("[\n");
-        for (int i = 0; i < rows.size(); i++) {
-            b.append("  ").append(record(c, rows, rows.get(i))).append(i + 1 < rows.size() ? ",\n" : "\n");
+    static String json(Config c, List<Row> rows) throws IOException {
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (Row r : rows) {
+            records.add(record(c, rows, r));
         }
-        return b.append("]\n").toString();
+        return JSON_WRITER.asString(records) + "\n";
     }
 
-    private static Json record(Config c, List<Row> rows, Row r) {
+    private static Map<String, Object> record(Config c, List<Row> rows, Row r) {
         Workload.Shape s = r.shape();
-        Json o = new Json()
+        JsonObject o = new JsonObject()
                 .put("backend", r.backend())
                 .put("batch", s.batch())
                 .put("heads", s.heads())
@@ -597,7 +600,7 @@ final class Bench {
         if (r.error() != null) {
             o.put("error", r.error());
         }
-        return o;
+        return o.map;
     }
 
     private static Double finite(double x) {
@@ -605,20 +608,20 @@ final class Bench {
     }
 
     /** results.json: the machine, the sgemm reference and every record. */
-    static String resultsJson(Config c, List<Row> rows, Sgemm sgemm) {
-        Json head = new Json()
+    static String resultsJson(Config c, List<Row> rows, Sgemm sgemm) throws IOException {
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (Row r : rows) {
+            records.add(record(c, rows, r));
+        }
+        JsonObject head = new JsonObject()
                 .put("cpu", Doctor.cpuModel())
                 .put("threads", c.threads())
                 .put("jdk", System.getProperty("java.version"))
                 .put("javaVector", statusOf(Backend.JAVA_VECTOR))
-                .put("sgemmGflops", sgemm == null ? null : finite(sgemm.gflops()))
-                .put("sgemm", sgemm == null ? null : sgemm.line());
-        String h = head.toString();
-        StringBuilder b = new StringBuilder(h.substring(0, h.length() - 1)).append(", \"results\": [\n");
-        for (int i = 0; i < rows.size(); i++) {
-            b.append("  ").append(record(c, rows, rows.get(i))).append(i + 1 < rows.size() ? ",\n" : "\n");
-        }
-        return b.append("]}\n").toString();
+                .put("sgemmGflops", sgemm == null ? null : sgemm.gflops())
+                .put("sgemm", sgemm == null ? null : sgemm.line())
+                .put("results", records);
+        return JSON_WRITER.asString(head.map) + "\n";
     }
 
     private static String statusOf(Backend b) {
@@ -668,48 +671,17 @@ final class Bench {
         return s;
     }
 
-    /** A flat JSON object, keys in insertion order. */
-    static final class Json {
-        private final StringBuilder b = new StringBuilder();
+    /** Indented JSON, keys in insertion order; a missing value is written as null, not left out. */
+    private static final JSON JSON_WRITER = JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT,
+            JSON.Feature.WRITE_NULL_PROPERTIES);
 
-        Json put(String key, Object value) {
-            b.append(b.isEmpty() ? "{" : ", ").append(quote(key)).append(": ");
-            if (value == null) {
-                b.append("null");
-            } else if (value instanceof Double d) {
-                b.append(Double.isFinite(d) ? Double.toString(d) : "null");
-            } else if (value instanceof Number n) {
-                b.append(n);
-            } else {
-                b.append(quote(value.toString()));
-            }
+    /** A JSON object under construction: keys in insertion order; NaN and infinities (no JSON number) become null. */
+    private static final class JsonObject {
+        final Map<String, Object> map = new LinkedHashMap<>();
+
+        JsonObject put(String key, Object value) {
+            map.put(key, value instanceof Double d && !Double.isFinite(d) ? null : value);
             return this;
-        }
-
-        static String quote(String s) {
-            StringBuilder q = new StringBuilder("\"");
-            for (char ch : s.toCharArray()) {
-                switch (ch) {
-                    case '"' -> q.append("\\\"");
-                    case '\\' -> q.append("\\\\");
-                    case '\n' -> q.append("\\n");
-                    case '\r' -> q.append("\\r");
-                    case '\t' -> q.append("\\t");
-                    default -> {
-                        if (ch < 0x20) {
-                            q.append(String.format("\\u%04x", (int) ch));
-                        } else {
-                            q.append(ch);
-                        }
-                    }
-                }
-            }
-            return q.append('"').toString();
-        }
-
-        @Override
-        public String toString() {
-            return b + "}";
         }
     }
 }

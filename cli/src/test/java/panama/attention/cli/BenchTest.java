@@ -135,7 +135,7 @@ class BenchTest {
             assertTrue(line.contains(",ok,"), line);
         }
 
-        Map<?, ?> json = assertInstanceOf(Map.class, MiniJson.parse(Files.readString(out.resolve("results.json"))));
+        Map<?, ?> json = assertInstanceOf(Map.class, ReadJson.parse(Files.readString(out.resolve("results.json"))));
         assertInstanceOf(String.class, json.get("cpu"));
         assertTrue(json.containsKey("sgemmGflops"));
         List<?> results = assertInstanceOf(List.class, json.get("results"));
