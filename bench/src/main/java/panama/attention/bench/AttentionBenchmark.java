@@ -19,6 +19,7 @@ import panama.attention.AttentionOptions;
 import panama.attention.Backend;
 import panama.attention.CausalMode;
 import panama.attention.TileScheduler;
+import panama.attention.measure.Workload;
 
 /**
  * One attention call per invocation, on a shape given by parameters:

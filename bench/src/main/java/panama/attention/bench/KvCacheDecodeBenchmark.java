@@ -24,6 +24,7 @@ import panama.attention.DType;
 import panama.attention.KvCache;
 import panama.attention.Tensor;
 import panama.attention.TileScheduler;
+import panama.attention.measure.Workload;
 
 /**
  * One decode step per invocation: {@code queries} new query tokens (default 1) against a

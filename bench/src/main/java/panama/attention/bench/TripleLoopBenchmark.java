@@ -17,6 +17,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import panama.attention.CausalMode;
 import panama.attention.DType;
+import panama.attention.measure.TripleLoop;
+import panama.attention.measure.Workload;
 
 /**
  * The naive baseline: {@link TripleLoop} (one thread, float accumulation, plain arrays) on the

@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.annotations.Param;
 import panama.attention.Backend;
+import panama.attention.measure.Workload;
 import panama.attention.testing.AttentionCase;
 import panama.attention.testing.CaseTable;
 

@@ -79,13 +79,33 @@ class NpyTest {
     }
 
     @Test
-    void readsUnalignedDataAndOddSpacing() throws Exception {
-        // numpy before 1.14 padded to 16 bytes; double quotes, no trailing comma, Python 2 longs.
-        Path p = file("old.npy", 1, "{\"descr\":\"<i4\",\"shape\":(2L,),\"fortran_order\":False}", ints(7, -9), 16);
+    void readsUnalignedDataAndEveryShapeSpelling() throws Exception {
+        // numpy before 1.14 padded to 16 bytes, so the data is not 64-byte aligned.
+        Path p = file("old.npy", 1, "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", ints(7, -9), 16);
         try (Arena arena = Arena.ofConfined()) {
             Npy.Array a = Npy.read(p, arena);
             assertEquals(Npy.Kind.I32, a.kind());
             assertEquals(-9, a.data().getAtIndex(ValueLayout.JAVA_INT, 1));
+            Path matrix = file("matrix.npy", 1, "{'descr': '<i4', 'fortran_order': False, 'shape': (1, 2), }",
+                    ints(7, -9));
+            assertArrayEquals(new long[] {1, 2}, Npy.read(matrix, arena).shape());
+            Path scalar = file("scalar.npy", 1, "{'descr': '<i4', 'fortran_order': False, 'shape': (), }", ints(5));
+            assertArrayEquals(new long[0], Npy.read(scalar, arena).shape());
+        }
+    }
+
+    @Test
+    void refusesHeadersNumpyDoesNotWrite() throws Exception {
+        // numpy's format.py writes one fixed spelling: sorted keys, ", " and ": ", a trailing comma.
+        String[] odd = {
+            "{\"descr\":\"<i4\",\"shape\":(2,),\"fortran_order\":False}",
+            "{'descr': '<i4', 'shape': (2,), 'fortran_order': False, }",
+            "{'descr': '<i4', 'fortran_order': False, 'shape': (2L,), }",
+            "{'descr': '<i4', 'fortran_order': False, 'shape': (2), }",
+            "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), } trailing",
+        };
+        for (int i = 0; i < odd.length; i++) {
+            expectError(file("odd" + i + ".npy", 1, odd[i], ints(7, -9)), "malformed");
         }
     }
 

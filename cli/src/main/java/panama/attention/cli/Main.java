@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
-import java.util.Arrays;
 import panama.attention.AttentionException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code ./panama-attention} command line: {@code doctor}, {@code sdpa}, {@code bench},
@@ -68,35 +72,73 @@ public final class Main {
         }
     }
 
+    /** The top level: a command, or nothing for {@code run}; {@code --help} and {@code -h} print the usage. */
+    @Command(name = "panama-attention")
+    static final class Top {
+        @Option(names = {"-h", "--help"}, usageHelp = true)
+        boolean help;
+    }
+
+    /** {@code help}: prints the usage. */
+    @Command(name = "help")
+    static final class Help {
+    }
+
+    private static final String COMMANDS = "commands: run, doctor, sdpa, bench, demo, help";
+
     private static int dispatch(String[] args, PrintStream out, PrintStream err) throws Exception {
-        String command = args.length == 0 ? "run" : args[0];
-        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
-        switch (command) {
-            case "help", "--help", "-h" -> {
-                out.print(USAGE);
-                return 0;
-            }
-            case "doctor" -> {
-                return Doctor.run(rest, out);
-            }
-            case "sdpa" -> {
-                return Sdpa.run(rest, out);
-            }
-            case "bench" -> {
-                return Bench.run("bench", rest, out, err);
-            }
-            case "demo" -> {
-                return Demo.run(rest, out, err);
-            }
-            case "run" -> {
-                Bench.parse("run", rest); // a bad option fails before the doctor prints
-                Doctor.report(out, null);
-                return Bench.run("run", rest, out, err);
-            }
-            default -> throw CliException.usage(command.startsWith("-")
-                    ? "unknown option " + command + " before a command; commands: run, doctor, sdpa, bench, demo, help"
-                    : "unknown command '" + command + "'; commands: run, doctor, sdpa, bench, demo, help");
+        Bench.Opts run = new Bench.Opts();
+        Doctor.Opts doctor = new Doctor.Opts();
+        Sdpa.Opts sdpa = new Sdpa.Opts();
+        Bench.Opts bench = new Bench.Opts();
+        Demo.Opts demo = new Demo.Opts();
+        CommandLine cl = new CommandLine(new Top());
+        // Named here: run and bench share one options class, and errors name the command typed.
+        for (Object[] c : new Object[][] {{"run", run}, {"doctor", doctor}, {"sdpa", sdpa}, {"bench", bench},
+            {"demo", demo}, {"help", new Help()}}) {
+            cl.addSubcommand((String) c[0], new CommandLine(c[1]).setCommandName((String) c[0]));
         }
+        Args.configure(cl);
+        CommandLine.ParseResult top;
+        try {
+            top = cl.parseArgs(args);
+        } catch (UnmatchedArgumentException e) {
+            if (e.getCommandLine() != cl || e.getUnmatched().isEmpty()) {
+                throw Args.usage(e);
+            }
+            String first = e.getUnmatched().get(0);
+            throw CliException.usage(first.startsWith("-")
+                    ? "unknown option " + first + " before a command; " + COMMANDS
+                    : "unknown command '" + first + "'; " + COMMANDS);
+        } catch (ParameterException e) {
+            throw Args.usage(e);
+        }
+        CommandLine.ParseResult sub = top.subcommand();
+        if (top.isUsageHelpRequested() || (sub != null && sub.commandSpec().name().equals("help"))) {
+            out.print(USAGE);
+            return 0;
+        }
+        String command = sub == null ? "run" : sub.commandSpec().name();
+        if (sub != null && sub.isUsageHelpRequested()) {
+            out.println("usage: panama-attention " + switch (command) {
+                case "doctor" -> Doctor.USAGE;
+                case "sdpa" -> Sdpa.USAGE;
+                case "demo" -> Demo.USAGE;
+                default -> Bench.USAGE;
+            });
+            return 0;
+        }
+        return switch (command) {
+            case "doctor" -> Doctor.run(doctor, out);
+            case "sdpa" -> Sdpa.run(sdpa, out);
+            case "bench" -> Bench.run(bench.config(command), out, err);
+            case "demo" -> Demo.run(demo, out);
+            default -> {
+                Bench.Config c = run.config(command); // a bad option fails before the doctor prints
+                Doctor.report(out, null);
+                yield Bench.run(c, out, err);
+            }
+        };
     }
 
     private static int fail(PrintStream err, String message, int code, Throwable e) {

@@ -32,7 +32,7 @@ import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import panama.attention.CausalMode;
-import panama.attention.bench.Workload;
+import panama.attention.measure.Workload;
 
 /**
  * bench's chart.png: GFLOP/s against sequence length (log2 axis), one line per backend, one
@@ -87,7 +87,7 @@ final class BenchChart {
         boolean panels = c.headDims().size() * c.causals().size() > 1;
         for (int d : c.headDims()) {
             for (CausalMode causal : c.causals()) {
-                String label = "GFLOP/s" + (panels ? "  (d " + d + ", causal " + Options.lower(causal) + ")" : "");
+                String label = "GFLOP/s" + (panels ? "  (d " + d + ", causal " + Args.lower(causal) + ")" : "");
                 plot.add(panel(rows, d, causal, colors, sgemmGflops, label), 1);
             }
         }

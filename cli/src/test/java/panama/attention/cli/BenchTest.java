@@ -25,7 +25,7 @@ import panama.attention.Attention;
 import panama.attention.Backend;
 import panama.attention.BackendStatus;
 import panama.attention.CausalMode;
-import panama.attention.bench.Timer;
+import panama.attention.measure.Timer;
 
 /**
  * bench's --full and --out-dir: option parsing (the sweep itself is never run here), and the
@@ -135,7 +135,7 @@ class BenchTest {
             assertTrue(line.contains(",ok,"), line);
         }
 
-        Map<?, ?> json = assertInstanceOf(Map.class, MiniJson.parse(Files.readString(out.resolve("results.json"))));
+        Map<?, ?> json = assertInstanceOf(Map.class, ReadJson.parse(Files.readString(out.resolve("results.json"))));
         assertInstanceOf(String.class, json.get("cpu"));
         assertTrue(json.containsKey("sgemmGflops"));
         List<?> results = assertInstanceOf(List.class, json.get("results"));
@@ -170,11 +170,11 @@ class BenchTest {
         for (int d : c.headDims()) {
             for (CausalMode causal : c.causals()) {
                 for (int seq : c.seqs()) {
-                    panama.attention.bench.Workload.Shape s = new panama.attention.bench.Workload.Shape(1, 8, 8, seq, seq,
+                    panama.attention.measure.Workload.Shape s = new panama.attention.measure.Workload.Shape(1, 8, 8, seq, seq,
                             d, causal, panama.attention.DType.F32);
                     for (String b : new String[] {"NATIVE_CPU", "JAVA_VECTOR", "BLAS", Bench.TRIPLE_LOOP}) {
                         double ms = seq * (double) seq * d / (b.equals(Bench.TRIPLE_LOOP) ? 1e6 : 4e7);
-                        rows.add(new Bench.Row(b, s, "ok", null, new panama.attention.bench.Workload.Check(1e-7, 1e-5, true),
+                        rows.add(new Bench.Row(b, s, "ok", null, new panama.attention.measure.Workload.Check(1e-7, 1e-5, true),
                                 new Timer.Result(ms, ms * 0.9, 5), s.flops() / (ms * 1e6)));
                     }
                 }

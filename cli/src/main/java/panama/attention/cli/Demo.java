@@ -2,11 +2,10 @@ package panama.attention.cli;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +14,8 @@ import javax.imageio.ImageIO;
 import panama.attention.Backend;
 import panama.attention.examples.minilm.AttentionMaps;
 import panama.attention.examples.minilm.MiniLm;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code demo}: a real model through MultiHeadAttention. Runs all-MiniLM-L6-v2 on one sentence,
@@ -35,73 +36,34 @@ public final class Demo {
     private Demo() {
     }
 
-    /** Runs the command; returns the exit status (0, 1 failure, 2 bad command line). Never throws. */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        try {
-            return demo(args, out);
-        } catch (UsageException e) {
-            err.println("error: " + e.getMessage());
-            return 2;
-        } catch (Throwable e) {
-            String m = e.getMessage();
-            err.println("error: " + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m.replace('\n', ' ')));
-            if ("1".equals(System.getenv("PANATTN_DEBUG"))) {
-                e.printStackTrace(err);
-            }
-            return 1;
-        } finally {
-            out.flush();
-            err.flush();
-        }
-    }
-
-    private static final class UsageException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
-        }
-    }
-
-    private static int demo(String[] args, PrintStream out) throws Exception {
+    /** The command line of {@code demo}. */
+    @Command(name = "demo")
+    static final class Opts {
+        @Option(names = "--text")
         String text = DEFAULT_TEXT;
-        Path dir = Path.of("demo-out");
+        @Option(names = "--out-dir")
+        Path outDir = Path.of("demo-out");
+        @Option(names = "--backend", converter = Args.BackendConverter.class)
         Backend backend = Backend.AUTO;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String name = a, value = null;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
-                name = a.substring(0, eq);
-                value = a.substring(eq + 1);
-            }
-            if (name.equals("--help") || name.equals("-h")) {
-                out.println("usage: panama-attention " + USAGE);
-                return 0;
-            }
-            if (!name.equals("--text") && !name.equals("--out-dir") && !name.equals("--backend")) {
-                throw new UsageException("demo: unknown option " + a + "; options: --text, --out-dir, --backend");
-            }
-            if (value == null) {
-                if (i + 1 >= args.length) {
-                    throw new UsageException("demo: " + name + " needs a value");
-                }
-                value = args[++i];
-            }
-            switch (name) {
-                case "--text" -> text = value;
-                case "--out-dir" -> dir = Path.of(value);
-                default -> {
-                    try {
-                        backend = Backend.parse(value);
-                    } catch (IllegalArgumentException e) {
-                        throw new UsageException("demo: " + e.getMessage());
-                    }
-                }
-            }
-        }
+
+        @Option(names = {"-h", "--help"}, usageHelp = true)
+        boolean help;
+    }
+
+    /** Runs {@code demo ARGS} as the command line does; returns the exit status. Never throws. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        String[] all = new String[args.length + 1];
+        all[0] = "demo";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return Main.run(all, out, err);
+    }
+
+    static int run(Opts o, PrintStream out) throws Exception {
+        String text = o.text;
+        Path dir = o.outDir;
+        Backend backend = o.backend;
         if (text.isBlank()) {
-            throw new UsageException("demo: --text is empty");
+            throw CliException.usage("demo: --text is empty");
         }
         System.setProperty("java.awt.headless", "true");
         try (MiniLm model = MiniLm.load()) {
@@ -151,7 +113,11 @@ public final class Demo {
                 }
             }
             Path npy = dir.resolve("embedding.npy");
-            writeNpy(npy, r.embeddings()[0]);
+            float[] embedding = r.embeddings()[0];
+            try (Arena arena = Arena.ofConfined()) { // Npy writes from off-heap memory, as sdpa's outputs are
+                MemorySegment data = arena.allocateFrom(ValueLayout.JAVA_FLOAT, embedding);
+                Npy.write(npy, Npy.Kind.F32, new long[] {embedding.length}, data);
+            }
             Path abs = dir.toAbsolutePath().normalize();
             out.println("wrote " + abs.resolve("layer0.png") + " ... layer" + (model.layers() - 1) + ".png (" + heads
                     + " heads each)");
@@ -174,23 +140,5 @@ public final class Demo {
             out.printf(Locale.ROOT, "  %-" + w + "s ->%s%n", tok[i], sb);
         }
         out.println();
-    }
-
-    /** A NumPy v1.0 file: little-endian float32, 1-D, header padded so the data starts at a multiple of 64. */
-    static void writeNpy(Path path, float[] values) throws IOException {
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + values.length + ",), }";
-        int unpadded = 10 + dict.length() + 1;
-        int total = (unpadded + 63) / 64 * 64;
-        String header = dict + " ".repeat(total - unpadded) + "\n";
-        ByteBuffer b = ByteBuffer.allocate(total + values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
-        b.putShort((short) header.length());
-        b.put(header.getBytes(StandardCharsets.US_ASCII));
-        for (float v : values) {
-            b.putFloat(v);
-        }
-        try (OutputStream o = Files.newOutputStream(path)) {
-            o.write(b.array());
-        }
     }
 }

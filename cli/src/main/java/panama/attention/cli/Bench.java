@@ -9,12 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import com.fasterxml.jackson.jr.ob.JSON;
 import panama.attention.Attention;
 import panama.attention.AttentionException;
 import panama.attention.AttentionOptions;
@@ -24,10 +27,12 @@ import panama.attention.CausalMode;
 import panama.attention.CpuIsa;
 import panama.attention.DType;
 import panama.attention.TileScheduler;
-import panama.attention.bench.Timer;
-import panama.attention.bench.TripleLoop;
-import panama.attention.bench.Workload;
+import panama.attention.measure.Timer;
+import panama.attention.measure.TripleLoop;
+import panama.attention.measure.Workload;
 import panama.attention.internal.OpenBlas;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bench}: a table of backends × shapes, written also as results.csv, results.json and
@@ -75,10 +80,6 @@ final class Bench {
     /** Contenders whose JIT warm-up is done in this JVM (it carries over between shapes). */
     private static final Set<String> JIT_WARMED = ConcurrentHashMap.newKeySet();
 
-    private static final Set<String> VALUED = Set.of("backends", "batch", "heads", "kv-heads", "seq", "kv-seq",
-            "head-dim", "causal", "dtype", "threads", "json", "isa", "out-dir");
-    private static final Set<String> FLAGS = Set.of("no-sgemm", "full");
-
     private Bench() {
     }
 
@@ -104,44 +105,89 @@ final class Bench {
     record Sgemm(String line, double gflops) {
     }
 
-    static Config parse(String command, String[] args) throws CliException {
-        Options o = Options.parse(command, args, VALUED, FLAGS);
-        List<String> backends = null;
-        if (o.has("backends")) {
-            Set<String> set = new LinkedHashSet<>();
-            for (String name : o.get("backends").split(",", -1)) {
-                set.add(parseBackend(command, name));
+    /** The command line of {@code bench} (and of {@code run}, which takes the same options). */
+    @Command(name = "bench")
+    static final class Opts {
+        @Option(names = "--backends")
+        String backends;
+        @Option(names = "--batch")
+        int batch = 1;
+        @Option(names = "--heads")
+        int heads = 8;
+        @Option(names = "--kv-heads")
+        Integer kvHeads;
+        @Option(names = "--seq", converter = Args.IntListConverter.class)
+        Args.IntList seq;
+        @Option(names = "--kv-seq")
+        Integer kvSeq;
+        @Option(names = "--head-dim")
+        Integer headDim;
+        @Option(names = "--causal", converter = Args.CausalConverter.class)
+        CausalMode causal;
+        @Option(names = "--dtype", converter = Args.DtypeConverter.class)
+        DType dtype = DType.F32;
+        @Option(names = "--threads")
+        Integer threads;
+        @Option(names = "--isa", converter = Args.IsaConverter.class)
+        CpuIsa isa = CpuIsa.AUTO;
+        @Option(names = "--json")
+        Path json;
+        @Option(names = "--no-sgemm")
+        boolean noSgemm;
+        @Option(names = "--full")
+        boolean full;
+        @Option(names = "--out-dir")
+        String outDir;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true)
+        boolean help;
+
+        /** Checks what picocli cannot (ranges, combinations) and resolves the defaults. */
+        Config config(String command) throws CliException {
+            List<String> names = null;
+            if (backends != null) {
+                Set<String> set = new LinkedHashSet<>();
+                for (String name : backends.split(",", -1)) {
+                    set.add(parseBackend(command, name));
+                }
+                names = List.copyOf(set);
             }
-            backends = List.copyOf(set);
-        }
-        int batch = o.intValue("batch", 1, 1);
-        int heads = o.intValue("heads", 8, 1);
-        int kvHeads = o.intValue("kv-heads", heads, 1);
-        if (heads % kvHeads != 0) {
-            throw CliException.usage(command + ": --kv-heads " + kvHeads + " does not divide --heads " + heads);
-        }
-        boolean full = o.has("full");
-        if (full) {
-            for (String swept : new String[] {"seq", "head-dim", "causal"}) {
-                if (o.has(swept)) {
-                    throw CliException.usage(command + ": --full sweeps seq, head-dim and causal itself; drop --" + swept);
+            Args.atLeast(command, "--batch", batch, 1);
+            Args.atLeast(command, "--heads", heads, 1);
+            int kvh = Args.atLeast(command, "--kv-heads", kvHeads == null ? heads : kvHeads, 1);
+            if (heads % kvh != 0) {
+                throw CliException.usage(command + ": --kv-heads " + kvh + " does not divide --heads " + heads);
+            }
+            if (full) {
+                String swept = seq != null ? "seq" : headDim != null ? "head-dim" : causal != null ? "causal" : null;
+                if (swept != null) {
+                    throw CliException.usage(command + ": --full sweeps seq, head-dim and causal itself; drop --"
+                            + swept);
                 }
             }
+            List<Integer> seqs = full ? FULL_SEQ
+                    : seq == null ? DEFAULT_SEQ : Args.atLeast(command, "--seq", seq.values(), 1);
+            if (kvSeq != null) {
+                Args.atLeast(command, "--kv-seq", kvSeq, 1);
+            }
+            List<Integer> headDims = full ? FULL_HEAD_DIMS
+                    : List.of(Args.atLeast(command, "--head-dim", headDim == null ? 64 : headDim, 1));
+            List<CausalMode> causals = full ? FULL_CAUSAL : List.of(causal == null ? CausalMode.NONE : causal);
+            int t = Args.atLeast(command, "--threads",
+                    threads == null ? Runtime.getRuntime().availableProcessors() : threads, 1);
+            if (outDir != null && outDir.isBlank()) {
+                throw CliException.usage(command + ": --out-dir needs a folder name");
+            }
+            return new Config(names, batch, heads, kvh, seqs, kvSeq, headDims, causals, dtype, t, isa, json,
+                    !noSgemm, full, outDir == null ? DEFAULT_OUT_DIR : Path.of(outDir));
         }
-        List<Integer> seqs = full ? FULL_SEQ : o.intList("seq", DEFAULT_SEQ, 1);
-        Integer kvSeq = o.has("kv-seq") ? o.intValue("kv-seq", 0, 1) : null;
-        List<Integer> headDims = full ? FULL_HEAD_DIMS : List.of(o.intValue("head-dim", 64, 1));
-        List<CausalMode> causals = full ? FULL_CAUSAL : List.of(o.choice("causal", CausalMode.NONE, CausalMode::parse));
-        DType dtype = o.choice("dtype", DType.F32, Workload::parseDtype);
-        int threads = o.intValue("threads", Runtime.getRuntime().availableProcessors(), 1);
-        CpuIsa isa = o.choice("isa", CpuIsa.AUTO, Workload::parseIsa);
-        Path json = o.has("json") ? Path.of(o.get("json")) : null;
-        Path outDir = o.has("out-dir") ? Path.of(o.get("out-dir")) : DEFAULT_OUT_DIR;
-        if (o.has("out-dir") && o.get("out-dir").isBlank()) {
-            throw CliException.usage(command + ": --out-dir needs a folder name");
-        }
-        return new Config(backends, batch, heads, kvHeads, seqs, kvSeq, headDims, causals, dtype, threads, isa, json,
-                !o.has("no-sgemm"), full, outDir);
+    }
+
+    /** Parses {@code args} as the options of {@code command} ({@code bench} or {@code run}). */
+    static Config parse(String command, String[] args) throws CliException {
+        Opts o = new Opts();
+        Args.parse(Args.parser(o).setCommandName(command), args);
+        return o.config(command);
     }
 
     private static String parseBackend(String command, String name) throws CliException {
@@ -160,8 +206,7 @@ final class Bench {
         return d.name().toLowerCase(Locale.ROOT);
     }
 
-    static int run(String command, String[] args, PrintStream out, PrintStream err) throws CliException, IOException {
-        Config c = parse(command, args);
+    static int run(Config c, PrintStream out, PrintStream err) throws CliException, IOException {
         if (c.json() != null) {
             Path dir = c.json().toAbsolutePath().getParent();
             if (dir == null || !Files.isDirectory(dir)) {
@@ -294,7 +339,7 @@ final class Bench {
             label += " d=" + s.headDim();
         }
         if (c.causals().size() > 1) {
-            label += " causal=" + Options.lower(s.causal());
+            label += " causal=" + Args.lower(s.causal());
         }
         return label;
     }
@@ -366,7 +411,7 @@ final class Bench {
 
     /** "2048 d64", with the causal mode when there is one ("2048 d64 bottom-right"). */
     static String shapeLabel(Workload.Shape s) {
-        return s.seqLabel() + " d" + s.headDim() + (s.causal() == CausalMode.NONE ? "" : " " + Options.lower(s.causal()));
+        return s.seqLabel() + " d" + s.headDim() + (s.causal() == CausalMode.NONE ? "" : " " + Args.lower(s.causal()));
     }
 
     /** The median time of {@code backend} on the same shape, or NaN when it was not timed. */
@@ -386,8 +431,8 @@ final class Bench {
 
     static void printTable(Config c, List<Row> rows, List<String> notes, PrintStream out) {
         out.printf(Locale.ROOT, "%nattention: batch %d, heads %d (kv %d), head dim %s, causal %s, %s, %d threads, isa %s%n",
-                c.batch(), c.heads(), c.kvHeads(), join(c.headDims()), join(c.causals().stream().map(Options::lower).toList()),
-                dtypeName(c.dtype()), c.threads(), Options.lower(c.isa()));
+                c.batch(), c.heads(), c.kvHeads(), join(c.headDims()), join(c.causals().stream().map(Args::lower).toList()),
+                dtypeName(c.dtype()), c.threads(), Args.lower(c.isa()));
         out.printf("%-16s %-18s %10s %10s %9s %10s %14s %8s%n", "backend", "shape", "median ms", "min ms", "GFLOP/s",
                 "rel err", "vs JAVA_VECTOR", "vs ref");
         boolean oneHead = false;
@@ -521,17 +566,17 @@ final class Bench {
     }
 
     /** The {@code --json} records: one flat object per row. */
-    static String json(Config c, List<Row> rows) {
-        StringBuilder b = new StringBuilder("[\n");
-        for (int i = 0; i < rows.size(); i++) {
-            b.append("  ").append(record(c, rows, rows.get(i))).append(i + 1 < rows.size() ? ",\n" : "\n");
+    static String json(Config c, List<Row> rows) throws IOException {
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (Row r : rows) {
+            records.add(record(c, rows, r));
         }
-        return b.append("]\n").toString();
+        return JSON_WRITER.asString(records) + "\n";
     }
 
-    private static Json record(Config c, List<Row> rows, Row r) {
+    private static Map<String, Object> record(Config c, List<Row> rows, Row r) {
         Workload.Shape s = r.shape();
-        Json o = new Json()
+        JsonObject o = new JsonObject()
                 .put("backend", r.backend())
                 .put("batch", s.batch())
                 .put("heads", s.heads())
@@ -539,10 +584,10 @@ final class Bench {
                 .put("seqQ", s.seqQ())
                 .put("seqK", s.seqK())
                 .put("headDim", s.headDim())
-                .put("causal", Options.lower(s.causal()))
+                .put("causal", Args.lower(s.causal()))
                 .put("dtype", dtypeName(s.dtype()))
                 .put("threads", r.backend().equals(TRIPLE_LOOP) ? 1 : c.threads())
-                .put("isa", Options.lower(c.isa()))
+                .put("isa", Args.lower(c.isa()))
                 .put("status", r.status())
                 .put("medianMs", r.time() == null ? null : r.time().medianMs())
                 .put("minMs", r.time() == null ? null : r.time().minMs())
@@ -555,7 +600,7 @@ final class Bench {
         if (r.error() != null) {
             o.put("error", r.error());
         }
-        return o;
+        return o.map;
     }
 
     private static Double finite(double x) {
@@ -563,20 +608,20 @@ final class Bench {
     }
 
     /** results.json: the machine, the sgemm reference and every record. */
-    static String resultsJson(Config c, List<Row> rows, Sgemm sgemm) {
-        Json head = new Json()
+    static String resultsJson(Config c, List<Row> rows, Sgemm sgemm) throws IOException {
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (Row r : rows) {
+            records.add(record(c, rows, r));
+        }
+        JsonObject head = new JsonObject()
                 .put("cpu", Doctor.cpuModel())
                 .put("threads", c.threads())
                 .put("jdk", System.getProperty("java.version"))
                 .put("javaVector", statusOf(Backend.JAVA_VECTOR))
-                .put("sgemmGflops", sgemm == null ? null : finite(sgemm.gflops()))
-                .put("sgemm", sgemm == null ? null : sgemm.line());
-        String h = head.toString();
-        StringBuilder b = new StringBuilder(h.substring(0, h.length() - 1)).append(", \"results\": [\n");
-        for (int i = 0; i < rows.size(); i++) {
-            b.append("  ").append(record(c, rows, rows.get(i))).append(i + 1 < rows.size() ? ",\n" : "\n");
-        }
-        return b.append("]}\n").toString();
+                .put("sgemmGflops", sgemm == null ? null : sgemm.gflops())
+                .put("sgemm", sgemm == null ? null : sgemm.line())
+                .put("results", records);
+        return JSON_WRITER.asString(head.map) + "\n";
     }
 
     private static String statusOf(Backend b) {
@@ -597,8 +642,8 @@ final class Bench {
         for (Row r : rows) {
             Workload.Shape s = r.shape();
             Object[] cells = {r.backend(), s.batch(), s.heads(), s.kvHeads(), s.seqQ(), s.seqK(), s.headDim(),
-                Options.lower(s.causal()), dtypeName(s.dtype()), r.backend().equals(TRIPLE_LOOP) ? 1 : c.threads(),
-                Options.lower(c.isa()), r.status(),
+                Args.lower(s.causal()), dtypeName(s.dtype()), r.backend().equals(TRIPLE_LOOP) ? 1 : c.threads(),
+                Args.lower(c.isa()), r.status(),
                 r.time() == null ? null : r.time().medianMs(), r.time() == null ? null : r.time().minMs(),
                 r.time() == null ? null : r.gflops(), r.check() == null ? null : r.check().relErr(),
                 r.check() == null ? null : r.check().scope(), r.time() == null ? null : r.time().iterations(),
@@ -626,48 +671,17 @@ final class Bench {
         return s;
     }
 
-    /** A flat JSON object, keys in insertion order. */
-    static final class Json {
-        private final StringBuilder b = new StringBuilder();
+    /** Indented JSON, keys in insertion order; a missing value is written as null, not left out. */
+    private static final JSON JSON_WRITER = JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT,
+            JSON.Feature.WRITE_NULL_PROPERTIES);
 
-        Json put(String key, Object value) {
-            b.append(b.isEmpty() ? "{" : ", ").append(quote(key)).append(": ");
-            if (value == null) {
-                b.append("null");
-            } else if (value instanceof Double d) {
-                b.append(Double.isFinite(d) ? Double.toString(d) : "null");
-            } else if (value instanceof Number n) {
-                b.append(n);
-            } else {
-                b.append(quote(value.toString()));
-            }
+    /** A JSON object under construction: keys in insertion order; NaN and infinities (no JSON number) become null. */
+    private static final class JsonObject {
+        final Map<String, Object> map = new LinkedHashMap<>();
+
+        JsonObject put(String key, Object value) {
+            map.put(key, value instanceof Double d && !Double.isFinite(d) ? null : value);
             return this;
-        }
-
-        static String quote(String s) {
-            StringBuilder q = new StringBuilder("\"");
-            for (char ch : s.toCharArray()) {
-                switch (ch) {
-                    case '"' -> q.append("\\\"");
-                    case '\\' -> q.append("\\\\");
-                    case '\n' -> q.append("\\n");
-                    case '\r' -> q.append("\\r");
-                    case '\t' -> q.append("\\t");
-                    default -> {
-                        if (ch < 0x20) {
-                            q.append(String.format("\\u%04x", (int) ch));
-                        } else {
-                            q.append(ch);
-                        }
-                    }
-                }
-            }
-            return q.append('"').toString();
-        }
-
-        @Override
-        public String toString() {
-            return b + "}";
         }
     }
 }

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import panama.attention.Attention;
 import panama.attention.Backend;
 import panama.attention.BackendStatus;
-import panama.attention.bench.Timer;
+import panama.attention.measure.Timer;
 
 /**
  * The command line through {@link Main#run}: sdpa against a float64 computation written here
@@ -482,7 +482,7 @@ class MainTest {
         assertTrue(r.err().contains("[1/" + 2 * backends.size() + "]"), "progress on stderr: " + r.err());
         assertTrue(r.out().contains("GFLOP/s"), r.out());
 
-        Object parsed = MiniJson.parse(Files.readString(json));
+        Object parsed = ReadJson.parse(Files.readString(json));
         List<?> records = assertInstanceOf(List.class, parsed);
         assertEquals(2 * backends.size(), records.size());
         for (Object o : records) {
@@ -512,7 +512,7 @@ class MainTest {
                 "--dtype", "f16", "--causal", "bottom-right", "--backends", "java_reference,BLAS", "--no-sgemm",
                 "--json", json.toString(), "--out-dir", dir.resolve("bench-f16-out").toString());
         assertEquals(0, r.code(), r.err());
-        List<?> records = (List<?>) MiniJson.parse(Files.readString(json));
+        List<?> records = (List<?>) ReadJson.parse(Files.readString(json));
         assertEquals(2, records.size());
         Map<?, ?> blas = (Map<?, ?>) records.get(1);
         assertEquals("BLAS", blas.get("backend"));

@@ -1,4 +1,4 @@
-package panama.attention.bench;
+package panama.attention.measure;
 
 import panama.attention.CausalMode;
 import panama.attention.DType;

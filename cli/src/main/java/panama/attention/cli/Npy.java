@@ -14,9 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.StringJoiner;
 
 /**
@@ -25,9 +23,10 @@ import java.util.StringJoiner;
  * accepted; anything else is refused with a message that says how to convert it.
  *
  * <p>Layout (numpy/lib/format.py): the magic {@code \x93NUMPY}, a major and minor version byte,
- * the header length (uint16 little-endian in 1.0, uint32 in 2.0 and 3.0), then a Python dict
- * literal {@code {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }} padded with spaces
- * and a final newline so the data starts on a 64-byte boundary, then the raw elements.
+ * the header length (uint16 little-endian in 1.0, uint32 in 2.0 and 3.0), then the dict
+ * {@code {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }} in numpy's fixed spelling,
+ * padded with spaces and a final newline so the data starts on a 64-byte boundary, then the raw
+ * elements.
  */
 public final class Npy {
     static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -208,41 +207,126 @@ public final class Npy {
         return parseDict(name, text, major, minor, prefix + headerLen);
     }
 
+    /**
+     * Reads the dict numpy writes: exactly {@code {'descr': '<f4', 'fortran_order': False,
+     * 'shape': (2, 3), }} (keys sorted, one space after each colon and comma, a trailing comma;
+     * numpy's format.py has always written it so), then spaces and a newline. Anything else is
+     * refused with what was expected where: such a file was not written by numpy's save.
+     */
     static Header parseDict(String name, String text, int major, int minor, long dataOffset) throws FormatException {
-        Object parsed;
-        try {
-            PyLiteral p = new PyLiteral(text);
-            parsed = p.value();
-            p.end();
-        } catch (IllegalArgumentException e) {
-            throw new FormatException(name + ": malformed .npy header (" + e.getMessage() + "): " + text.strip());
-        }
-        if (!(parsed instanceof Map<?, ?> dict)) {
+        HeaderText h = new HeaderText(name, text);
+        if (!text.startsWith("{")) {
             throw new FormatException(name + ": malformed .npy header (not a dict): " + text.strip());
         }
-        for (String key : new String[] {"descr", "fortran_order", "shape"}) {
-            if (!dict.containsKey(key)) {
-                throw new FormatException(name + ": .npy header has no '" + key + "': " + text.strip());
+        h.expect("{'descr': ");
+        if (h.peek() == '[' || h.peek() == '(') {
+            throw new FormatException(name + ": structured dtype " + h.rest() + " is not supported");
+        }
+        h.expect("'");
+        String descr = h.until('\'');
+        h.expect("', 'fortran_order': ");
+        boolean fortran;
+        if (h.accept("True")) {
+            fortran = true;
+        } else {
+            h.expect("False");
+            fortran = false;
+        }
+        h.expect(", 'shape': (");
+        long[] shape = h.shape();
+        h.expect("), }");
+        h.expectPaddingAndNewline();
+        return new Header(major, minor, dataOffset, descr, fortran, shape);
+    }
+
+    /** A cursor over the header text; every mismatch is a FormatException naming the file and the spot. */
+    private static final class HeaderText {
+        private static final String EXAMPLE = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+        private final String name;
+        private final String text;
+        private int i;
+
+        HeaderText(String name, String text) {
+            this.name = name;
+            this.text = text;
+        }
+
+        char peek() {
+            return i < text.length() ? text.charAt(i) : '\0';
+        }
+
+        String rest() {
+            return text.substring(i).strip();
+        }
+
+        boolean accept(String s) {
+            if (text.startsWith(s, i)) {
+                i += s.length();
+                return true;
+            }
+            return false;
+        }
+
+        void expect(String s) throws FormatException {
+            if (!accept(s)) {
+                throw malformed("expected \"" + s + "\" at character " + i);
             }
         }
-        Object descr = dict.get("descr");
-        if (!(descr instanceof String d)) {
-            throw new FormatException(name + ": structured dtype " + descr + " is not supported");
-        }
-        if (!(dict.get("fortran_order") instanceof Boolean fortran)) {
-            throw new FormatException(name + ": .npy header's fortran_order is not True or False");
-        }
-        if (!(dict.get("shape") instanceof List<?> dims)) {
-            throw new FormatException(name + ": .npy header's shape is not a tuple");
-        }
-        long[] shape = new long[dims.size()];
-        for (int i = 0; i < shape.length; i++) {
-            if (!(dims.get(i) instanceof Long v) || v < 0) {
-                throw new FormatException(name + ": .npy header's shape " + dims + " is not a tuple of sizes");
+
+        String until(char end) throws FormatException {
+            int j = text.indexOf(end, i);
+            if (j < 0) {
+                throw malformed("unterminated string at character " + i);
             }
-            shape[i] = v;
+            String s = text.substring(i, j);
+            i = j;
+            return s;
         }
-        return new Header(major, minor, dataOffset, d, fortran, shape);
+
+        /** {@code } (a scalar), {@code 5,} or {@code 2, 3}: sizes as numpy's repr of a tuple writes them. */
+        long[] shape() throws FormatException {
+            List<Long> dims = new ArrayList<>();
+            while (peek() != ')') {
+                int start = i;
+                while (Character.isDigit(peek())) {
+                    i++;
+                }
+                if (start == i) {
+                    throw malformed("expected a size in the shape at character " + i);
+                }
+                try {
+                    dims.add(Long.parseLong(text.substring(start, i)));
+                } catch (NumberFormatException e) {
+                    throw malformed("size " + text.substring(start, i) + " in the shape is too large");
+                }
+                if (accept(",")) {
+                    if (peek() != ')') {
+                        expect(" ");
+                    }
+                } else if (dims.size() == 1 || peek() != ')') {
+                    throw malformed("expected \",\" after size " + dims.getLast() + " at character " + i);
+                }
+            }
+            long[] shape = new long[dims.size()];
+            for (int k = 0; k < shape.length; k++) {
+                shape[k] = dims.get(k);
+            }
+            return shape;
+        }
+
+        void expectPaddingAndNewline() throws FormatException {
+            while (peek() == ' ') {
+                i++;
+            }
+            if (!text.startsWith("\n", i) || i + 1 != text.length()) {
+                throw malformed("expected spaces and one newline after the dict at character " + i);
+            }
+        }
+
+        private FormatException malformed(String what) {
+            return new FormatException(name + ": malformed .npy header (" + what + "; numpy writes " + EXAMPLE
+                    + "): " + text.strip());
+        }
     }
 
     private static boolean startsWithMagic(ByteBuffer b) {
@@ -368,158 +452,5 @@ public final class Npy {
             n = Math.multiplyExact(n, d);
         }
         return n;
-    }
-
-    /**
-     * The subset of Python literal syntax that .npy headers use: dicts, tuples, lists, strings,
-     * integers, True/False/None. Tuples and lists become {@link List}, integers {@link Long}.
-     */
-    static final class PyLiteral {
-        private final String s;
-        private int i;
-
-        PyLiteral(String s) {
-            this.s = s;
-        }
-
-        Object value() {
-            skip();
-            if (i >= s.length()) {
-                throw new IllegalArgumentException("unexpected end");
-            }
-            char c = s.charAt(i);
-            return switch (c) {
-                case '{' -> dict();
-                case '(' -> sequence(')');
-                case '[' -> sequence(']');
-                case '\'', '"' -> string();
-                default -> {
-                    if (c == '-' || Character.isDigit(c)) {
-                        yield integer();
-                    }
-                    yield word();
-                }
-            };
-        }
-
-        void end() {
-            skip();
-            if (i != s.length()) {
-                throw new IllegalArgumentException("unexpected '" + s.charAt(i) + "' at " + i);
-            }
-        }
-
-        private Map<Object, Object> dict() {
-            i++;
-            Map<Object, Object> m = new LinkedHashMap<>();
-            while (true) {
-                skip();
-                if (peek('}')) {
-                    i++;
-                    return m;
-                }
-                Object key = value();
-                skip();
-                expect(':');
-                Object val = value();
-                if (m.put(key, val) != null) {
-                    throw new IllegalArgumentException("duplicate key " + key);
-                }
-                skip();
-                if (peek(',')) {
-                    i++;
-                } else if (!peek('}')) {
-                    throw new IllegalArgumentException("expected ',' or '}' at " + i);
-                }
-            }
-        }
-
-        private List<Object> sequence(char close) {
-            i++;
-            List<Object> list = new ArrayList<>();
-            while (true) {
-                skip();
-                if (peek(close)) {
-                    i++;
-                    return list;
-                }
-                list.add(value());
-                skip();
-                if (peek(',')) {
-                    i++;
-                } else if (!peek(close)) {
-                    throw new IllegalArgumentException("expected ',' or '" + close + "' at " + i);
-                }
-            }
-        }
-
-        private String string() {
-            char quote = s.charAt(i++);
-            StringBuilder b = new StringBuilder();
-            while (i < s.length() && s.charAt(i) != quote) {
-                char c = s.charAt(i++);
-                if (c == '\\' && i < s.length()) {
-                    c = s.charAt(i++);
-                }
-                b.append(c);
-            }
-            if (i >= s.length()) {
-                throw new IllegalArgumentException("unterminated string");
-            }
-            i++;
-            return b.toString();
-        }
-
-        private Long integer() {
-            int start = i;
-            if (s.charAt(i) == '-') {
-                i++;
-            }
-            while (i < s.length() && Character.isDigit(s.charAt(i))) {
-                i++;
-            }
-            // Python 2 era writers appended L to longs: (3L, 4L).
-            String digits = s.substring(start, i);
-            if (i < s.length() && s.charAt(i) == 'L') {
-                i++;
-            }
-            try {
-                return Long.parseLong(digits);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad integer '" + digits + "'");
-            }
-        }
-
-        private Object word() {
-            int start = i;
-            while (i < s.length() && Character.isLetter(s.charAt(i))) {
-                i++;
-            }
-            String w = s.substring(start, i);
-            return switch (w) {
-                case "True" -> Boolean.TRUE;
-                case "False" -> Boolean.FALSE;
-                case "None" -> "None";
-                default -> throw new IllegalArgumentException("unexpected "
-                        + (w.isEmpty() ? "'" + s.charAt(start) + "'" : "'" + w + "'") + " at " + start);
-            };
-        }
-
-        private void expect(char c) {
-            if (!peek(c)) {
-                throw new IllegalArgumentException("expected '" + c + "' at " + i);
-            }
-            i++;
-        }
-
-        private boolean peek(char c) {
-            return i < s.length() && s.charAt(i) == c;
-        }
-
-        private void skip() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-                i++;
-            }
-        }
     }
 }

@@ -8,13 +8,14 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Set;
 import panama.attention.Attention;
 import panama.attention.AttentionOptions;
 import panama.attention.Backend;
 import panama.attention.CausalMode;
 import panama.attention.DType;
 import panama.attention.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code sdpa}: attention on NumPy files. Inputs are memory-mapped, never copied onto the heap;
@@ -32,24 +33,48 @@ final class Sdpa {
                 int32 or int64 [batch] of valid keys per batch. --scale defaults to 1/sqrt(headDim);
                 --backend is AUTO (default), NATIVE_CPU, JAVA_VECTOR, BLAS or JAVA_REFERENCE.""";
 
-    private static final Set<String> OPTIONS = Set.of("q", "k", "v", "out", "lse", "mask", "key-lengths", "causal",
-            "scale", "backend");
+    /** The command line of {@code sdpa}. */
+    @Command(name = "sdpa")
+    static final class Opts {
+        @Option(names = "--q", required = true)
+        Path q;
+        @Option(names = "--k", required = true)
+        Path k;
+        @Option(names = "--v", required = true)
+        Path v;
+        @Option(names = "--out", required = true)
+        Path out;
+        @Option(names = "--lse")
+        Path lse;
+        @Option(names = "--mask")
+        Path mask;
+        @Option(names = "--key-lengths")
+        Path keyLengths;
+        @Option(names = "--causal", converter = Args.CausalConverter.class)
+        CausalMode causal = CausalMode.NONE;
+        @Option(names = "--scale", converter = Args.FiniteFloatConverter.class)
+        Float scale;
+        @Option(names = "--backend", converter = Args.BackendConverter.class)
+        Backend backend = Backend.AUTO;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true)
+        boolean help;
+    }
 
     private Sdpa() {
     }
 
-    static int run(String[] args, PrintStream out) throws CliException, IOException {
-        Options o = Options.parse("sdpa", args, OPTIONS, Set.of());
-        Path qPath = Path.of(o.require("q"));
-        Path kPath = Path.of(o.require("k"));
-        Path vPath = Path.of(o.require("v"));
-        Path outPath = Path.of(o.require("out"));
-        Path lsePath = o.has("lse") ? Path.of(o.get("lse")) : null;
-        Path maskPath = o.has("mask") ? Path.of(o.get("mask")) : null;
-        Path klPath = o.has("key-lengths") ? Path.of(o.get("key-lengths")) : null;
-        CausalMode causal = o.choice("causal", CausalMode.NONE, CausalMode::parse);
-        float scale = o.floatValue("scale", Float.NaN);
-        Backend backend = o.choice("backend", Backend.AUTO, Backend::parse);
+    static int run(Opts o, PrintStream out) throws CliException, IOException {
+        Path qPath = o.q;
+        Path kPath = o.k;
+        Path vPath = o.v;
+        Path outPath = o.out;
+        Path lsePath = o.lse;
+        Path maskPath = o.mask;
+        Path klPath = o.keyLengths;
+        CausalMode causal = o.causal;
+        float scale = o.scale == null ? Float.NaN : o.scale;
+        Backend backend = o.backend;
         if (lsePath != null && lsePath.toAbsolutePath().normalize().equals(outPath.toAbsolutePath().normalize())) {
             throw CliException.usage("sdpa: --out and --lse name the same file " + outPath);
         }
@@ -87,7 +112,7 @@ final class Sdpa {
             }
             out.printf(Locale.ROOT, "sdpa: %s %s q%s k%s causal %s: %.3f ms -> %s%s%n", ran,
                     q.dtype() == DType.F16 ? "f16" : "f32", Npy.shapeString(q.shape()), Npy.shapeString(k.shape()),
-                    Options.lower(causal), ms, outPath, lsePath == null ? "" : ", lse -> " + lsePath);
+                    Args.lower(causal), ms, outPath, lsePath == null ? "" : ", lse -> " + lsePath);
             return 0;
         }
     }

@@ -1,4 +1,4 @@
-package panama.attention.bench;
+package panama.attention.measure;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

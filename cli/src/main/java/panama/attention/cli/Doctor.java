@@ -22,6 +22,8 @@ import panama.attention.bindings.panattn_h;
 import panama.attention.internal.NativeCpuKernel;
 import panama.attention.internal.NativeLibrary;
 import panama.attention.internal.OpenBlas;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code doctor}: what this machine and this build can run, and why not when they cannot. Every
@@ -41,10 +43,18 @@ final class Doctor {
                 the native CPU paths, OpenBLAS and CUDA. With --isa, also says whether that
                 forced CPU path can run here (exit 1 when it cannot).""";
 
-    static int run(String[] args, PrintStream out) throws CliException {
-        Options o = Options.parse("doctor", args, Set.of("isa"), Set.of());
-        CpuIsa isa = o.choice("isa", null, panama.attention.bench.Workload::parseIsa);
-        String isaProblem = report(out, isa);
+    /** The command line of {@code doctor}. */
+    @Command(name = "doctor")
+    static final class Opts {
+        @Option(names = "--isa", converter = Args.IsaConverter.class)
+        CpuIsa isa;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true)
+        boolean help;
+    }
+
+    static int run(Opts o, PrintStream out) throws CliException {
+        String isaProblem = report(out, o.isa);
         if (isaProblem != null) {
             throw CliException.runtime(isaProblem);
         }
@@ -80,8 +90,8 @@ final class Doctor {
         String isaProblem = null;
         if (isa != null) {
             String why = isaProblem(isa, nativeOn);
-            out.println("  --isa " + Options.lower(isa) + ": " + (why == null ? "runnable" : "NOT runnable: " + why));
-            isaProblem = why == null ? null : "CPU path " + Options.lower(isa) + " cannot run here: " + why;
+            out.println("  --isa " + Args.lower(isa) + ": " + (why == null ? "runnable" : "NOT runnable: " + why));
+            isaProblem = why == null ? null : "CPU path " + Args.lower(isa) + " cannot run here: " + why;
         }
         line(out, "OpenBLAS", OpenBlas::describe);
         line(out, "CUDA", Doctor::cuda);
@@ -154,11 +164,11 @@ final class Doctor {
 
     /** Only call when NATIVE_CPU is on: the bindings need libpanattn loaded. */
     private static String isaSummary() {
-        StringBuilder b = new StringBuilder("AUTO resolves to ").append(Options.lower(NativeCpuKernel.bestIsa()))
+        StringBuilder b = new StringBuilder("AUTO resolves to ").append(Args.lower(NativeCpuKernel.bestIsa()))
                 .append("; supported:");
         for (CpuIsa i : CpuIsa.values()) {
             if (i != CpuIsa.AUTO) {
-                b.append(' ').append(Options.lower(i)).append(panattn_h.panattn_isa_supported(i.nativeCode()) != 0 ? " yes," : " no,");
+                b.append(' ').append(Args.lower(i)).append(panattn_h.panattn_isa_supported(i.nativeCode()) != 0 ? " yes," : " no,");
             }
         }
         b.setLength(b.length() - 1);

@@ -1,4 +1,4 @@
-package panama.attention.bench;
+package panama.attention.measure;
 
 import java.util.ArrayList;
 import java.util.Collections;
