@@ -24,8 +24,10 @@ public final class CudaAttention {
      *     receives the probabilities (rows that see no key are all 0)
      * @throws AttentionException when CUDA or cuBLAS is unavailable (with the reason) or the tensors
      *     are not all on one device
+     * @throws IllegalStateException on a virtual thread (its calls share the OS thread's CUDA stream)
      */
     public static void unfused(Tensor q, Tensor k, Tensor v, Tensor out, AttentionOptions options, Tensor probs) {
+        DeviceArena.requirePlatformThread("CudaAttention.unfused");
         Problem p = Validation.check(q, k, v, out, options);
         long probsAddress = 0;
         if (probs != null) {

@@ -327,6 +327,7 @@ public final class MultiHeadAttention implements AutoCloseable {
      */
     private Backend runOnGpu(Tensor xq, Tensor xkv, Tensor out, AttentionOptions options, Tensor probs,
                              long batch, long seqQ, long seqK) {
+        DeviceArena.requirePlatformThread("MultiHeadAttention on a GPU");
         boolean host = !xq.isOnDevice();
         Device device = xq.device();
         for (Tensor t : new Tensor[] {xkv, out, probs}) {
