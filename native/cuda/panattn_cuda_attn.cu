@@ -21,7 +21,8 @@
  *      element-wise output stores, masks evaluated in every key block. Correctness first.
  *   v2: keys a row does not see are never consulted, inside a tile too: their logit is assigned
  *      -inf (a NaN q.k + a -inf mask entry stays hidden), the SIMT kernel skips P = 0 keys, and a
- *      tensor-core tile whose V holds inf/NaN does P.V without the MMA, skipping P = 0 keys.
+ *      tensor-core tile whose V holds inf/NaN does P.V without the MMA, skipping P = 0 keys (at
+ *      d = 256 its block starts over in SIMT form, block_rows_simt: no registers to spare there).
  */
 #include <cmath>
 #include <cstdio>
@@ -239,6 +240,93 @@ __device__ __forceinline__ void pv_skipping_unseen(float (&o)[D / 8][4], const f
     }
 }
 
+/* The whole 64-row block again, in SIMT form, for d = 256 when a V tile holds inf/NaN: at d = 256
+ * the kernel runs at the register limit and pv_skipping_unseen's extra live values spill, so that
+ * block starts over here, where O's MMA registers are dead: per row, lanes take keys for the max,
+ * then accumulate P.V over the keys with P > 0 only (a key the row does not see is never read),
+ * each lane owning columns lane + 32c. fp32 throughout; slow, and only for such blocks. */
+template <typename T, int D, int LDS>
+__device__ __forceinline__ void block_rows_simt(const Args &a, const T *sQ, const T *k, const T *v, const float *mask,
+                                                int m0, int b, int h, int kvlen, int warp, int lane) {
+    constexpr int DPL = (D + 31) / 32;
+    T *out = static_cast<T *>(a.out) + b * a.o_bs + h * a.o_hs;
+    for (int r = 0; r < 16; r++) {
+        const int row = m0 + warp * 16 + r;
+        if (row >= a.seq_q) {
+            break; /* warp-uniform: rows increase with r */
+        }
+        const T *qrow = sQ + (warp * 16 + r) * LDS;
+        const int vend = max(0, visible_end(a, kvlen, row));
+        float mx = -INFINITY;
+        for (int n0 = 0; n0 < vend; n0 += 32) {
+            const int j = n0 + lane;
+            float x = -INFINITY;
+            if (j < vend) {
+                float dot = 0.0f;
+                const T *kj = k + (int64_t)j * a.k_rs;
+                for (int d = 0; d < D; d++) {
+                    dot = fmaf(to_float(qrow[d]), to_float(kj[d]), dot);
+                }
+                x = visible_logit(a, mask, row, j, vend, dot);
+            }
+            mx = fmaxf(mx, x);
+        }
+#pragma unroll
+        for (int off = 16; off > 0; off >>= 1) {
+            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, off));
+        }
+        const float m_use = mx == -INFINITY ? 0.0f : mx;
+        float acc[DPL];
+#pragma unroll
+        for (int c = 0; c < DPL; c++) {
+            acc[c] = 0.0f;
+        }
+        float sum = 0.0f;
+        for (int n0 = 0; n0 < vend; n0 += 32) {
+            const int j = n0 + lane;
+            float p = 0.0f;
+            if (j < vend) {
+                float dot = 0.0f;
+                const T *kj = k + (int64_t)j * a.k_rs;
+                for (int d = 0; d < D; d++) {
+                    dot = fmaf(to_float(qrow[d]), to_float(kj[d]), dot);
+                }
+                p = exp2f(visible_logit(a, mask, row, j, vend, dot) - m_use);
+            }
+            sum += p;
+            for (int jj = 0; jj < 32; jj++) {
+                const float pj = __shfl_sync(0xffffffffu, p, jj);
+                if (pj == 0.0f) {
+                    continue; /* warp-uniform: a key this row does not see */
+                }
+                const T *vj = v + (int64_t)(n0 + jj) * a.v_rs;
+#pragma unroll
+                for (int c = 0; c < DPL; c++) {
+                    const int d = lane + 32 * c;
+                    if (d < D) {
+                        acc[c] = fmaf(pj, to_float(vj[d]), acc[c]);
+                    }
+                }
+            }
+        }
+#pragma unroll
+        for (int off = 16; off > 0; off >>= 1) {
+            sum += __shfl_xor_sync(0xffffffffu, sum, off);
+        }
+        const float inv = sum != 0.0f ? 1.0f / sum : 0.0f;
+#pragma unroll
+        for (int c = 0; c < DPL; c++) {
+            const int d = lane + 32 * c;
+            if (d < D) {
+                out[(int64_t)row * a.o_rs + d] = from_float<T>(sum != 0.0f ? acc[c] * inv : 0.0f);
+            }
+        }
+        if (lane == 0 && a.lse != nullptr) {
+            a.lse[b * a.l_bs + h * a.l_hs + row] = sum != 0.0f ? (m_use + log2f(sum)) * kLn2 : -INFINITY;
+        }
+    }
+}
+
 /* k-steps of Q.K^T unrolled; d = 256 keeps them rolled, else ptxas hoists loads and spills. */
 constexpr __host__ __device__ int qk_unroll(int d) { return d <= 128 ? d / 16 : 1; }
 
@@ -380,9 +468,14 @@ __device__ __forceinline__ void fused_tc_body(const Args &a) {
             }
         }
 
-        if (tile_has_nonfinite_v) {
-            pv_skipping_unseen<T, D, BN, LDS>(o, s, sV, lane);
-            continue;
+        if (tile_has_nonfinite_v) { /* block-uniform */
+            if constexpr (D > 128) {
+                block_rows_simt<T, D, LDS>(a, sQ, k, v, mask, m0, b, h, kvlen, warp, lane);
+                return;
+            } else {
+                pv_skipping_unseen<T, D, BN, LDS>(o, s, sV, lane);
+                continue;
+            }
         }
         /* O += P.V: the S accumulators are the A fragments of P (no shared-memory round trip) */
         const panattn_frag::RowCol vb_at = panattn_frag::ldsm_addr_vt(lane);
@@ -898,6 +991,30 @@ int32_t forward_typed(const panattn_params *p, const Args &a, int kernel, int sp
     }
 }
 
+int32_t dispatch(const panattn_params *p, const Args &a, int kernel, int splits, int sms, int major, cudaStream_t s) {
+    switch (p->dtype) {
+    case PANATTN_DTYPE_F32: return forward_typed<float>(p, a, kernel, splits, sms, major, s);
+    case PANATTN_DTYPE_F16: return forward_typed<__half>(p, a, kernel, splits, sms, major, s);
+    default: return forward_typed<__nv_bfloat16>(p, a, kernel, splits, sms, major, s);
+    }
+}
+
+/* reps launches of p on s, each between two events; ms[i] = cudaEventElapsedTime of launch i. */
+int32_t time_launches(const panattn_params *p, const Args &a, int kernel, int splits, int sms, int major, cudaStream_t s,
+                      cudaEvent_t start, cudaEvent_t stop, int reps, float *ms) {
+    for (int i = 0; i < reps; i++) {
+        PANATTN_CUDA_CHECK(cudaEventRecord(start, s));
+        int32_t st = dispatch(p, a, kernel, splits, sms, major, s);
+        if (st != PANATTN_OK) {
+            return st;
+        }
+        PANATTN_CUDA_CHECK(cudaEventRecord(stop, s));
+        PANATTN_CUDA_CHECK(cudaEventSynchronize(stop));
+        PANATTN_CUDA_CHECK(cudaEventElapsedTime(&ms[i], start, stop));
+    }
+    return PANATTN_OK;
+}
+
 } // namespace
 
 extern "C" {
@@ -923,17 +1040,57 @@ PANATTN_CUDA_API int32_t panattn_cuda_forward(const panattn_params *p, int32_t d
     PANATTN_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
     cudaStream_t s = stream_of(stream);
     const Args a = make_args(p);
-    switch (p->dtype) {
-    case PANATTN_DTYPE_F32: st = forward_typed<float>(p, a, kernel, num_splits, sms, major, s); break;
-    case PANATTN_DTYPE_F16: st = forward_typed<__half>(p, a, kernel, num_splits, sms, major, s); break;
-    default: st = forward_typed<__nv_bfloat16>(p, a, kernel, num_splits, sms, major, s); break;
-    }
+    st = dispatch(p, a, kernel, num_splits, sms, major, s);
     /* Wait, and surface an asynchronous fault of this call rather than a later one's. */
     cudaError_t e = cudaStreamSynchronize(s);
     if (st == PANATTN_OK && e != cudaSuccess) {
         return panattn_cuda::fail_cuda("attention kernel (cudaStreamSynchronize)", e);
     }
     return st;
+}
+
+/* Benchmark entry, bound by name by the GPU benchmark (GpuBench) and not declared in
+ * panattn_cuda.h: runs panattn_cuda_forward's kernels reps times on the calling thread's stream,
+ * each launch between two CUDA events, and writes launch i's milliseconds to ms[i]
+ * (cudaEventElapsedTime: device time of the kernels, as torch.cuda.Event times PyTorch's SDPA;
+ * the split-KV workspace's stream-ordered alloc/free are inside it). Warm-up is the caller's. */
+PANATTN_CUDA_API int32_t panattn_cuda_bench_forward_ms(const panattn_params *p, int32_t device, int32_t kernel,
+                                                       int32_t num_splits, int32_t reps, float *ms) {
+    int32_t st = validate(p);
+    if (st != PANATTN_OK) {
+        return st;
+    }
+    if (kernel < PANATTN_CUDA_KERNEL_AUTO || kernel > PANATTN_CUDA_KERNEL_SPLIT_KV || num_splits < 0 || num_splits > 1024 ||
+        reps < 1 || reps > 100000 || ms == nullptr) {
+        return fail(PANATTN_ERR_INVALID_ARGUMENT, "panattn_cuda_bench_forward_ms",
+                    "kernel must be PANATTN_CUDA_KERNEL_*, num_splits in [0, 1024], reps in [1, 100000] and ms not NULL");
+    }
+    PANATTN_CUDA_CHECK(cudaSetDevice(device));
+    int sms = 0;
+    PANATTN_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
+    int major = 0;
+    PANATTN_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
+    cudaEvent_t start = nullptr, stop = nullptr;
+    PANATTN_CUDA_CHECK(cudaEventCreate(&start));
+    cudaError_t e = cudaEventCreate(&stop);
+    if (e != cudaSuccess) {
+        cudaEventDestroy(start);
+        return panattn_cuda::fail_cuda("cudaEventCreate(&stop)", e);
+    }
+    const Args a = make_args(p);
+    st = time_launches(p, a, kernel, num_splits, sms, major, cudaStreamPerThread, start, stop, reps, ms);
+    /* wait for anything a failed launch left queued before the events go */
+    cudaError_t se = cudaStreamSynchronize(cudaStreamPerThread);
+    cudaError_t d1 = cudaEventDestroy(start), d2 = cudaEventDestroy(stop);
+    if (st != PANATTN_OK) {
+        return st;
+    }
+    for (cudaError_t x : {se, d1, d2}) {
+        if (x != cudaSuccess) {
+            return panattn_cuda::fail_cuda("panattn_cuda_bench_forward_ms (synchronize / cudaEventDestroy)", x);
+        }
+    }
+    return PANATTN_OK;
 }
 
 PANATTN_CUDA_API int32_t panattn_cuda_masked_softmax(const panattn_params *p, int32_t device, float *scores,

@@ -373,33 +373,49 @@ int main(void) {
     }
     const int dtypes[] = {PANATTN_DTYPE_F32, PANATTN_DTYPE_F16, PANATTN_DTYPE_BF16};
     const int dims[] = {32, 64, 80, 96, 128, 256};
-    /* PANATTN_CUDA_TEST_QUICK=1: head dims 64 and 256 only (for compute-sanitizer, 10-100x slower) */
-    const int quick = getenv("PANATTN_CUDA_TEST_QUICK") != NULL;
-    uint64_t seed = 1;
+    /* PANATTN_CUDA_TEST_QUICK (for compute-sanitizer, 10-100x slower): 1 = head dims 64 and 256
+     * only (memcheck); 2 = head dim 64, F32 and F16 only (racecheck) */
+    const char *quick_env = getenv("PANATTN_CUDA_TEST_QUICK");
+    const int quick = quick_env != NULL ? atoi(quick_env) : 0;
+    /* PANATTN_CUDA_TEST_SEED=n: every case's seed is shifted by n (each case prints its own) */
+    const char *seed_env = getenv("PANATTN_CUDA_TEST_SEED");
+    uint64_t seed = 1 + (seed_env != NULL ? strtoull(seed_env, NULL, 10) : 0);
+    printf("seeds start at %llu (PANATTN_CUDA_TEST_SEED=%s)\n", (unsigned long long)seed, seed_env != NULL ? seed_env : "unset");
     for (int di = 0; di < 3; di++) {
         const int dt = dtypes[di];
         for (int dd = 0; dd < 6; dd++) {
-            if (quick && dims[dd] != 64 && dims[dd] != 256) {
+            if ((quick == 1 && dims[dd] != 64 && dims[dd] != 256) || (quick >= 2 && (dims[dd] != 64 || dt == PANATTN_DTYPE_BF16))) {
                 continue;
             }
             const int d = dims[dd];
-            tcase plain = {dt, 2, 4, 2, 77, 93, d, PANATTN_CAUSAL_NONE, 0, 0, PANATTN_CUDA_KERNEL_AUTO, 0};
+            tcase plain = {dt, 2, 4, 2, 77, 93, d, PANATTN_CAUSAL_NONE, 0, 0, PANATTN_CUDA_KERNEL_AUTO, 0, 0};
             run_case(&plain, seed++);
-            tcase tl = {dt, 2, 2, 1, 70, 45, d, PANATTN_CAUSAL_TOP_LEFT, 1, 1, PANATTN_CUDA_KERNEL_FUSED, 0};
+            tcase tl = {dt, 2, 2, 1, 70, 45, d, PANATTN_CAUSAL_TOP_LEFT, 1, 1, PANATTN_CUDA_KERNEL_FUSED, 0, 0};
             run_case(&tl, seed++);
-            tcase br = {dt, 3, 4, 4, 65, 130, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 0, PANATTN_CUDA_KERNEL_FUSED, 0};
+            tcase br = {dt, 3, 4, 4, 65, 130, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 0, PANATTN_CUDA_KERNEL_FUSED, 0, 0};
             run_case(&br, seed++);
-            tcase brl = {dt, 1, 2, 2, 129, 17, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 0, 1, PANATTN_CUDA_KERNEL_FUSED, 0};
+            tcase brl = {dt, 1, 2, 2, 129, 17, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 0, 1, PANATTN_CUDA_KERNEL_FUSED, 0, 0};
             run_case(&brl, seed++);
-            tcase simt = {dt, 2, 4, 1, 33, 64, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1, PANATTN_CUDA_KERNEL_SIMT, 0};
+            tcase simt = {dt, 2, 4, 1, 33, 64, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1, PANATTN_CUDA_KERNEL_SIMT, 0, 0};
             run_case(&simt, seed++);
-            tcase split = {dt, 3, 4, 2, 5, 700, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1, PANATTN_CUDA_KERNEL_SPLIT_KV, 5};
+            tcase split = {dt, 3, 4, 2, 5, 700, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1, PANATTN_CUDA_KERNEL_SPLIT_KV, 5, 0};
             run_case(&split, seed++);
-            tcase decode = {dt, 2, 8, 2, 1, 1500, d, PANATTN_CAUSAL_NONE, 1, 0, PANATTN_CUDA_KERNEL_AUTO, 0};
+            tcase decode = {dt, 2, 8, 2, 1, 1500, d, PANATTN_CAUSAL_NONE, 1, 0, PANATTN_CUDA_KERNEL_AUTO, 0, 0};
             run_case(&decode, seed++);
+            /* poisoned keys inside the tiles: causally hidden, -inf-masked, both, and split-KV */
+            tcase pc = {dt, 2, 2, 1, 77, 77, d, PANATTN_CAUSAL_TOP_LEFT, 0, 0, PANATTN_CUDA_KERNEL_FUSED, 0, 1};
+            run_case(&pc, seed++);
+            tcase pm = {dt, 2, 2, 1, 45, 77, d, PANATTN_CAUSAL_NONE, 0, 1, PANATTN_CUDA_KERNEL_FUSED, 0, 1};
+            run_case(&pm, seed++);
+            tcase pb = {dt, 2, 4, 2, 19, 130, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1, PANATTN_CUDA_KERNEL_FUSED, 0, 1};
+            run_case(&pb, seed++);
+            tcase ps = {dt, 2, 4, 1, 33, 70, d, PANATTN_CAUSAL_TOP_LEFT, 1, 1, PANATTN_CUDA_KERNEL_SIMT, 0, 1};
+            run_case(&ps, seed++);
+            tcase pk = {dt, 2, 2, 1, 3, 600, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1, PANATTN_CUDA_KERNEL_SPLIT_KV, 5, 1};
+            run_case(&pk, seed++);
         }
     }
-    tcase one = {PANATTN_DTYPE_F16, 1, 1, 1, 1, 1, 64, PANATTN_CAUSAL_TOP_LEFT, 0, 0, PANATTN_CUDA_KERNEL_FUSED, 0};
+    tcase one = {PANATTN_DTYPE_F16, 1, 1, 1, 1, 1, 64, PANATTN_CAUSAL_TOP_LEFT, 0, 0, PANATTN_CUDA_KERNEL_FUSED, 0, 0};
     run_case(&one, seed++);
     return summary("test_cuda_attn");
 }

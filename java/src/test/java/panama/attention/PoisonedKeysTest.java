@@ -211,9 +211,8 @@ class PoisonedKeysTest {
         for (boolean x : bad) {
             nbad += x ? 1 : 0;
         }
-        final int fbad = nbad;
-        assertTrue(nbad == 0, () -> id + ": " + fbad + " bad elements (tol " + tol + " = 2 x naive " + nerr + " + 1e-5; rows clean "
-                + cleanRows + ", seeing NaN " + nanRows + ", seeing inf V only " + infRows + "); first:" + first
-                + GpuTestSupport.histogram(bad, s.lq, D));
+        String summary = id + ": " + nbad + " bad elements (tol " + tol + " = 2 x naive " + nerr + " + 1e-5; rows clean "
+                + cleanRows + ", seeing NaN " + nanRows + ", seeing inf V only " + infRows + "); first:" + first;
+        assertTrue(nbad == 0, () -> summary + GpuTestSupport.histogram(bad, s.lq, D));
     }
 }
