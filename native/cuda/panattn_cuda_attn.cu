@@ -21,8 +21,9 @@
  *      element-wise output stores, masks evaluated in every key block. Correctness first.
  *   v2: keys a row does not see are never consulted, inside a tile too: their logit is assigned
  *      -inf (a NaN q.k + a -inf mask entry stays hidden), the SIMT kernel skips P = 0 keys, and a
- *      tensor-core tile whose V holds inf/NaN does P.V without the MMA, skipping P = 0 keys (at
- *      d = 256 its block starts over in SIMT form, block_rows_simt: no registers to spare there).
+ *      tensor-core tile whose V holds inf/NaN does P.V without the MMA, skipping P = 0 keys. d = 256
+ *      now runs the SIMT kernel: at 250 registers the tensor-core kernel had none left for that
+ *      path (ptxas spilled 64 bytes with it), and a spill fails the build.
  */
 #include <cmath>
 #include <cstdio>
@@ -240,99 +241,12 @@ __device__ __forceinline__ void pv_skipping_unseen(float (&o)[D / 8][4], const f
     }
 }
 
-/* The whole 64-row block again, in SIMT form, for d = 256 when a V tile holds inf/NaN: at d = 256
- * the kernel runs at the register limit and pv_skipping_unseen's extra live values spill, so that
- * block starts over here, where O's MMA registers are dead: per row, lanes take keys for the max,
- * then accumulate P.V over the keys with P > 0 only (a key the row does not see is never read),
- * each lane owning columns lane + 32c. fp32 throughout; slow, and only for such blocks. */
-template <typename T, int D, int LDS>
-__device__ __forceinline__ void block_rows_simt(const Args &a, const T *sQ, const T *k, const T *v, const float *mask,
-                                                int m0, int b, int h, int kvlen, int warp, int lane) {
-    constexpr int DPL = (D + 31) / 32;
-    T *out = static_cast<T *>(a.out) + b * a.o_bs + h * a.o_hs;
-    for (int r = 0; r < 16; r++) {
-        const int row = m0 + warp * 16 + r;
-        if (row >= a.seq_q) {
-            break; /* warp-uniform: rows increase with r */
-        }
-        const T *qrow = sQ + (warp * 16 + r) * LDS;
-        const int vend = max(0, visible_end(a, kvlen, row));
-        float mx = -INFINITY;
-        for (int n0 = 0; n0 < vend; n0 += 32) {
-            const int j = n0 + lane;
-            float x = -INFINITY;
-            if (j < vend) {
-                float dot = 0.0f;
-                const T *kj = k + (int64_t)j * a.k_rs;
-                for (int d = 0; d < D; d++) {
-                    dot = fmaf(to_float(qrow[d]), to_float(kj[d]), dot);
-                }
-                x = visible_logit(a, mask, row, j, vend, dot);
-            }
-            mx = fmaxf(mx, x);
-        }
-#pragma unroll
-        for (int off = 16; off > 0; off >>= 1) {
-            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, off));
-        }
-        const float m_use = mx == -INFINITY ? 0.0f : mx;
-        float acc[DPL];
-#pragma unroll
-        for (int c = 0; c < DPL; c++) {
-            acc[c] = 0.0f;
-        }
-        float sum = 0.0f;
-        for (int n0 = 0; n0 < vend; n0 += 32) {
-            const int j = n0 + lane;
-            float p = 0.0f;
-            if (j < vend) {
-                float dot = 0.0f;
-                const T *kj = k + (int64_t)j * a.k_rs;
-                for (int d = 0; d < D; d++) {
-                    dot = fmaf(to_float(qrow[d]), to_float(kj[d]), dot);
-                }
-                p = exp2f(visible_logit(a, mask, row, j, vend, dot) - m_use);
-            }
-            sum += p;
-            for (int jj = 0; jj < 32; jj++) {
-                const float pj = __shfl_sync(0xffffffffu, p, jj);
-                if (pj == 0.0f) {
-                    continue; /* warp-uniform: a key this row does not see */
-                }
-                const T *vj = v + (int64_t)(n0 + jj) * a.v_rs;
-#pragma unroll
-                for (int c = 0; c < DPL; c++) {
-                    const int d = lane + 32 * c;
-                    if (d < D) {
-                        acc[c] = fmaf(pj, to_float(vj[d]), acc[c]);
-                    }
-                }
-            }
-        }
-#pragma unroll
-        for (int off = 16; off > 0; off >>= 1) {
-            sum += __shfl_xor_sync(0xffffffffu, sum, off);
-        }
-        const float inv = sum != 0.0f ? 1.0f / sum : 0.0f;
-#pragma unroll
-        for (int c = 0; c < DPL; c++) {
-            const int d = lane + 32 * c;
-            if (d < D) {
-                out[(int64_t)row * a.o_rs + d] = from_float<T>(sum != 0.0f ? acc[c] * inv : 0.0f);
-            }
-        }
-        if (lane == 0 && a.lse != nullptr) {
-            a.lse[b * a.l_bs + h * a.l_hs + row] = sum != 0.0f ? (m_use + log2f(sum)) * kLn2 : -INFINITY;
-        }
-    }
-}
-
 /* k-steps of Q.K^T unrolled; d = 256 keeps them rolled, else ptxas hoists loads and spills. */
 constexpr __host__ __device__ int qk_unroll(int d) { return d <= 128 ? d / 16 : 1; }
 
 template <int D> struct TcTile {
     static constexpr int BM = 64;  /* 4 warps x 16 rows */
-    static constexpr int BN = D <= 128 ? 64 : 16; /* d = 256: O alone is 128 registers per thread */
+    static constexpr int BN = 64;
     static constexpr int WARPS = 4;
     static constexpr int THREADS = 32 * WARPS;
     static constexpr int LDS = D + 8; /* +16 bytes per row: ldmatrix rows stay 16-byte aligned, no bank conflicts */
@@ -343,24 +257,18 @@ template <int D> struct TcTile {
     static_assert((LDS * 2) % 16 == 0, "ldmatrix row addresses must be 16-byte aligned");
 };
 
-/* d = 256 needs 250 registers on sm_90 and spills on sm_80 (ptxas 13.0, checked here), so sm_80
- * builds trap there and the host runs the SIMT kernel instead (see tc_supported). */
-constexpr int kTcMinMajorForD256 = 9;
+/* The largest head dim the tensor-core kernel is launched for. d = 256 needed 250 registers on
+ * sm_90 and spilled on sm_80 (ptxas 13.0); with the path that keeps unseen keys' inf/NaN V out
+ * of O (pv_skipping_unseen) it spills on sm_90 too, so d = 256 runs the SIMT kernel. */
+constexpr int kTcMaxHeadDim = 128;
 
 template <typename T, int D>
 __device__ __forceinline__ void fused_tc_body(const Args &a);
 
 template <typename T, int D>
 __global__ void __launch_bounds__(TcTile<D>::THREADS, 1) fused_tc_kernel(const Args a) {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900 /* kTcMinMajorForD256 */
-    if constexpr (D > 128) {
-        __trap();
-    } else {
-        fused_tc_body<T, D>(a);
-    }
-#else
+    static_assert(D <= kTcMaxHeadDim, "d > kTcMaxHeadDim runs the SIMT kernel");
     fused_tc_body<T, D>(a);
-#endif
 }
 
 template <typename T, int D>
@@ -469,13 +377,8 @@ __device__ __forceinline__ void fused_tc_body(const Args &a) {
         }
 
         if (tile_has_nonfinite_v) { /* block-uniform */
-            if constexpr (D > 128) {
-                block_rows_simt<T, D, LDS>(a, sQ, k, v, mask, m0, b, h, kvlen, warp, lane);
-                return;
-            } else {
-                pv_skipping_unseen<T, D, BN, LDS>(o, s, sV, lane);
-                continue;
-            }
+            pv_skipping_unseen<T, D, BN, LDS>(o, s, sV, lane);
+            continue;
         }
         /* O += P.V: the S accumulators are the A fragments of P (no shared-memory round trip) */
         const panattn_frag::RowCol vb_at = panattn_frag::ldsm_addr_vt(lane);
@@ -892,8 +795,7 @@ int32_t launch_tc_dim(const Args &a, cudaStream_t s) {
     case 80: return launch_tc<T, 80>(a, s);
     case 96: return launch_tc<T, 96>(a, s);
     case 128: return launch_tc<T, 128>(a, s);
-    case 256: return launch_tc<T, 256>(a, s);
-    default: return fail(PANATTN_ERR_UNSUPPORTED, "panattn_cuda_forward", "head_dim not compiled");
+    default: return fail(PANATTN_ERR_UNSUPPORTED, "panattn_cuda_forward", "head_dim not compiled for tensor cores");
     }
 }
 
@@ -962,7 +864,7 @@ int32_t run_split(Args a, int splits, cudaStream_t s) {
 }
 
 template <typename T>
-int32_t forward_typed(const panattn_params *p, const Args &a, int kernel, int splits, int sms, int major, cudaStream_t s) {
+int32_t forward_typed(const panattn_params *p, const Args &a, int kernel, int splits, int sms, cudaStream_t s) {
     if (kernel == PANATTN_CUDA_KERNEL_AUTO) {
         kernel = PANATTN_CUDA_KERNEL_FUSED;
         if (p->seq_q <= 16 && p->seq_k >= 512) {
@@ -977,7 +879,7 @@ int32_t forward_typed(const panattn_params *p, const Args &a, int kernel, int sp
         if constexpr (std::is_same<T, float>::value) {
             return launch_simt<T, false>(a, s);
         } else {
-            if (a.head_dim > 128 && major < kTcMinMajorForD256) {
+            if (a.head_dim > kTcMaxHeadDim) {
                 return launch_simt<T, false>(a, s);
             }
             return launch_tc_dim<T>(a, s);
@@ -991,20 +893,20 @@ int32_t forward_typed(const panattn_params *p, const Args &a, int kernel, int sp
     }
 }
 
-int32_t dispatch(const panattn_params *p, const Args &a, int kernel, int splits, int sms, int major, cudaStream_t s) {
+int32_t dispatch(const panattn_params *p, const Args &a, int kernel, int splits, int sms, cudaStream_t s) {
     switch (p->dtype) {
-    case PANATTN_DTYPE_F32: return forward_typed<float>(p, a, kernel, splits, sms, major, s);
-    case PANATTN_DTYPE_F16: return forward_typed<__half>(p, a, kernel, splits, sms, major, s);
-    default: return forward_typed<__nv_bfloat16>(p, a, kernel, splits, sms, major, s);
+    case PANATTN_DTYPE_F32: return forward_typed<float>(p, a, kernel, splits, sms, s);
+    case PANATTN_DTYPE_F16: return forward_typed<__half>(p, a, kernel, splits, sms, s);
+    default: return forward_typed<__nv_bfloat16>(p, a, kernel, splits, sms, s);
     }
 }
 
 /* reps launches of p on s, each between two events; ms[i] = cudaEventElapsedTime of launch i. */
-int32_t time_launches(const panattn_params *p, const Args &a, int kernel, int splits, int sms, int major, cudaStream_t s,
+int32_t time_launches(const panattn_params *p, const Args &a, int kernel, int splits, int sms, cudaStream_t s,
                       cudaEvent_t start, cudaEvent_t stop, int reps, float *ms) {
     for (int i = 0; i < reps; i++) {
         PANATTN_CUDA_CHECK(cudaEventRecord(start, s));
-        int32_t st = dispatch(p, a, kernel, splits, sms, major, s);
+        int32_t st = dispatch(p, a, kernel, splits, sms, s);
         if (st != PANATTN_OK) {
             return st;
         }
@@ -1036,11 +938,9 @@ PANATTN_CUDA_API int32_t panattn_cuda_forward(const panattn_params *p, int32_t d
     PANATTN_CUDA_CHECK(cudaSetDevice(device));
     int sms = 0;
     PANATTN_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-    int major = 0;
-    PANATTN_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
     cudaStream_t s = stream_of(stream);
     const Args a = make_args(p);
-    st = dispatch(p, a, kernel, num_splits, sms, major, s);
+    st = dispatch(p, a, kernel, num_splits, sms, s);
     /* Wait, and surface an asynchronous fault of this call rather than a later one's. */
     cudaError_t e = cudaStreamSynchronize(s);
     if (st == PANATTN_OK && e != cudaSuccess) {
@@ -1068,8 +968,6 @@ PANATTN_CUDA_API int32_t panattn_cuda_bench_forward_ms(const panattn_params *p, 
     PANATTN_CUDA_CHECK(cudaSetDevice(device));
     int sms = 0;
     PANATTN_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-    int major = 0;
-    PANATTN_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
     cudaEvent_t start = nullptr, stop = nullptr;
     PANATTN_CUDA_CHECK(cudaEventCreate(&start));
     cudaError_t e = cudaEventCreate(&stop);
@@ -1078,7 +976,7 @@ PANATTN_CUDA_API int32_t panattn_cuda_bench_forward_ms(const panattn_params *p, 
         return panattn_cuda::fail_cuda("cudaEventCreate(&stop)", e);
     }
     const Args a = make_args(p);
-    st = time_launches(p, a, kernel, num_splits, sms, major, cudaStreamPerThread, start, stop, reps, ms);
+    st = time_launches(p, a, kernel, num_splits, sms, cudaStreamPerThread, start, stop, reps, ms);
     /* wait for anything a failed launch left queued before the events go */
     cudaError_t se = cudaStreamSynchronize(cudaStreamPerThread);
     cudaError_t d1 = cudaEventDestroy(start), d2 = cudaEventDestroy(stop);
