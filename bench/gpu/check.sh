@@ -143,9 +143,10 @@ find_cublas() {
     return 1
 }
 export -f find_cublas
-step cublas "$LOG" bash -c "find_cublas >'$CUBLAS_FOUND'"
+step cublas "$LOG" bash -c "find_cublas >'$CUBLAS_FOUND' || true"
 CUBLAS=$(cat "$CUBLAS_FOUND" 2>/dev/null)
 rm -f "$CUBLAS_FOUND"
+row "  cuBLAS found" "${CUBLAS:-none}" ""
 JOPTS=(--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Dpanattn.library.path="$G/lib"
     -Dpanattn.cache.dir=/tmp/panattn-cache)
 if [[ -n "$CUBLAS" ]]; then

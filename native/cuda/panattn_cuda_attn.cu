@@ -76,7 +76,7 @@ template <> __device__ __forceinline__ float from_float<float>(float x) { return
 template <> __device__ __forceinline__ __half from_float<__half>(float x) { return __float2half_rn(x); }
 template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float x) { return __float2bfloat16_rn(x); }
 
-/* Packs (lo, hi) into one .b32 of two 16-bit elements, lo in the low half (CUDA-KERNEL-NOTES §1.4). */
+/* Packs (lo, hi) into one .b32 of two 16-bit elements, lo in the low half (the PTX ISA's packing). */
 template <typename T> __device__ __forceinline__ uint32_t pack2(float lo, float hi);
 template <> __device__ __forceinline__ uint32_t pack2<__half>(float lo, float hi) {
     __half2 h = __floats2half2_rn(lo, hi);
@@ -167,7 +167,7 @@ template <typename T> __device__ __forceinline__ bool nonfinite2(uint32_t w) {
 }
 
 /* rows x D elements of g (row stride in elements) into s (row stride LDS), rows >= valid zeroed
- * (CUDA-KERNEL-NOTES do-first #6: a P of 0 does not protect against NaN garbage in V). With
+ * (a P of 0 does not protect against NaN garbage in V). With
  * DETECT_NONFINITE (the V tile) the return value says whether this thread stored an inf/NaN: the
  * tile is shared by 64 rows, and a key one row sees may be hidden from another, whose P = 0 would
  * turn that V into 0 x NaN = NaN in the MMA. */
@@ -824,7 +824,7 @@ int32_t launch_simt(const Args &a, cudaStream_t s) {
     }
 }
 
-/* FlashAttention-2's wave rule, simplified (CUDA-KERNEL-NOTES §4): aim for >= 2 CTAs per SM in
+/* FlashAttention-2's wave rule, simplified: aim for >= 2 CTAs per SM in
  * total and >= 128 keys per split, at most 128 splits; 1 when the grid already fills the GPU. */
 int choose_splits(const panattn_params *p, int sms) {
     const int64_t ctas = p->batch * p->heads * ((p->seq_q + kSimtBM - 1) / kSimtBM);
