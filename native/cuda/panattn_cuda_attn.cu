@@ -209,7 +209,7 @@ template <typename T, int D, int BN, int LDS>
 __device__ __forceinline__ void pv_skipping_unseen(float (&o)[D / 8][4], const float (&p)[BN / 8][4], const T *sv,
                                                    int lane) {
     const int t = panattn_frag::thread_in_group(lane);
-#pragma unroll 1 /* rolled: unrolled, ptxas hoists every key's V loads and d = 256 spills */
+#pragma unroll 1 /* rolled: a rare path, not worth BN copies of its code */
     for (int j = 0; j < BN; j++) {
         float pr[2];
 #pragma unroll
