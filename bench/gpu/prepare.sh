@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares build/gpu/ HERE (a machine with a JDK 25 and nvcc, no GPU needed) for bench/gpu/check.sh
-# on the lent H200, which has no Java: a jlinked runtime, the library/bindings/bench jars, the
+# on the lent GPU machine, which has no Java: a jlinked runtime, the library/bindings/bench jars, the
 # compiled test classes, JUnit's console launcher, the native libraries and the CUDA C tests.
 # Prints the `carry` list and the total size (the device tool carries at most 64 MiB).
 #   JAVA_HOME   a JDK 25 (default /usr/lib/jvm/temurin-25-jdk-amd64)
@@ -25,7 +25,10 @@ rm -rf "$OUTDIR"
 mkdir -p "$OUTDIR/lib" "$OUTDIR/bin" "$OUTDIR/jars"
 
 echo "== junit-platform-console-standalone $JUNIT_PLATFORM (Maven Central, through ./mvnw)"
-CONSOLE="$HOME/.m2/repository/org/junit/platform/junit-platform-console-standalone/$JUNIT_PLATFORM/junit-platform-console-standalone-$JUNIT_PLATFORM.jar"
+# the Maven repository ./mvnw uses: -Dmaven.repo.local in MAVEN_ARGS, else ~/.m2/repository
+M2=$(printf '%s\n' ${MAVEN_ARGS:-} | sed -n 's/^-Dmaven.repo.local=//p' | tail -1)
+M2=${M2:-$HOME/.m2/repository}
+CONSOLE="$M2/org/junit/platform/junit-platform-console-standalone/$JUNIT_PLATFORM/junit-platform-console-standalone-$JUNIT_PLATFORM.jar"
 if [[ ! -f "$CONSOLE" ]]; then
     ./mvnw -q -B dependency:get -Dartifact="org.junit.platform:junit-platform-console-standalone:$JUNIT_PLATFORM" -Dtransitive=false
 fi
@@ -60,6 +63,12 @@ for t in test_cuda_attn test_cuda_frag test_cuda; do
     if [[ -x build/native/native/$t ]]; then cp build/native/native/$t "$OUTDIR/bin/"; fi
 done
 [[ -f build/native/cuda-ptxas.log ]] && cp build/native/cuda-ptxas.log "$OUTDIR/"
+# the tensor-core kernel's SASS, for check.sh to return where the GPU machine has no cuobjdump
+if command -v cuobjdump >/dev/null 2>&1; then
+    bash bench/gpu/sass_tc.sh cuobjdump "$OUTDIR/lib/libpanattn_cuda.so" >"$OUTDIR/sass-tc.txt" || rm -f "$OUTDIR/sass-tc.txt"
+else
+    echo "no cuobjdump here: check.sh dumps the SASS on the GPU machine if it has one"
+fi
 
 echo "== jlink runtime"
 # modules: what `jdeps --multi-release 25 --print-module-deps` reports for our jars and JUnit's
@@ -83,4 +92,4 @@ if (( TOTAL + TREE / 1048576 >= 62 )); then
     exit 3
 fi
 echo 'carry: ["build/gpu.tar.gz"]'
-echo "command: bash bench/gpu/check.sh   (timeout_s 540)"
+echo "command: bash bench/gpu/check.sh --quick   (timeout_s 330; without --quick: timeout_s 600)"

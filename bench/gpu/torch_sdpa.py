@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """PyTorch's scaled_dot_product_attention on the shapes of GpuBench (same CSV columns), so
 check.sh can print ours next to torch's. FLOPs 4*B*H*Lq*Lk*d, halved for causal. Timed with
-CUDA events: median of repeats after warm-up, random inputs (never zeros), [B, H, S, D] layout.
+CUDA events around each call (as GpuBench times ours: cudaEventRecord before and after the
+kernels): median of repeats after warm-up, random inputs (never zeros), [B, H, S, D] layout.
 Usage: torch_sdpa.py [--quick]. Exits 3 when torch or a GPU is missing."""
 import sys
 
@@ -9,7 +10,7 @@ QUICK = "--quick" in sys.argv
 
 
 def shapes():
-    ns = [1024, 4096] if QUICK else [1024, 2048, 4096, 8192]
+    ns = [1024, 4096] if QUICK else [1024, 2048, 4096, 8192, 16384]
     for dt in ("f16", "bf16"):
         for d in (64, 128):
             for n in ns:

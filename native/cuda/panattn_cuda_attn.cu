@@ -19,6 +19,11 @@
  * Version history (llm.c style; speeds are to be measured on the H200, none yet):
  *   v1 (this file): plain global->shared loads (16-byte when aligned), no cp.async pipelining,
  *      element-wise output stores, masks evaluated in every key block. Correctness first.
+ *   v2: keys a row does not see are never consulted, inside a tile too: their logit is assigned
+ *      -inf (a NaN q.k + a -inf mask entry stays hidden), the SIMT kernel skips P = 0 keys, and a
+ *      tensor-core tile whose V holds inf/NaN does P.V without the MMA, skipping P = 0 keys. d = 256
+ *      now runs the SIMT kernel: at 250 registers the tensor-core kernel had none left for that
+ *      path (ptxas spilled 64 bytes with it), and a spill fails the build.
  */
 #include <cmath>
 #include <cstdio>
@@ -71,7 +76,7 @@ template <> __device__ __forceinline__ float from_float<float>(float x) { return
 template <> __device__ __forceinline__ __half from_float<__half>(float x) { return __float2half_rn(x); }
 template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float x) { return __float2bfloat16_rn(x); }
 
-/* Packs (lo, hi) into one .b32 of two 16-bit elements, lo in the low half (CUDA-KERNEL-NOTES §1.4). */
+/* Packs (lo, hi) into one .b32 of two 16-bit elements, lo in the low half (the PTX ISA's packing). */
 template <typename T> __device__ __forceinline__ uint32_t pack2(float lo, float hi);
 template <> __device__ __forceinline__ uint32_t pack2<__half>(float lo, float hi) {
     __half2 h = __floats2half2_rn(lo, hi);
@@ -105,6 +110,21 @@ __device__ __forceinline__ int block_key_end(const Args &a, int kvlen, int m0, i
     return max(0, visible_end(a, kvlen, last));
 }
 
+/* The log2-domain logit of (row, col) from the raw q.k, or -inf when the row does not see the key
+ * (col >= vend, or a -inf mask entry). Assigned, never added: NaN q.k + (-inf) would stay NaN.
+ * mask is the (batch, head) plane or NULL; rows past seq_q (tile padding) read no mask. */
+__device__ __forceinline__ float visible_logit(const Args &a, const float *mask, int row, int col, int vend, float qk) {
+    if (col >= vend) {
+        return -INFINITY;
+    }
+    float x = qk * a.scale_log2;
+    if (mask != nullptr && row < a.seq_q) {
+        const float m = mask[(int64_t)row * a.m_rs + col];
+        x = m == -INFINITY ? -INFINITY : x + m * kLog2e;
+    }
+    return x;
+}
+
 __device__ __forceinline__ void ldsm_x4(uint32_t (&r)[4], const void *p) {
     uint32_t addr = static_cast<uint32_t>(__cvta_generic_to_shared(p));
     asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
@@ -135,10 +155,25 @@ __device__ __forceinline__ void mma16816(float (&c)[4], const uint32_t (&a)[4], 
     }
 }
 
+/* Exponent bits all ones: inf or NaN, for the 16-bit float in the low half of bits. */
+template <typename T> __device__ __forceinline__ bool nonfinite_bits(uint32_t bits) {
+    constexpr uint32_t kExp = std::is_same<T, __half>::value ? 0x7C00u : 0x7F80u;
+    return (bits & kExp) == kExp;
+}
+
+/* True when either 16-bit element packed in w is inf or NaN. */
+template <typename T> __device__ __forceinline__ bool nonfinite2(uint32_t w) {
+    return nonfinite_bits<T>(w) || nonfinite_bits<T>(w >> 16);
+}
+
 /* rows x D elements of g (row stride in elements) into s (row stride LDS), rows >= valid zeroed
- * (CUDA-KERNEL-NOTES do-first #6: a P of 0 does not protect against NaN garbage in V). */
-template <typename T, int D, int LDS, int THREADS>
-__device__ __forceinline__ void load_tile(T *s, const T *g, int64_t row_stride, int rows, int valid, bool vec) {
+ * (a P of 0 does not protect against NaN garbage in V). With
+ * DETECT_NONFINITE (the V tile) the return value says whether this thread stored an inf/NaN: the
+ * tile is shared by 64 rows, and a key one row sees may be hidden from another, whose P = 0 would
+ * turn that V into 0 x NaN = NaN in the MMA. */
+template <typename T, int D, int LDS, int THREADS, bool DETECT_NONFINITE>
+__device__ __forceinline__ bool load_tile(T *s, const T *g, int64_t row_stride, int rows, int valid, bool vec) {
+    bool bad = false;
     if (vec) {
         constexpr int CHUNKS = D / 8; /* 16-byte chunks per row */
         for (int i = threadIdx.x; i < rows * CHUNKS; i += THREADS) {
@@ -146,13 +181,62 @@ __device__ __forceinline__ void load_tile(T *s, const T *g, int64_t row_stride, 
             uint4 val = make_uint4(0, 0, 0, 0);
             if (r < valid) {
                 val = *reinterpret_cast<const uint4 *>(g + r * row_stride + c);
+                if constexpr (DETECT_NONFINITE) {
+                    bad = bad || nonfinite2<T>(val.x) || nonfinite2<T>(val.y) || nonfinite2<T>(val.z) || nonfinite2<T>(val.w);
+                }
             }
             *reinterpret_cast<uint4 *>(s + r * LDS + c) = val;
         }
     } else {
         for (int i = threadIdx.x; i < rows * D; i += THREADS) {
             int r = i / D, c = i % D;
-            s[r * LDS + c] = r < valid ? g[r * row_stride + c] : from_float<T>(0.0f);
+            const T x = r < valid ? g[r * row_stride + c] : from_float<T>(0.0f);
+            if constexpr (DETECT_NONFINITE) {
+                bad = bad || !isfinite(to_float(x));
+            }
+            s[r * LDS + c] = x;
+        }
+    }
+    return bad;
+}
+
+/* O += P.V for a tile whose V holds an inf/NaN, without tensor cores: each lane adds, for the keys
+ * its rows see (P > 0), P (rounded to T as the MMA would) times V to its own accumulators, so a
+ * row never touches the V of a key it does not see, and a row that does see one is inf/NaN as the
+ * plain sum would make it. Lanes hold P as the S accumulators: key j of row half r sits in n-tile
+ * j / 8, element 2r + (j & 1), of lane 4g + (j % 8) / 2. Only the rare tiles with such a V run it. */
+template <typename T, int D, int BN, int LDS>
+__device__ __forceinline__ void pv_skipping_unseen(float (&o)[D / 8][4], const float (&p)[BN / 8][4], const T *sv,
+                                                   int lane) {
+    const int t = panattn_frag::thread_in_group(lane);
+#pragma unroll 1 /* rolled: a rare path, not worth BN copies of its code */
+    for (int j = 0; j < BN; j++) {
+        float pr[2];
+#pragma unroll
+        for (int r = 0; r < 2; r++) {
+            float mine = 0.0f;
+#pragma unroll
+            for (int kt = 0; kt < BN / 8; kt++) {
+                /* selects, not p[kt][2r + (j & 1)]: a run-time register index would go to local memory */
+                const float pick = (j & 1) != 0 ? p[kt][2 * r + 1] : p[kt][2 * r];
+                mine = kt == (j >> 3) ? pick : mine;
+            }
+            pr[r] = __shfl_sync(0xffffffffu, mine, (lane & ~3) | ((j & 7) >> 1));
+        }
+        const T *vj = sv + j * LDS + 2 * t;
+        const float pq0 = pr[0] != 0.0f ? to_float(from_float<T>(pr[0])) : 0.0f;
+        const float pq1 = pr[1] != 0.0f ? to_float(from_float<T>(pr[1])) : 0.0f;
+#pragma unroll
+        for (int nt = 0; nt < D / 8; nt++) {
+            const float v0 = to_float(vj[nt * 8]), v1 = to_float(vj[nt * 8 + 1]);
+            if (pr[0] != 0.0f) {
+                o[nt][0] = fmaf(pq0, v0, o[nt][0]);
+                o[nt][1] = fmaf(pq0, v1, o[nt][1]);
+            }
+            if (pr[1] != 0.0f) {
+                o[nt][2] = fmaf(pq1, v0, o[nt][2]);
+                o[nt][3] = fmaf(pq1, v1, o[nt][3]);
+            }
         }
     }
 }
@@ -162,7 +246,7 @@ constexpr __host__ __device__ int qk_unroll(int d) { return d <= 128 ? d / 16 : 
 
 template <int D> struct TcTile {
     static constexpr int BM = 64;  /* 4 warps x 16 rows */
-    static constexpr int BN = D <= 128 ? 64 : 16; /* d = 256: O alone is 128 registers per thread */
+    static constexpr int BN = 64;
     static constexpr int WARPS = 4;
     static constexpr int THREADS = 32 * WARPS;
     static constexpr int LDS = D + 8; /* +16 bytes per row: ldmatrix rows stay 16-byte aligned, no bank conflicts */
@@ -173,24 +257,18 @@ template <int D> struct TcTile {
     static_assert((LDS * 2) % 16 == 0, "ldmatrix row addresses must be 16-byte aligned");
 };
 
-/* d = 256 needs 250 registers on sm_90 and spills on sm_80 (ptxas 13.0, checked here), so sm_80
- * builds trap there and the host runs the SIMT kernel instead (see tc_supported). */
-constexpr int kTcMinMajorForD256 = 9;
+/* The largest head dim the tensor-core kernel is launched for. d = 256 needed 250 registers on
+ * sm_90 and spilled on sm_80 (ptxas 13.0); with the path that keeps unseen keys' inf/NaN V out
+ * of O (pv_skipping_unseen) it spills on sm_90 too, so d = 256 runs the SIMT kernel. */
+constexpr int kTcMaxHeadDim = 128;
 
 template <typename T, int D>
 __device__ __forceinline__ void fused_tc_body(const Args &a);
 
 template <typename T, int D>
 __global__ void __launch_bounds__(TcTile<D>::THREADS, 1) fused_tc_kernel(const Args a) {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900 /* kTcMinMajorForD256 */
-    if constexpr (D > 128) {
-        __trap();
-    } else {
-        fused_tc_body<T, D>(a);
-    }
-#else
+    static_assert(D <= kTcMaxHeadDim, "d > kTcMaxHeadDim runs the SIMT kernel");
     fused_tc_body<T, D>(a);
-#endif
 }
 
 template <typename T, int D>
@@ -213,7 +291,7 @@ __device__ __forceinline__ void fused_tc_body(const Args &a) {
     const T *k = static_cast<const T *>(a.k) + b * a.k_bs + hk * a.k_hs;
     const T *v = static_cast<const T *>(a.v) + b * a.v_bs + hk * a.v_hs;
     const float *mask = a.mask != nullptr ? a.mask + b * a.m_bs + h * a.m_hs : nullptr;
-    load_tile<T, D, LDS, THREADS>(sQ, q, a.q_rs, BM, min(BM, a.seq_q - m0), a.vec16 != 0);
+    load_tile<T, D, LDS, THREADS, false>(sQ, q, a.q_rs, BM, min(BM, a.seq_q - m0), a.vec16 != 0);
 
     float o[D / 8][4];
 #pragma unroll
@@ -231,9 +309,10 @@ __device__ __forceinline__ void fused_tc_body(const Args &a) {
     for (int nb = 0; nb < n_blocks; nb++) {
         const int n0 = nb * BN;
         __syncthreads(); /* every warp is done with the previous sK/sV */
-        load_tile<T, D, LDS, THREADS>(sK, k + (int64_t)n0 * a.k_rs, a.k_rs, BN, min(BN, kvlen - n0), a.vec16 != 0);
-        load_tile<T, D, LDS, THREADS>(sV, v + (int64_t)n0 * a.v_rs, a.v_rs, BN, min(BN, kvlen - n0), a.vec16 != 0);
-        __syncthreads();
+        const int valid = min(BN, kvlen - n0);
+        load_tile<T, D, LDS, THREADS, false>(sK, k + (int64_t)n0 * a.k_rs, a.k_rs, BN, valid, a.vec16 != 0);
+        const bool v_bad = load_tile<T, D, LDS, THREADS, true>(sV, v + (int64_t)n0 * a.v_rs, a.v_rs, BN, valid, a.vec16 != 0);
+        const bool tile_has_nonfinite_v = __syncthreads_or(v_bad) != 0; /* block-uniform */
 
         float s[BN / 8][4];
 #pragma unroll
@@ -255,18 +334,15 @@ __device__ __forceinline__ void fused_tc_body(const Args &a) {
             }
         }
 
-        /* logits in the log2 domain; invisible keys are assigned -inf (not added: NaN-safe) */
+        /* logits in the log2 domain; keys a row does not see (past its key length, causally
+         * hidden, or a -inf mask entry) are assigned -inf, never added to: a NaN q.k stays hidden */
 #pragma unroll
         for (int nt = 0; nt < BN / 8; nt++) {
 #pragma unroll
             for (int e = 0; e < 4; e++) {
                 const int row = m0 + warp * 16 + panattn_frag::acc_row(lane, e);
                 const int col = n0 + panattn_frag::acc_col(lane, nt, e);
-                float x = s[nt][e] * a.scale_log2;
-                if (mask != nullptr && row < a.seq_q && col < a.seq_k) {
-                    x += mask[(int64_t)row * a.m_rs + col] * kLog2e;
-                }
-                s[nt][e] = col < vis_end[e >> 1] ? x : -INFINITY;
+                s[nt][e] = visible_logit(a, mask, row, col, vis_end[e >> 1], s[nt][e]);
             }
         }
 
@@ -300,6 +376,10 @@ __device__ __forceinline__ void fused_tc_body(const Args &a) {
             }
         }
 
+        if (tile_has_nonfinite_v) { /* block-uniform */
+            pv_skipping_unseen<T, D, BN, LDS>(o, s, sV, lane);
+            continue;
+        }
         /* O += P.V: the S accumulators are the A fragments of P (no shared-memory round trip) */
         const panattn_frag::RowCol vb_at = panattn_frag::ldsm_addr_vt(lane);
 #pragma unroll
@@ -327,17 +407,19 @@ __device__ __forceinline__ void fused_tc_body(const Args &a) {
         float sum = row_sum[r];
         sum += __shfl_xor_sync(0xffffffffu, sum, 2);
         sum += __shfl_xor_sync(0xffffffffu, sum, 1);
-        const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
+        /* sum is >= 1 when the row saw a key (its max key has p = 1), NaN when it saw a NaN
+         * logit (the row is NaN, not "fully masked"), 0 only when it saw none */
+        const float inv = sum != 0.0f ? 1.0f / sum : 0.0f;
         const int row = m0 + warp * 16 + panattn_frag::acc_row(lane, 2 * r);
         if (row < a.seq_q) {
 #pragma unroll
             for (int nt = 0; nt < D / 8; nt++) {
                 const int col = panattn_frag::acc_col(lane, nt, 2 * r);
-                out[(int64_t)row * a.o_rs + col] = from_float<T>(sum > 0.0f ? o[nt][2 * r] * inv : 0.0f);
-                out[(int64_t)row * a.o_rs + col + 1] = from_float<T>(sum > 0.0f ? o[nt][2 * r + 1] * inv : 0.0f);
+                out[(int64_t)row * a.o_rs + col] = from_float<T>(sum != 0.0f ? o[nt][2 * r] * inv : 0.0f);
+                out[(int64_t)row * a.o_rs + col + 1] = from_float<T>(sum != 0.0f ? o[nt][2 * r + 1] * inv : 0.0f);
             }
             if (a.lse != nullptr && panattn_frag::thread_in_group(lane) == 0) {
-                a.lse[b * a.l_bs + h * a.l_hs + row] = sum > 0.0f ? (row_max[r] + log2f(sum)) * kLn2 : -INFINITY;
+                a.lse[b * a.l_bs + h * a.l_hs + row] = sum != 0.0f ? (row_max[r] + log2f(sum)) * kLn2 : -INFINITY;
             }
         }
     }
@@ -416,13 +498,7 @@ __global__ void __launch_bounds__(kSimtThreads, 1) simt_kernel(const Args a) {
             for (int d = 0; d < D; d++) {
                 dot = fmaf(sQ[lrow * D + d], sK[lane * (D + 1) + d], dot);
             }
-            float x = dot * a.scale_log2;
-            if (mask != nullptr && row < a.seq_q && col < a.seq_k) {
-                x += mask[(int64_t)row * a.m_rs + col] * kLog2e;
-            }
-            if (col >= visible_end(a, kvlen, row) || col >= n_end) {
-                x = -INFINITY;
-            }
+            const float x = visible_logit(a, mask, row, col, min(visible_end(a, kvlen, row), n_end), dot);
             float mx = x;
 #pragma unroll
             for (int off = 16; off > 0; off >>= 1) {
@@ -445,6 +521,9 @@ __global__ void __launch_bounds__(kSimtThreads, 1) simt_kernel(const Args a) {
             }
             for (int j = 0; j < kSimtBN; j++) {
                 const float pj = __shfl_sync(0xffffffffu, p, j);
+                if (pj == 0.0f) {
+                    continue; /* warp-uniform; a key this row does not see: 0 x NaN in its V must not reach O */
+                }
 #pragma unroll
                 for (int c = 0; c < DPL; c++) {
                     const int d = lane + 32 * c;
@@ -463,15 +542,15 @@ __global__ void __launch_bounds__(kSimtThreads, 1) simt_kernel(const Args a) {
             break; /* rows increase with r */
         }
         const float sum = row_sum[r];
-        const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
-        const float lse = sum > 0.0f ? (row_max[r] + log2f(sum)) * kLn2 : -INFINITY;
+        const float inv = sum != 0.0f ? 1.0f / sum : 0.0f;
+        const float lse = sum != 0.0f ? (row_max[r] + log2f(sum)) * kLn2 : -INFINITY;
         if (SPLIT) {
             const int64_t prow = (((int64_t)split * a.batch + b) * a.heads + h) * a.seq_q + row;
 #pragma unroll
             for (int c = 0; c < DPL; c++) {
                 const int d = lane + 32 * c;
                 if (d < D) {
-                    a.o_part[prow * D + d] = sum > 0.0f ? o[r][c] * inv : 0.0f;
+                    a.o_part[prow * D + d] = sum != 0.0f ? o[r][c] * inv : 0.0f;
                 }
             }
             if (lane == 0) {
@@ -483,7 +562,7 @@ __global__ void __launch_bounds__(kSimtThreads, 1) simt_kernel(const Args a) {
             for (int c = 0; c < DPL; c++) {
                 const int d = lane + 32 * c;
                 if (d < D) {
-                    out[d] = from_float<T>(sum > 0.0f ? o[r][c] * inv : 0.0f);
+                    out[d] = from_float<T>(sum != 0.0f ? o[r][c] * inv : 0.0f);
                 }
             }
             if (lane == 0 && a.lse != nullptr) {
@@ -510,20 +589,26 @@ __global__ void __launch_bounds__(128) combine_kernel(const Args a) {
     for (int s = 0; s < a.num_splits; s++) {
         mx = fmaxf(mx, a.l_part[(int64_t)s * rows + idx]);
     }
+    /* splits that saw no key (LSE -inf) take no part; a NaN partial makes the row NaN */
+    const float m_use = mx == -INFINITY ? 0.0f : mx;
     float total = 0.0f;
-    if (mx != -INFINITY) {
-        for (int s = 0; s < a.num_splits; s++) {
-            total += expf(a.l_part[(int64_t)s * rows + idx] - mx);
+    for (int s = 0; s < a.num_splits; s++) {
+        const float l = a.l_part[(int64_t)s * rows + idx];
+        if (l != -INFINITY) {
+            total += expf(l - m_use);
         }
     }
-    const float lse = total > 0.0f ? mx + logf(total) : -INFINITY;
+    const bool seen = total != 0.0f;
+    const float lse = seen ? m_use + logf(total) : -INFINITY;
     T *out = static_cast<T *>(a.out) + b * a.o_bs + h * a.o_hs + (int64_t)row * a.o_rs;
     for (int d = lane; d < a.head_dim; d += 32) {
         float acc = 0.0f;
-        if (total > 0.0f) {
+        if (seen) {
             for (int s = 0; s < a.num_splits; s++) {
-                const float w = expf(a.l_part[(int64_t)s * rows + idx] - lse);
-                acc = fmaf(w, a.o_part[((int64_t)s * rows + idx) * a.head_dim + d], acc);
+                const float l = a.l_part[(int64_t)s * rows + idx];
+                if (l != -INFINITY) {
+                    acc = fmaf(expf(l - lse), a.o_part[((int64_t)s * rows + idx) * a.head_dim + d], acc);
+                }
             }
         }
         out[d] = from_float<T>(acc);
@@ -551,11 +636,10 @@ __global__ void __launch_bounds__(128) softmax_kernel(const Args a, float *score
     const int kvlen = key_length(a, b);
     const int vend = visible_end(a, kvlen, row);
     float *s = scores + idx * a.seq_k;
-    const float *mask = a.mask != nullptr ? a.mask + b * a.m_bs + h * a.m_hs + (int64_t)row * a.m_rs : nullptr;
+    const float *mask = a.mask != nullptr ? a.mask + b * a.m_bs + h * a.m_hs : nullptr;
     float mx = -INFINITY;
     for (int j = lane; j < a.seq_k; j += 32) {
-        float x = s[j] * a.scale_log2 + (mask != nullptr ? mask[j] * kLog2e : 0.0f);
-        x = j < vend ? x : -INFINITY;
+        const float x = visible_logit(a, mask, row, j, vend, s[j]);
         s[j] = x;
         mx = fmaxf(mx, x);
     }
@@ -572,7 +656,7 @@ __global__ void __launch_bounds__(128) softmax_kernel(const Args a, float *score
     for (int off = 16; off > 0; off >>= 1) {
         sum += __shfl_xor_sync(0xffffffffu, sum, off);
     }
-    const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
+    const float inv = sum != 0.0f ? 1.0f / sum : 0.0f;
     for (int j = lane; j < a.seq_k; j += 32) {
         const float p = exp2f(s[j] - m_use) * inv;
         s[j] = p;
@@ -581,7 +665,7 @@ __global__ void __launch_bounds__(128) softmax_kernel(const Args a, float *score
         }
     }
     if (lane == 0 && a.lse != nullptr) {
-        a.lse[b * a.l_bs + h * a.l_hs + row] = sum > 0.0f ? (m_use + log2f(sum)) * kLn2 : -INFINITY;
+        a.lse[b * a.l_bs + h * a.l_hs + row] = sum != 0.0f ? (m_use + log2f(sum)) * kLn2 : -INFINITY;
     }
 }
 
@@ -711,8 +795,7 @@ int32_t launch_tc_dim(const Args &a, cudaStream_t s) {
     case 80: return launch_tc<T, 80>(a, s);
     case 96: return launch_tc<T, 96>(a, s);
     case 128: return launch_tc<T, 128>(a, s);
-    case 256: return launch_tc<T, 256>(a, s);
-    default: return fail(PANATTN_ERR_UNSUPPORTED, "panattn_cuda_forward", "head_dim not compiled");
+    default: return fail(PANATTN_ERR_UNSUPPORTED, "panattn_cuda_forward", "head_dim not compiled for tensor cores");
     }
 }
 
@@ -741,7 +824,7 @@ int32_t launch_simt(const Args &a, cudaStream_t s) {
     }
 }
 
-/* FlashAttention-2's wave rule, simplified (CUDA-KERNEL-NOTES §4): aim for >= 2 CTAs per SM in
+/* FlashAttention-2's wave rule, simplified: aim for >= 2 CTAs per SM in
  * total and >= 128 keys per split, at most 128 splits; 1 when the grid already fills the GPU. */
 int choose_splits(const panattn_params *p, int sms) {
     const int64_t ctas = p->batch * p->heads * ((p->seq_q + kSimtBM - 1) / kSimtBM);
@@ -781,7 +864,7 @@ int32_t run_split(Args a, int splits, cudaStream_t s) {
 }
 
 template <typename T>
-int32_t forward_typed(const panattn_params *p, const Args &a, int kernel, int splits, int sms, int major, cudaStream_t s) {
+int32_t forward_typed(const panattn_params *p, const Args &a, int kernel, int splits, int sms, cudaStream_t s) {
     if (kernel == PANATTN_CUDA_KERNEL_AUTO) {
         kernel = PANATTN_CUDA_KERNEL_FUSED;
         if (p->seq_q <= 16 && p->seq_k >= 512) {
@@ -796,7 +879,7 @@ int32_t forward_typed(const panattn_params *p, const Args &a, int kernel, int sp
         if constexpr (std::is_same<T, float>::value) {
             return launch_simt<T, false>(a, s);
         } else {
-            if (a.head_dim > 128 && major < kTcMinMajorForD256) {
+            if (a.head_dim > kTcMaxHeadDim) {
                 return launch_simt<T, false>(a, s);
             }
             return launch_tc_dim<T>(a, s);
@@ -808,6 +891,30 @@ int32_t forward_typed(const panattn_params *p, const Args &a, int kernel, int sp
     default:
         return fail(PANATTN_ERR_INVALID_ARGUMENT, "panattn_cuda_forward", "kernel must be PANATTN_CUDA_KERNEL_*");
     }
+}
+
+int32_t dispatch(const panattn_params *p, const Args &a, int kernel, int splits, int sms, cudaStream_t s) {
+    switch (p->dtype) {
+    case PANATTN_DTYPE_F32: return forward_typed<float>(p, a, kernel, splits, sms, s);
+    case PANATTN_DTYPE_F16: return forward_typed<__half>(p, a, kernel, splits, sms, s);
+    default: return forward_typed<__nv_bfloat16>(p, a, kernel, splits, sms, s);
+    }
+}
+
+/* reps launches of p on s, each between two events; ms[i] = cudaEventElapsedTime of launch i. */
+int32_t time_launches(const panattn_params *p, const Args &a, int kernel, int splits, int sms, cudaStream_t s,
+                      cudaEvent_t start, cudaEvent_t stop, int reps, float *ms) {
+    for (int i = 0; i < reps; i++) {
+        PANATTN_CUDA_CHECK(cudaEventRecord(start, s));
+        int32_t st = dispatch(p, a, kernel, splits, sms, s);
+        if (st != PANATTN_OK) {
+            return st;
+        }
+        PANATTN_CUDA_CHECK(cudaEventRecord(stop, s));
+        PANATTN_CUDA_CHECK(cudaEventSynchronize(stop));
+        PANATTN_CUDA_CHECK(cudaEventElapsedTime(&ms[i], start, stop));
+    }
+    return PANATTN_OK;
 }
 
 } // namespace
@@ -831,21 +938,57 @@ PANATTN_CUDA_API int32_t panattn_cuda_forward(const panattn_params *p, int32_t d
     PANATTN_CUDA_CHECK(cudaSetDevice(device));
     int sms = 0;
     PANATTN_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-    int major = 0;
-    PANATTN_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
     cudaStream_t s = stream_of(stream);
     const Args a = make_args(p);
-    switch (p->dtype) {
-    case PANATTN_DTYPE_F32: st = forward_typed<float>(p, a, kernel, num_splits, sms, major, s); break;
-    case PANATTN_DTYPE_F16: st = forward_typed<__half>(p, a, kernel, num_splits, sms, major, s); break;
-    default: st = forward_typed<__nv_bfloat16>(p, a, kernel, num_splits, sms, major, s); break;
-    }
+    st = dispatch(p, a, kernel, num_splits, sms, s);
     /* Wait, and surface an asynchronous fault of this call rather than a later one's. */
     cudaError_t e = cudaStreamSynchronize(s);
     if (st == PANATTN_OK && e != cudaSuccess) {
         return panattn_cuda::fail_cuda("attention kernel (cudaStreamSynchronize)", e);
     }
     return st;
+}
+
+/* Benchmark entry, bound by name by the GPU benchmark (GpuBench) and not declared in
+ * panattn_cuda.h: runs panattn_cuda_forward's kernels reps times on the calling thread's stream,
+ * each launch between two CUDA events, and writes launch i's milliseconds to ms[i]
+ * (cudaEventElapsedTime: device time of the kernels, as torch.cuda.Event times PyTorch's SDPA;
+ * the split-KV workspace's stream-ordered alloc/free are inside it). Warm-up is the caller's. */
+PANATTN_CUDA_API int32_t panattn_cuda_bench_forward_ms(const panattn_params *p, int32_t device, int32_t kernel,
+                                                       int32_t num_splits, int32_t reps, float *ms) {
+    int32_t st = validate(p);
+    if (st != PANATTN_OK) {
+        return st;
+    }
+    if (kernel < PANATTN_CUDA_KERNEL_AUTO || kernel > PANATTN_CUDA_KERNEL_SPLIT_KV || num_splits < 0 || num_splits > 1024 ||
+        reps < 1 || reps > 100000 || ms == nullptr) {
+        return fail(PANATTN_ERR_INVALID_ARGUMENT, "panattn_cuda_bench_forward_ms",
+                    "kernel must be PANATTN_CUDA_KERNEL_*, num_splits in [0, 1024], reps in [1, 100000] and ms not NULL");
+    }
+    PANATTN_CUDA_CHECK(cudaSetDevice(device));
+    int sms = 0;
+    PANATTN_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
+    cudaEvent_t start = nullptr, stop = nullptr;
+    PANATTN_CUDA_CHECK(cudaEventCreate(&start));
+    cudaError_t e = cudaEventCreate(&stop);
+    if (e != cudaSuccess) {
+        cudaEventDestroy(start);
+        return panattn_cuda::fail_cuda("cudaEventCreate(&stop)", e);
+    }
+    const Args a = make_args(p);
+    st = time_launches(p, a, kernel, num_splits, sms, cudaStreamPerThread, start, stop, reps, ms);
+    /* wait for anything a failed launch left queued before the events go */
+    cudaError_t se = cudaStreamSynchronize(cudaStreamPerThread);
+    cudaError_t d1 = cudaEventDestroy(start), d2 = cudaEventDestroy(stop);
+    if (st != PANATTN_OK) {
+        return st;
+    }
+    for (cudaError_t x : {se, d1, d2}) {
+        if (x != cudaSuccess) {
+            return panattn_cuda::fail_cuda("panattn_cuda_bench_forward_ms (synchronize / cudaEventDestroy)", x);
+        }
+    }
+    return PANATTN_OK;
 }
 
 PANATTN_CUDA_API int32_t panattn_cuda_masked_softmax(const panattn_params *p, int32_t device, float *scores,

@@ -6,7 +6,7 @@
  * mma.sync.aligned.m16n8k16.row.col.f32.{f16|bf16}.{f16|bf16}.f32, per the PTX ISA ("Matrix
  * Fragments for mma.m16n8k16 with floating point type"); g = lane >> 2 (groupID),
  * t = lane & 3 (threadID_in_group). Each .b32 register holds two 16-bit elements, the
- * lower-indexed one in the low half. See /work/shared/CUDA-KERNEL-NOTES.md §1.2-1.4.
+ * lower-indexed one in the low half.
  */
 #ifndef PANATTN_CUDA_FRAG_H
 #define PANATTN_CUDA_FRAG_H

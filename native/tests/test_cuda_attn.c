@@ -9,6 +9,11 @@
  * each key length set to NaN. Tolerance (STYLE.md): max|kernel - ref| <= 2 * max|naive - ref| + 1e-5,
  * naive being the same precision's plain computation (fp32 softmax, P rounded to the dtype, O
  * rounded to the dtype), FlashAttention's rule. Fully masked rows: out exactly 0, lse -inf.
+ * Poisoned-key cases put NaN/inf in K and V of keys that are causally hidden or -inf-masked for
+ * most rows but inside the tiles those rows load (and visible to a few rows): the oracle sees the
+ * same poison, so rows that see such a key must be NaN/inf and every other row exact.
+ * Every case prints its seed (PANATTN_CUDA_TEST_SEED=n shifts them all); a failing case prints
+ * its bad elements by (query row mod 16, head-dim column mod 16), which names the fragment lane.
  * Small shapes, so compute-sanitizer can run it (bench/gpu/check.sh).
  */
 #include <math.h>
@@ -19,9 +24,42 @@
 #include "panattn_half.h"
 #include "test_common.h"
 
+/* poison: K and V of every key j with j % 6 == 5 are NaN (or +inf when j % 12 == 11); with mask
+ * set, those keys are -inf-masked for every query row but those with i % 8 == 1. */
 typedef struct tcase {
-    int dtype, b, h, hk, lq, lk, d, causal, keylens, mask, kernel, splits;
+    int dtype, b, h, hk, lq, lk, d, causal, keylens, mask, kernel, splits, poison;
 } tcase;
+
+static int poisoned_key(int j) {
+    return j % 6 == 5;
+}
+
+static float poison_value(int j) {
+    return j % 12 == 11 ? INFINITY : NAN;
+}
+
+/* Bad elements of a (rows x d) result by (row mod 16, column mod 16): an error that follows one
+ * lane of an mma fragment shows up as a few hot cells. bad[i] says whether element i is wrong. */
+static void print_histogram(const unsigned char *bad, size_t n, int lq, int d) {
+    unsigned hist[16][16] = {{0}};
+    for (size_t i = 0; i < n; i++) {
+        if (bad[i]) {
+            hist[(i / (size_t)d) % (size_t)lq % 16][i % (size_t)d % 16]++;
+        }
+    }
+    printf("     bad elements by (row %% 16) x (col %% 16):\n     row\\col");
+    for (int c = 0; c < 16; c++) {
+        printf("%5d", c);
+    }
+    printf("\n");
+    for (int r = 0; r < 16; r++) {
+        printf("     %7d", r);
+        for (int c = 0; c < 16; c++) {
+            printf("%5u", hist[r][c]);
+        }
+        printf("\n");
+    }
+}
 
 static float round_to(int dtype, float x) {
     if (dtype == PANATTN_DTYPE_F16) {
@@ -73,8 +111,9 @@ static void run_case(const tcase *c, uint64_t seed) {
     int32_t keylen[8];
     void *dq = NULL, *dk = NULL, *dv = NULL, *dout = NULL, *dl = NULL, *dm = NULL, *dkl = NULL;
     char name[200], detail[300];
-    snprintf(name, sizeof name, "dtype %d kernel %d splits %d b%d h%d/%d lq%d lk%d d%d causal %d keylens %d mask %d",
-             c->dtype, c->kernel, c->splits, c->b, c->h, c->hk, c->lq, c->lk, c->d, c->causal, c->keylens, c->mask);
+    snprintf(name, sizeof name, "seed %llu dtype %d kernel %d splits %d b%d h%d/%d lq%d lk%d d%d causal %d keylens %d mask %d poison %d",
+             (unsigned long long)seed, c->dtype, c->kernel, c->splits, c->b, c->h, c->hk, c->lq, c->lk, c->d, c->causal,
+             c->keylens, c->mask, c->poison);
     rng r = {seed * 0x9E3779B97F4A7C15ull + 1};
     for (int bb = 0; bb < c->b; bb++) {
         keylen[bb] = c->keylens ? (int32_t)((bb * 7919 + 3) % (c->lk + 1)) : c->lk;
@@ -90,6 +129,10 @@ static void run_case(const tcase *c, uint64_t seed) {
         k[i] = round_to(c->dtype, 2.0f * rng_sym(&r));
         v[i] = round_to(c->dtype, rng_sym(&r));
         const size_t row = (i / c->d) % c->lk, bb = i / ((size_t)c->hk * c->lk * c->d);
+        if (c->poison && poisoned_key((int)row)) {
+            k[i] = poison_value((int)row); /* the oracle sees it too: rows that see the key go NaN */
+            v[i] = poison_value((int)row);
+        }
         /* poison: rows past the key length are NaN on the device; the kernel must not read them into O */
         store(c->dtype, hk, i, (int)row >= keylen[bb] ? NAN : k[i]);
         store(c->dtype, hv, i, (int)row >= keylen[bb] ? NAN : v[i]);
@@ -97,7 +140,11 @@ static void run_case(const tcase *c, uint64_t seed) {
     for (size_t i = 0; i < nm; i++) {
         mask[i] = rng_sym(&r);
         const size_t row = (i / c->lk) % c->lq;
-        if (row % 5 == 3) {
+        if (c->poison) {
+            if (poisoned_key((int)(i % c->lk)) && row % 8 != 1) {
+                mask[i] = -INFINITY; /* hides the poisoned key from all rows but i % 8 == 1 */
+            }
+        } else if (row % 5 == 3) {
             mask[i] = -INFINITY; /* a fully masked row */
         } else if ((i * 2654435761u) % 7 == 0) {
             mask[i] = -INFINITY;
@@ -130,11 +177,17 @@ static void run_case(const tcase *c, uint64_t seed) {
                     logit[j] = j < vend ? s : -INFINITY;
                     mx = logit[j] > mx ? logit[j] : mx;
                 }
+                /* a NaN logit (poisoned key the row sees) never wins mx but makes sum NaN */
                 double sum = 0;
                 float sumf = 0;
+                int seen = 0;
                 for (int j = 0; j < c->lk; j++) {
-                    sum += mx == -INFINITY ? 0 : exp(logit[j] - mx);
-                    sumf += mx == -INFINITY ? 0.0f : expf((float)(logit[j] - mx));
+                    if (logit[j] == -INFINITY) {
+                        continue;
+                    }
+                    seen = 1;
+                    sum += exp(logit[j] - mx);
+                    sumf += expf((float)(logit[j] - mx));
                 }
                 const size_t o = (((size_t)bb * c->h + hh) * c->lq + i) * c->d;
                 for (int d = 0; d < c->d; d++) {
@@ -148,10 +201,10 @@ static void run_case(const tcase *c, uint64_t seed) {
                         acc += exp(logit[j] - mx) * vv;
                         accf += round_to(c->dtype, expf((float)(logit[j] - mx))) * (float)vv;
                     }
-                    ref[o + d] = sum > 0 ? acc / sum : 0.0;
-                    naive[o + d] = sumf > 0 ? round_to(c->dtype, accf / sumf) : 0.0;
+                    ref[o + d] = seen ? acc / sum : 0.0;
+                    naive[o + d] = seen ? round_to(c->dtype, accf / sumf) : 0.0;
                 }
-                refl[((size_t)bb * c->h + hh) * c->lq + i] = sum > 0 ? mx + log(sum) : -INFINITY;
+                refl[((size_t)bb * c->h + hh) * c->lq + i] = seen ? mx + log(sum) : -INFINITY;
             }
         }
     }
@@ -206,12 +259,27 @@ static void run_case(const tcase *c, uint64_t seed) {
     DEV(panattn_cuda_memcpy(0, ho, dout, (int64_t)(nq * es), NULL));
     DEV(panattn_cuda_memcpy(0, hl, dl, (int64_t)(nl * 4), NULL));
     {
+        /* expected NaN: got NaN; expected +-inf: got inf or NaN (inf - inf on the way is NaN);
+         * expected finite: within tol; rows that see no key: exactly 0 and lse -inf */
         double err = 0, nerr = 0;
-        size_t worst = 0, bad_masked = 0, nan = 0;
+        size_t worst = 0, bad_masked = 0, nan = 0, wrong_nonfinite = 0, nbad = 0;
+        unsigned char *bad = calloc(nq, 1);
+        for (size_t i = 0; i < nq; i++) {
+            if (isfinite(naive[i]) && isfinite(ref[i])) {
+                nerr = fabs(naive[i] - ref[i]) > nerr ? fabs(naive[i] - ref[i]) : nerr;
+            }
+        }
+        const double tol = 2 * nerr + 1e-5;
         for (size_t i = 0; i < nq; i++) {
             const double got = load(c->dtype, ho, i);
+            if (!isfinite(ref[i])) {
+                bad[i] = isnan(ref[i]) ? !isnan(got) : isfinite(got);
+                wrong_nonfinite += bad[i];
+                continue;
+            }
             if (isnan(got)) {
                 nan++;
+                bad[i] = 1;
                 continue;
             }
             const double e = fabs(got - ref[i]);
@@ -219,25 +287,40 @@ static void run_case(const tcase *c, uint64_t seed) {
                 err = e;
                 worst = i;
             }
-            nerr = fabs(naive[i] - ref[i]) > nerr ? fabs(naive[i] - ref[i]) : nerr;
+            bad[i] = e > tol;
         }
         double lerr = 0;
+        size_t lbad = 0;
         for (size_t i = 0; i < nl; i++) {
             if (refl[i] == -INFINITY) {
                 bad_masked += !(hl[i] == -INFINITY);
                 for (int d = 0; d < c->d; d++) {
-                    bad_masked += load(c->dtype, ho, i * c->d + d) != 0.0f;
+                    const int nz = load(c->dtype, ho, i * c->d + d) != 0.0f;
+                    bad_masked += nz;
+                    bad[i * c->d + d] |= (unsigned char)nz;
                 }
+            } else if (isnan(refl[i])) {
+                lbad += !isnan(hl[i]);
             } else {
                 const double e = fabs(hl[i] - refl[i]) / (1 + fabs(refl[i]));
                 lerr = isnan(e) ? INFINITY : (e > lerr ? e : lerr);
             }
         }
-        const double tol = 2 * nerr + 1e-5;
+        for (size_t i = 0; i < nq; i++) {
+            nbad += bad[i];
+        }
         const double ltol = c->dtype == PANATTN_DTYPE_F32 ? 1e-5 : 2e-3;
-        snprintf(detail, sizeof detail, "max err %.3g (tol %.3g = 2 x naive %.3g + 1e-5) at %zu; lse err %.3g; %zu NaN; %zu bad masked",
-                 err, tol, nerr, worst, lerr, nan, bad_masked);
-        report(nan == 0 && err <= tol && lerr <= ltol && bad_masked == 0, name, detail);
+        snprintf(detail, sizeof detail,
+                 "max err %.3g (tol %.3g = 2 x naive %.3g + 1e-5) at %zu; lse err %.3g, %zu lse not NaN; %zu NaN; "
+                 "%zu wrong non-finite; %zu bad masked",
+                 err, tol, nerr, worst, lerr, lbad, nan, wrong_nonfinite, bad_masked);
+        const int ok = nan == 0 && err <= tol && lerr <= ltol && lbad == 0 && wrong_nonfinite == 0 && bad_masked == 0;
+        report(ok, name, detail);
+        if (!ok) {
+            printf("     %zu bad of %zu elements\n", nbad, nq);
+            print_histogram(bad, nq, c->lq, c->d);
+        }
+        free(bad);
     }
 done:
     panattn_cuda_free(0, dq);
@@ -290,33 +373,49 @@ int main(void) {
     }
     const int dtypes[] = {PANATTN_DTYPE_F32, PANATTN_DTYPE_F16, PANATTN_DTYPE_BF16};
     const int dims[] = {32, 64, 80, 96, 128, 256};
-    /* PANATTN_CUDA_TEST_QUICK=1: head dims 64 and 256 only (for compute-sanitizer, 10-100x slower) */
-    const int quick = getenv("PANATTN_CUDA_TEST_QUICK") != NULL;
-    uint64_t seed = 1;
+    /* PANATTN_CUDA_TEST_QUICK (for compute-sanitizer, 10-100x slower): 1 = head dims 64 and 256
+     * only (memcheck); 2 = head dim 64, F32 and F16 only (racecheck) */
+    const char *quick_env = getenv("PANATTN_CUDA_TEST_QUICK");
+    const int quick = quick_env != NULL ? atoi(quick_env) : 0;
+    /* PANATTN_CUDA_TEST_SEED=n: every case's seed is shifted by n (each case prints its own) */
+    const char *seed_env = getenv("PANATTN_CUDA_TEST_SEED");
+    uint64_t seed = 1 + (seed_env != NULL ? strtoull(seed_env, NULL, 10) : 0);
+    printf("seeds start at %llu (PANATTN_CUDA_TEST_SEED=%s)\n", (unsigned long long)seed, seed_env != NULL ? seed_env : "unset");
     for (int di = 0; di < 3; di++) {
         const int dt = dtypes[di];
         for (int dd = 0; dd < 6; dd++) {
-            if (quick && dims[dd] != 64 && dims[dd] != 256) {
+            if ((quick == 1 && dims[dd] != 64 && dims[dd] != 256) || (quick >= 2 && (dims[dd] != 64 || dt == PANATTN_DTYPE_BF16))) {
                 continue;
             }
             const int d = dims[dd];
-            tcase plain = {dt, 2, 4, 2, 77, 93, d, PANATTN_CAUSAL_NONE, 0, 0, PANATTN_CUDA_KERNEL_AUTO, 0};
+            tcase plain = {dt, 2, 4, 2, 77, 93, d, PANATTN_CAUSAL_NONE, 0, 0, PANATTN_CUDA_KERNEL_AUTO, 0, 0};
             run_case(&plain, seed++);
-            tcase tl = {dt, 2, 2, 1, 70, 45, d, PANATTN_CAUSAL_TOP_LEFT, 1, 1, PANATTN_CUDA_KERNEL_FUSED, 0};
+            tcase tl = {dt, 2, 2, 1, 70, 45, d, PANATTN_CAUSAL_TOP_LEFT, 1, 1, PANATTN_CUDA_KERNEL_FUSED, 0, 0};
             run_case(&tl, seed++);
-            tcase br = {dt, 3, 4, 4, 65, 130, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 0, PANATTN_CUDA_KERNEL_FUSED, 0};
+            tcase br = {dt, 3, 4, 4, 65, 130, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 0, PANATTN_CUDA_KERNEL_FUSED, 0, 0};
             run_case(&br, seed++);
-            tcase brl = {dt, 1, 2, 2, 129, 17, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 0, 1, PANATTN_CUDA_KERNEL_FUSED, 0};
+            tcase brl = {dt, 1, 2, 2, 129, 17, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 0, 1, PANATTN_CUDA_KERNEL_FUSED, 0, 0};
             run_case(&brl, seed++);
-            tcase simt = {dt, 2, 4, 1, 33, 64, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1, PANATTN_CUDA_KERNEL_SIMT, 0};
+            tcase simt = {dt, 2, 4, 1, 33, 64, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1, PANATTN_CUDA_KERNEL_SIMT, 0, 0};
             run_case(&simt, seed++);
-            tcase split = {dt, 3, 4, 2, 5, 700, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1, PANATTN_CUDA_KERNEL_SPLIT_KV, 5};
+            tcase split = {dt, 3, 4, 2, 5, 700, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1, PANATTN_CUDA_KERNEL_SPLIT_KV, 5, 0};
             run_case(&split, seed++);
-            tcase decode = {dt, 2, 8, 2, 1, 1500, d, PANATTN_CAUSAL_NONE, 1, 0, PANATTN_CUDA_KERNEL_AUTO, 0};
+            tcase decode = {dt, 2, 8, 2, 1, 1500, d, PANATTN_CAUSAL_NONE, 1, 0, PANATTN_CUDA_KERNEL_AUTO, 0, 0};
             run_case(&decode, seed++);
+            /* poisoned keys inside the tiles: causally hidden, -inf-masked, both, and split-KV */
+            tcase pc = {dt, 2, 2, 1, 77, 77, d, PANATTN_CAUSAL_TOP_LEFT, 0, 0, PANATTN_CUDA_KERNEL_FUSED, 0, 1};
+            run_case(&pc, seed++);
+            tcase pm = {dt, 2, 2, 1, 45, 77, d, PANATTN_CAUSAL_NONE, 0, 1, PANATTN_CUDA_KERNEL_FUSED, 0, 1};
+            run_case(&pm, seed++);
+            tcase pb = {dt, 2, 4, 2, 19, 130, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1, PANATTN_CUDA_KERNEL_FUSED, 0, 1};
+            run_case(&pb, seed++);
+            tcase ps = {dt, 2, 4, 1, 33, 70, d, PANATTN_CAUSAL_TOP_LEFT, 1, 1, PANATTN_CUDA_KERNEL_SIMT, 0, 1};
+            run_case(&ps, seed++);
+            tcase pk = {dt, 2, 2, 1, 3, 600, d, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1, PANATTN_CUDA_KERNEL_SPLIT_KV, 5, 1};
+            run_case(&pk, seed++);
         }
     }
-    tcase one = {PANATTN_DTYPE_F16, 1, 1, 1, 1, 1, 64, PANATTN_CAUSAL_TOP_LEFT, 0, 0, PANATTN_CUDA_KERNEL_FUSED, 0};
+    tcase one = {PANATTN_DTYPE_F16, 1, 1, 1, 1, 1, 64, PANATTN_CAUSAL_TOP_LEFT, 0, 0, PANATTN_CUDA_KERNEL_FUSED, 0, 0};
     run_case(&one, seed++);
     return summary("test_cuda_attn");
 }

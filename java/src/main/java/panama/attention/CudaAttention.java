@@ -26,8 +26,10 @@ public final class CudaAttention {
      *     receives the probabilities (rows that see no key are all 0)
      * @throws AttentionException when CUDA or cuBLAS is unavailable (with the reason) or the tensors
      *     are not all on one device
+     * @throws IllegalStateException on a virtual thread (its calls share the OS thread's CUDA stream)
      */
     public static void unfused(Tensor q, Tensor k, Tensor v, Tensor out, AttentionOptions options, Tensor probs) {
+        DeviceArena.requirePlatformThread("CudaAttention.unfused");
         if (options == null) {
             throw new NullPointerException("options must not be null (use AttentionOptions.defaults())");
         }

@@ -292,6 +292,20 @@ public final class DeviceArena implements AutoCloseable {
         return "DeviceArena[" + device + (closed ? ", closed" : ", " + allocations.size() + " allocations") + "]";
     }
 
+    /**
+     * Refuses a virtual thread for GPU work that spans several native calls on the calling thread's
+     * stream (cuBLAS gemms, then our kernels, then a wait): {@code cudaStreamPerThread} belongs to the
+     * OS thread, and a virtual thread may resume on another carrier between two calls, where the
+     * later call would neither follow the earlier work nor wait for it. A single synchronous call
+     * (the fused {@code Attention.sdpa}, a copy on an arena's own stream) cannot be split that way
+     * and needs no such check.
+     *
+     * @throws IllegalStateException on a virtual thread, naming {@code what}
+     */
+    static void requirePlatformThread(String what) {
+        Cuda.requirePlatformThread(what);
+    }
+
     /** Keeps the arenas of the given device tensors open until closed (close() refuses meanwhile). */
     static Pin pin(Tensor... tensors) {
         Map<DeviceArena, Boolean> owners = new IdentityHashMap<>();

@@ -45,6 +45,7 @@ final class MultiHeadAttentionGpu implements MultiHeadAttentionProjections {
      */
     static MultiHeadAttentionGpu open(MultiHeadAttentionWeights weights, Tensor xq, Tensor xkv, Tensor out, Tensor probs,
                                       AttentionOptions options, long maxRows) {
+        DeviceArena.requirePlatformThread("MultiHeadAttention on a GPU");
         boolean host = !xq.isOnDevice();
         Device device = xq.device();
         for (Tensor t : new Tensor[] {xkv, out, probs}) {

@@ -78,7 +78,7 @@ class MultiHeadAttentionCudaTest {
         int kvHidden = ref.kvHidden;
         try (Arena arena = Arena.ofConfined(); DeviceArena gpu = DeviceArena.open(); MultiHeadAttention mha = ref.build(true)) {
             assertTrue(mha.projections(Device.cuda(0)).startsWith("cuBLAS sgemm on cuda:0"), mha.projections(Device.cuda(0)));
-            SplittableRandom r = new SplittableRandom(c.id().hashCode());
+            SplittableRandom r = new SplittableRandom(GpuTestSupport.seed(c.id(), c.id().hashCode()));
             float[] xq = MhaReference.random(r, c.batch() * c.lq() * c.hidden(), 1);
             float[] xkv = c.cross() ? MhaReference.random(r, c.batch() * c.lk() * kvHidden, 1) : xq;
             AttentionOptions.Builder ob = AttentionOptions.builder().causal(c.causal());
@@ -134,7 +134,8 @@ class MultiHeadAttentionCudaTest {
             }
             double err = Compare.relativeError(got, want);
             float[] g = got;
-            assertTrue(err <= TOL, () -> c + ": out relative error " + err + Compare.firstMismatches(g, want, TOL, 5));
+            assertTrue(err <= TOL, () -> c + ": out relative error " + err + Compare.firstMismatches(g, want, TOL, 5)
+                    + GpuTestSupport.histogram(badElements(g, want), c.lq(), c.hidden()));
             float[] cpuLse = hostLse.toFloatArray();
             for (int i = 0; i < cpuLse.length; i++) {
                 final int at = i;
@@ -269,6 +270,57 @@ class MultiHeadAttentionCudaTest {
                 assertMessage(assertThrows(AttentionException.class, () -> mha.forward(dx, dout, AttentionOptions.defaults())),
                         "MultiHeadAttention cannot run on cuda:0");
             }
+        }
+    }
+
+    /** Elements off by more than TOL of the largest |want| (or NaN): where a failure sits. */
+    static boolean[] badElements(float[] got, float[] want) {
+        double scale = 1e-30;
+        for (float w : want) {
+            scale = Math.max(scale, Math.abs(w));
+        }
+        boolean[] bad = new boolean[got.length];
+        for (int i = 0; i < got.length; i++) {
+            bad[i] = !(Math.abs((double) got[i] - want[i]) <= TOL * scale);
+        }
+        return bad;
+    }
+
+    /**
+     * The calls that chain cuBLAS and our kernels on the calling thread's stream refuse a virtual
+     * thread, before anything else (so this runs without a GPU): it may change carrier, and so
+     * stream, between two of those calls.
+     */
+    @Test
+    void virtualThreadsAreRefusedByTheMultiCallGpuPaths() throws Exception {
+        MemorySegment fake = MemorySegment.ofAddress(0x10000);
+        Tensor dx = Tensor.onDevice(fake, 4L * 2 * 5 * 64, DType.F32, new long[] {2, 5, 64}, Device.cuda(0), null);
+        Tensor dout = Tensor.onDevice(MemorySegment.ofAddress(0x90000), 4L * 2 * 5 * 64, DType.F32, new long[] {2, 5, 64},
+                Device.cuda(0), null);
+        List<Throwable> thrown = new ArrayList<>();
+        try (Arena arena = Arena.ofShared(); MultiHeadAttention mha = new MhaReference(64, 64, 2, 2, 32, 3, true).build(true)) {
+            Tensor q = Tensor.allocate(arena, DType.F32, 1, 2, 8, 32);
+            Tensor out = Tensor.allocate(arena, DType.F32, 1, 2, 8, 32);
+            Tensor hx = Tensor.allocate(arena, DType.F32, 2, 5, 64);
+            Thread t = Thread.ofVirtual().start(() -> {
+                for (Runnable call : List.<Runnable>of(
+                        () -> mha.forward(dx, dout, AttentionOptions.defaults()),
+                        () -> mha.forward(hx, hx, AttentionOptions.builder().backend(Backend.CUDA).build()),
+                        () -> CudaAttention.unfused(q, q, q, out, AttentionOptions.defaults(), null))) {
+                    try {
+                        call.run();
+                        thrown.add(null);
+                    } catch (Throwable e) {
+                        thrown.add(e);
+                    }
+                }
+            });
+            t.join();
+        }
+        assertEquals(3, thrown.size());
+        for (Throwable e : thrown) {
+            assertTrue(e instanceof IllegalStateException, () -> "expected IllegalStateException, got " + e);
+            assertMessage((IllegalStateException) e, "cannot run on a virtual thread");
         }
     }
 

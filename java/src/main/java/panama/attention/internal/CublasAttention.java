@@ -61,6 +61,7 @@ public final class CublasAttention {
     }
 
     public static void run(Problem p) {
+        Cuda.requirePlatformThread("attention through cuBLAS (probabilities on CUDA)");
         String why = unsupported(p);
         if (why != null) {
             throw new AttentionException(panama.attention.bindings.panattn_h.PANATTN_ERR_UNSUPPORTED(),

@@ -142,4 +142,17 @@ public final class Cuda {
         check(panattn_cuda_h.panattn_cuda_memset(device, MemorySegment.ofAddress(ptr), value, bytes, stream),
                 "cudaMemset of " + bytes + " bytes");
     }
+
+    /**
+     * Refuses a virtual thread for calls that chain several GPU operations: they are ordered by the
+     * OS thread's CUDA stream (cudaStreamPerThread), and a virtual thread may move to another
+     * carrier, and so another stream, between two of them.
+     */
+    public static void requirePlatformThread(String what) {
+        if (Thread.currentThread().isVirtual()) {
+            throw new IllegalStateException(what + " cannot run on a virtual thread: its cuBLAS and kernel calls share "
+                    + "the OS thread's CUDA stream (cudaStreamPerThread), which a virtual thread may leave between calls; "
+                    + "call it from a platform thread (e.g. an Executors.newFixedThreadPool worker)");
+        }
+    }
 }
