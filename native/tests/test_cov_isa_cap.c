@@ -78,13 +78,13 @@ static void capped(const char *cap_env, int32_t cap, int32_t top) {
         unsetenv("PANATTN_TEST_ISA_MAX");
         int32_t st = panattn_plan(&c.p, 1, &plan);
         setenv("PANATTN_TEST_ISA_MAX", cap_env, 1);
-        report(st == PANATTN_OK, "plan made before the cap", panattn_last_error());
+        report(st == PANATTN_OK, "plan made before the cap", st == PANATTN_OK ? "" : panattn_last_error());
         snprintf(want, sizeof want, "isa (%d) is not supported by this CPU or build", (int)top);
-        snprintf(name, sizeof name, "cap %s: forward of a %s plan made before the cap is refused", cap_env,
+        snprintf(name, sizeof name, "cap %s: forward of an %s plan made before the cap is refused", cap_env,
                  name_of(top));
         expect(name, panattn_forward(&c.p, &plan, 0, plan.tiles), PANATTN_ERR_UNSUPPORTED, want);
         plan.splits = 2;
-        snprintf(name, sizeof name, "cap %s: forward_partial of a %s plan made before the cap is refused", cap_env,
+        snprintf(name, sizeof name, "cap %s: forward_partial of an %s plan made before the cap is refused", cap_env,
                  name_of(top));
         expect(name, panattn_forward_partial(&c.p, &plan, ws, 0, plan.tiles * 2), PANATTN_ERR_UNSUPPORTED, want);
         ac_destroy(&c);
