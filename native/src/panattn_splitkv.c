@@ -16,10 +16,11 @@
  * against a 516-byte record (notes §6 use 256-key blocks for the same reason). */
 enum { MIN_SPLIT_KEYS = 256, MAX_DECODE_ROWS = 16 };
 
-/* Bytes of the workspace for splits, or -1 when that overflows int64. */
+/* Bytes of the workspace for splits of a validated p, or -1 when that overflows int64.
+ * batch * heads cannot: panattn_plan proved batch * heads * (query blocks >= 1) fits. */
 static int64_t workspace_size(const panattn_params *p, int64_t splits) {
-    int64_t n = 0;
-    if (__builtin_mul_overflow(p->batch, p->heads, &n) || __builtin_mul_overflow(n, p->seq_q, &n) ||
+    int64_t n = p->batch * p->heads;
+    if (__builtin_mul_overflow(n, p->seq_q, &n) ||
         __builtin_mul_overflow(n, splits, &n) || __builtin_mul_overflow(n, p->head_dim + 1, &n) ||
         __builtin_mul_overflow(n, (int64_t)sizeof(float), &n)) {
         return -1;
@@ -37,12 +38,11 @@ void panattn_split_decide(const panattn_params *p, int64_t tiles, int32_t thread
         n = n < cap ? n : cap;
         n = n < 1 ? 1 : n;
     }
-    int64_t bytes = n > 1 ? workspace_size(p, n) : 0;
-    if (bytes < 0) {
-        n = 1, bytes = 0; /* a workspace that large cannot exist: run unsplit */
-    }
+    /* Never -1: n > 1 only when seq_q <= 16 (one query block, so tiles = batch * heads) and
+     * tiles < 2 * threads < 2^32, with n <= ceil(2 * threads / tiles), so tiles * n < 2^33 and the
+     * workspace stays below 2^33 * 16 rows * 1025 floats * 4 bytes < 2^50. */
     *splits = n;
-    *workspace_bytes = bytes;
+    *workspace_bytes = n > 1 ? workspace_size(p, n) : 0;
 }
 
 /* The checks a split-KV tile range keeps although p was validated: plan->splits is the caller's
@@ -62,10 +62,13 @@ static int32_t check_split_run(const panattn_params *p, const struct panattn_pla
     if (((uintptr_t)workspace & 3u) != 0) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "workspace (%p) must be 4-byte aligned", workspace);
     }
-    if (workspace_size(p, splits) < 0 || __builtin_mul_overflow(tiles, splits, split_tiles)) {
+    if (workspace_size(p, splits) < 0) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "workspace for splits (%lld) overflows int64",
                             (long long)splits);
     }
+    /* No overflow: tiles <= batch * heads * seq_q, so tiles * splits is below the workspace's
+     * float count, which was just shown to fit. */
+    *split_tiles = tiles * splits;
     return PANATTN_OK;
 }
 

@@ -11,14 +11,11 @@
 
 #include "panattn_internal.h"
 
+/* Only called with an isa already checked to lie in [AUTO, AVX512] (p->isa after its range
+ * check, or panattn_isa_best()), so a table needs no fallback for other values. */
 static const char *isa_name(int32_t isa) {
-    switch (isa) {
-    case PANATTN_ISA_AUTO: return "AUTO";
-    case PANATTN_ISA_SCALAR: return "SCALAR";
-    case PANATTN_ISA_AVX2: return "AVX2";
-    case PANATTN_ISA_AVX512: return "AVX512";
-    default: return "?";
-    }
+    static const char *const names[] = {"AUTO", "SCALAR", "AVX2", "AVX512"};
+    return names[isa];
 }
 
 static int32_t check_size(const char *name, int64_t value) {
@@ -51,7 +48,10 @@ static int32_t check_extent(const char *tensor, int n, const int64_t *sizes, con
     if (!overflow && !__builtin_mul_overflow(total, elem_size, &bytes)) {
         return PANATTN_OK;
     }
-    /* Name every size and stride involved: which one is "wrong" is the caller's call. */
+    /* Name every size and stride involved: which one is "wrong" is the caller's call. At most 3
+     * terms of at most 75 characters (names of 8 and 17, two 20-digit numbers) fit in 320, so
+     * `used < sizeof terms` never fails today; it stays so that longer names would truncate the
+     * message rather than wrap snprintf's size argument and write past the buffer. */
     char terms[320];
     size_t used = 0;
     for (int i = 0; i < n - 1 && used < sizeof terms; i++) {

@@ -1,8 +1,8 @@
 /*
  * attention_case.h — one attention call for the coverage tests: buffers in any dtype with a
- * padded row stride per tensor, optional mask / lse / key lengths, the call itself (plain or
- * split-KV, tile count from the tiling panattn.h documents) and a float64 oracle that shares no
- * code with the library. Contiguous (batch, heads, seq, head_dim) order; row strides are
+ * padded row stride per tensor, optional mask / lse / key lengths, the call itself (planned, then
+ * plain or split-KV; the plan's tile count must match the tiling panattn.h documents) and a
+ * float64 oracle that shares no code with the library. Contiguous (batch, heads, seq, head_dim) order; row strides are
  * head_dim + pad, so K and V can be strided independently.
  */
 #ifndef ATTENTION_CASE_H
@@ -126,22 +126,40 @@ static inline void ac_destroy(attn_case *c) {
     free(c->ref_out), free(c->ref_lse);
 }
 
-/* The forward pass over every tile. */
-static inline int32_t ac_forward(attn_case *c) {
-    return panattn_forward(&c->p, 0, ac_tile_count(&c->p));
+/* Plans the call on one thread; the plan's tile count must be the tiling panattn.h documents. */
+static inline int32_t ac_plan(attn_case *c, struct panattn_plan *plan) {
+    int32_t st = panattn_plan(&c->p, 1, plan);
+    if (st == PANATTN_OK && plan->tiles != ac_tile_count(&c->p)) {
+        fprintf(stderr, "plan has %lld tiles, the documented tiling %lld\n", (long long)plan->tiles,
+                (long long)ac_tile_count(&c->p));
+        return PANATTN_ERR_INTERNAL;
+    }
+    return st;
 }
 
-/* Split-KV over every tile: partial tiles, then the merge. */
+/* The forward pass over every tile of a fresh plan. */
+static inline int32_t ac_forward(attn_case *c) {
+    struct panattn_plan plan;
+    int32_t st = ac_plan(c, &plan);
+    return st != PANATTN_OK ? st : panattn_forward(&c->p, &plan, 0, plan.tiles);
+}
+
+/* Split-KV over every tile with `splits` forced into the plan: partial tiles, then the merge. */
 static inline int32_t ac_forward_split(attn_case *c, int64_t splits) {
     const panattn_params *p = &c->p;
-    const int64_t tiles = ac_tile_count(p);
+    struct panattn_plan plan;
+    int32_t st = ac_plan(c, &plan);
+    if (st != PANATTN_OK) {
+        return st;
+    }
+    plan.splits = splits;
     size_t floats = (size_t)(p->batch * p->heads * p->seq_q * splits * (p->head_dim + 1));
     float *ws = malloc(floats * sizeof(float));
     for (size_t i = 0; i < floats; i++) {
         ws[i] = NAN; /* every record must be written before the merge reads it */
     }
-    int32_t st = panattn_forward_partial(p, splits, ws, 0, tiles * splits);
-    st = st != PANATTN_OK ? st : panattn_merge_partial(p, splits, ws, 0, tiles);
+    st = panattn_forward_partial(p, &plan, ws, 0, plan.tiles * splits);
+    st = st != PANATTN_OK ? st : panattn_merge_partial(p, &plan, ws, 0, plan.tiles);
     free(ws);
     return st;
 }

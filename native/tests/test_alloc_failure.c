@@ -1,9 +1,9 @@
 /*
  * test_alloc_failure.c — every allocation a call makes fails once, in turn (test-hook builds).
  *
- * For each entry point that computes (forward, forward_partial, merge_partial) on every ISA and
- * dtype: make the n-th allocation of the call fail, for n = 1, 2, ... until the call makes fewer
- * than n allocations. Each failing call must return PANATTN_ERR_OUT_OF_MEMORY with its exact
+ * For each entry point that computes (forward, forward_partial, merge_partial), planned by
+ * panattn_plan within the same call, on every ISA and dtype: make the n-th allocation of the
+ * call fail, for n = 1, 2, ... until the call makes fewer than n allocations. Each failing call must return PANATTN_ERR_OUT_OF_MEMORY with its exact
  * message and write nothing, and the next call (no failure) must produce exactly the bits of a
  * clean run. Run under AddressSanitizer (native/run-sanitizers.sh) this also proves that no
  * failure path leaks what was allocated before it.
@@ -17,12 +17,19 @@ enum { ENTRY_FORWARD, ENTRY_PARTIAL, ENTRY_MERGE };
 
 static const char *entry_name[] = {"forward", "forward_partial", "merge_partial"};
 
+/* One call of an entry point, planned inside the same failure window: an allocation panattn_plan
+ * made would fail in turn like the kernel's. The split entry points run 3 forced splits. */
 static int32_t call(int entry, attn_case *c, float *ws, int64_t splits) {
-    const int64_t tiles = ac_tile_count(&c->p);
+    struct panattn_plan plan;
+    const int32_t st = panattn_plan(&c->p, 1, &plan);
+    if (st != PANATTN_OK) {
+        return st;
+    }
+    plan.splits = splits;
     switch (entry) {
-    case ENTRY_FORWARD: return panattn_forward(&c->p, 0, tiles);
-    case ENTRY_PARTIAL: return panattn_forward_partial(&c->p, splits, ws, 0, tiles * splits);
-    default: return panattn_merge_partial(&c->p, splits, ws, 0, tiles);
+    case ENTRY_FORWARD: return panattn_forward(&c->p, &plan, 0, plan.tiles);
+    case ENTRY_PARTIAL: return panattn_forward_partial(&c->p, &plan, ws, 0, plan.tiles * splits);
+    default: return panattn_merge_partial(&c->p, &plan, ws, 0, plan.tiles);
     }
 }
 

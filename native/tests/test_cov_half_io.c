@@ -62,7 +62,9 @@ static void check(int32_t isa, int32_t dtype, int64_t seq_q) {
     p.lse_batch_stride = H * seq_q, p.lse_head_stride = seq_q;
     p.softmax_scale = 0.25f;
     p.dtype = dtype, p.isa = isa;
-    int32_t st = panattn_forward(&p, 0, H);
+    struct panattn_plan plan;
+    int32_t st = panattn_plan(&p, 1, &plan);
+    st = st != PANATTN_OK ? st : panattn_forward(&p, &plan, 0, plan.tiles);
     int64_t wrong = 0;
     double lse_err = 0;
     char detail[300] = "";

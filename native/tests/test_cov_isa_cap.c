@@ -1,11 +1,13 @@
 /*
  * test_cov_isa_cap.c — what a caller sees on a CPU without the wider vector units, and the
- * forward call's overflow guard on the tile count.
+ * plan's overflow guard on the tile count.
  *
  * An older CPU is simulated with the PANATTN_TEST_ISA_MAX hook (test-hook builds only; elsewhere
- * those cases are skipped and say so): forcing a path above the cap must fail with
+ * those cases are skipped and say so): planning a path above the cap must fail with
  * PANATTN_ERR_UNSUPPORTED and a message naming the path and the best one left, the ISA queries
- * must agree, and AUTO must then give exactly the bits of the best path it resolves to.
+ * must agree, and AUTO must then give exactly the bits of the best path it resolves to. A plan
+ * made before the cap and run under it must be refused by every computing entry point rather
+ * than call a kernel the selector no longer offers.
  */
 #define _POSIX_C_SOURCE 200112L /* setenv, unsetenv */
 
@@ -27,11 +29,12 @@ static void tile_count_overflow(void) {
     memset(&p, 0, sizeof p);
     p.q = buf, p.k = buf, p.v = buf, p.out = buf; /* strides 0: no extent grows with the sizes */
     p.heads = 4, p.kv_heads = 1, p.seq_k = 1, p.head_dim = 8, p.softmax_scale = 1.0f;
+    struct panattn_plan plan;
     p.batch = (int64_t)1 << 62, p.seq_q = 1;
-    expect("tile count overflows at batch * heads", panattn_forward(&p, 0, 1), PANATTN_ERR_INVALID_ARGUMENT,
+    expect("tile count overflows at batch * heads", panattn_plan(&p, 1, &plan), PANATTN_ERR_INVALID_ARGUMENT,
            "tile count batch (4611686018427387904) * heads (4) * ceil(seq_q (1) / 128) overflows int64");
     p.batch = (int64_t)1 << 60, p.seq_q = 256;
-    expect("tile count overflows at the query blocks", panattn_forward(&p, 0, 1), PANATTN_ERR_INVALID_ARGUMENT,
+    expect("tile count overflows at the query blocks", panattn_plan(&p, 1, &plan), PANATTN_ERR_INVALID_ARGUMENT,
            "tile count batch (1152921504606846976) * heads (4) * ceil(seq_q (256) / 128) overflows int64");
 }
 
@@ -40,8 +43,9 @@ static const char *name_of(int32_t isa) {
     return isa == PANATTN_ISA_AVX512 ? "AVX512" : isa == PANATTN_ISA_AVX2 ? "AVX2" : "SCALAR";
 }
 
-/* With the selector capped at `cap` (an ISA this CPU runs), every path above it is refused. */
-static void capped(const char *cap_env, int32_t cap) {
+/* With the selector capped at `cap` (an ISA this CPU runs), every path above it is refused;
+ * `top` is the best path the CPU runs without a cap. */
+static void capped(const char *cap_env, int32_t cap, int32_t top) {
     char name[200], want[300];
     setenv("PANATTN_TEST_ISA_MAX", cap_env, 1);
     snprintf(name, sizeof name, "cap %s: isa_best is %s, higher paths unsupported", cap_env, name_of(cap));
@@ -61,6 +65,28 @@ static void capped(const char *cap_env, int32_t cap) {
         snprintf(want, sizeof want, "isa %s (%d) is not supported by this CPU or build (best: %s)", name_of(isa),
                  (int)isa, name_of(cap));
         expect(name, ac_forward(&c), PANATTN_ERR_UNSUPPORTED, want);
+        ac_destroy(&c);
+    }
+
+    /* Planned for the highest path while it was allowed, then run under the cap. */
+    {
+        attn_case c;
+        struct panattn_plan plan;
+        float ws[2 * 5 * 2 * 25];
+        s.isa = top;
+        ac_build(&c, &s, 10);
+        unsetenv("PANATTN_TEST_ISA_MAX");
+        int32_t st = panattn_plan(&c.p, 1, &plan);
+        setenv("PANATTN_TEST_ISA_MAX", cap_env, 1);
+        report(st == PANATTN_OK, "plan made before the cap", st == PANATTN_OK ? "" : panattn_last_error());
+        snprintf(want, sizeof want, "isa (%d) is not supported by this CPU or build", (int)top);
+        snprintf(name, sizeof name, "cap %s: forward of an %s plan made before the cap is refused", cap_env,
+                 name_of(top));
+        expect(name, panattn_forward(&c.p, &plan, 0, plan.tiles), PANATTN_ERR_UNSUPPORTED, want);
+        plan.splits = 2;
+        snprintf(name, sizeof name, "cap %s: forward_partial of an %s plan made before the cap is refused", cap_env,
+                 name_of(top));
+        expect(name, panattn_forward_partial(&c.p, &plan, ws, 0, plan.tiles * 2), PANATTN_ERR_UNSUPPORTED, want);
         ac_destroy(&c);
     }
 
@@ -88,11 +114,12 @@ static void caps(void) {
     }
     unsetenv("PANATTN_TEST_ISA_MAX"); /* what the CPU itself runs */
     const int avx2 = panattn_isa_supported(PANATTN_ISA_AVX2), avx512 = panattn_isa_supported(PANATTN_ISA_AVX512);
+    const int32_t top = panattn_isa_best();
     if (avx2) {
-        capped("scalar", PANATTN_ISA_SCALAR);
+        capped("scalar", PANATTN_ISA_SCALAR, top);
     }
     if (avx512) {
-        capped("avx2", PANATTN_ISA_AVX2);
+        capped("avx2", PANATTN_ISA_AVX2, top);
     }
     if (outer != NULL) {
         setenv("PANATTN_TEST_ISA_MAX", saved, 1);

@@ -2,8 +2,9 @@
  * test_cov_splitkv.c — split-KV partial tiles and the LSE merge at their edges, on every ISA:
  * shards that see no key (key lengths 0 and 1, causal rows before their first key), a merge of
  * only empty shards (0 and lse -inf), a NaN shard among empty ones (NaN, not 0), one key per
- * shard; each against the float64 oracle. Then every argument the split entry points reject,
- * with its exact status and message.
+ * shard; each against the float64 oracle. Then every argument the split entry points reject
+ * (a forced split count, the workspace, the tile range, params changed after planning), with its
+ * exact status and message.
  */
 #include <string.h>
 
@@ -80,33 +81,50 @@ static void argument_errors(void) {
     const panattn_params *p = &c.p;
     float ws[2 * 3 * 3 * 9 + 1];
     char *odd = (char *)ws + 1;
+    struct panattn_plan plan, forced;
+    report(panattn_plan(p, 1, &plan) == PANATTN_OK, "plan for the split argument checks", panattn_last_error());
+    forced = plan;
 
-    expect("partial: splits 0", panattn_forward_partial(p, 0, ws, 0, 1), BAD, "splits (0) must lie in [1, seq_k = 9]");
-    expect("merge: splits past seq_k", panattn_merge_partial(p, 10, ws, 0, 1), BAD,
+    forced.splits = 0;
+    expect("partial: splits 0", panattn_forward_partial(p, &forced, ws, 0, 1), BAD,
+           "splits (0) must lie in [1, seq_k = 9]");
+    forced.splits = 10;
+    expect("merge: splits past seq_k", panattn_merge_partial(p, &forced, ws, 0, 1), BAD,
            "splits (10) must lie in [1, seq_k = 9]");
-    expect("partial: NULL workspace", panattn_forward_partial(p, 3, NULL, 0, 1), BAD, "workspace must not be NULL");
+    forced.splits = 3;
+    expect("partial: NULL workspace", panattn_forward_partial(p, &forced, NULL, 0, 1), BAD,
+           "workspace must not be NULL");
     snprintf(want, sizeof want, "workspace (%p) must be 4-byte aligned", (void *)odd);
-    expect("partial: misaligned workspace", panattn_forward_partial(p, 3, odd, 0, 1), BAD, want);
-    expect("merge: misaligned workspace", panattn_merge_partial(p, 3, odd, 0, 1), BAD, want);
+    expect("partial: misaligned workspace", panattn_forward_partial(p, &forced, odd, 0, 1), BAD, want);
+    expect("merge: misaligned workspace", panattn_merge_partial(p, &forced, odd, 0, 1), BAD, want);
     /* 2 tiles x 3 splits = 6 partial tiles; the merge counts plain tiles (2). */
-    expect("partial: negative tile_begin", panattn_forward_partial(p, 3, ws, -1, 2), BAD,
+    expect("partial: negative tile_begin", panattn_forward_partial(p, &forced, ws, -1, 2), BAD,
            "tile range [tile_begin = -1, tile_end = 2) must lie within [0, tile count = 6]");
-    expect("partial: tile_begin after tile_end", panattn_forward_partial(p, 3, ws, 4, 3), BAD,
+    expect("partial: tile_begin after tile_end", panattn_forward_partial(p, &forced, ws, 4, 3), BAD,
            "tile range [tile_begin = 4, tile_end = 3) must lie within [0, tile count = 6]");
-    expect("partial: tile_end past the partial tiles", panattn_forward_partial(p, 3, ws, 0, 7), BAD,
+    expect("partial: tile_end past the partial tiles", panattn_forward_partial(p, &forced, ws, 0, 7), BAD,
            "tile range [tile_begin = 0, tile_end = 7) must lie within [0, tile count = 6]");
-    expect("merge: tile_end past the tiles", panattn_merge_partial(p, 3, ws, 0, 3), BAD,
+    expect("merge: tile_end past the tiles", panattn_merge_partial(p, &forced, ws, 0, 3), BAD,
            "tile range [tile_begin = 0, tile_end = 3) must lie within [0, tile count = 2]");
+    /* Only panattn_plan validates; the split entry points refuse params other than the planned. */
     panattn_params no_dim = *p;
-    no_dim.head_dim = 0; /* the split entry points validate p like the forward call */
-    expect("partial: invalid params", panattn_forward_partial(&no_dim, 3, ws, 0, 1), BAD, "head_dim (0) must be >= 1");
-    expect("merge: invalid params", panattn_merge_partial(&no_dim, 3, ws, 0, 1), BAD, "head_dim (0) must be >= 1");
-    report(panattn_forward_partial(p, 3, ws, 6, 6) == PANATTN_OK && panattn_merge_partial(p, 3, ws, 2, 2) == PANATTN_OK,
+    no_dim.head_dim = 0;
+    struct panattn_plan refused;
+    expect("plan: invalid params", panattn_plan(&no_dim, 1, &refused), BAD, "head_dim (0) must be >= 1");
+    const char *changed = "params differ from the ones panattn_plan validated (plan again after changing them)";
+    expect("partial: params changed after planning", panattn_forward_partial(&no_dim, &forced, ws, 0, 1), BAD,
+           changed);
+    expect("merge: params changed after planning", panattn_merge_partial(&no_dim, &forced, ws, 0, 1), BAD, changed);
+    expect("partial: NULL params", panattn_forward_partial(NULL, &forced, ws, 0, 1), BAD, "params must not be NULL");
+    expect("merge: NULL plan", panattn_merge_partial(p, NULL, ws, 0, 1), BAD, "plan must not be NULL");
+    report(panattn_forward_partial(p, &forced, ws, 6, 6) == PANATTN_OK &&
+               panattn_merge_partial(p, &forced, ws, 2, 2) == PANATTN_OK,
            "empty tile ranges are accepted and write nothing", "");
     ac_destroy(&c);
 
     /* Workspace bytes = batch * heads * seq_q * splits * (head_dim + 1) * 4, each product
-     * overflowing in turn: at seq_q, at splits, at head_dim + 1, at the 4 bytes a float. */
+     * overflowing in turn: at seq_q, at splits, at head_dim + 1, at the 4 bytes a float. The
+     * plan itself never splits these (too many tiles to split), so the count is forced. */
     const int64_t G = (int64_t)1 << 40;
     struct {
         const char *name;
@@ -119,8 +137,17 @@ static void argument_errors(void) {
         {"workspace overflows at the float size", huge(G, 1, 1 << 11, 1023), 1 << 11},
     };
     for (size_t i = 0; i < sizeof over / sizeof over[0]; i++) {
+        struct panattn_plan huge_plan = {0, 0, 0, 0};
+        int32_t st = panattn_plan(&over[i].p, 1, &huge_plan);
+        char detail[200];
+        snprintf(detail, sizeof detail, "status %d, %lld splits, %lld bytes%s%s", (int)st, (long long)huge_plan.splits,
+                 (long long)huge_plan.workspace_bytes, st != PANATTN_OK ? ": " : "",
+                 st != PANATTN_OK ? panattn_last_error() : "");
+        snprintf(want, sizeof want, "%s: planned unsplit", over[i].name);
+        report(st == PANATTN_OK && huge_plan.splits == 1 && huge_plan.workspace_bytes == 0, want, detail);
+        huge_plan.splits = over[i].splits;
         snprintf(want, sizeof want, "workspace for splits (%lld) overflows int64", (long long)over[i].splits);
-        expect(over[i].name, panattn_forward_partial(&over[i].p, over[i].splits, ws, 0, 0), BAD, want);
+        expect(over[i].name, panattn_forward_partial(&over[i].p, &huge_plan, ws, 0, 0), BAD, want);
     }
 }
 
