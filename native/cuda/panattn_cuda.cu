@@ -1,7 +1,7 @@
 /*
  * panattn_cuda.cu — the CUDA foundation: a device probe and a stub saxpy kernel that prove
  * the toolchain (nvcc, static runtime, export list, Java binding) end to end. The fused
- * attention kernels arrive with the CUDA issue, each in its own file next to this one.
+ * attention kernels live in their own files next to this one.
  *
  * Every CUDA call is checked; a failure returns a PANATTN_ERR_* code (panattn.h) and leaves
  * "<what failed>: <cudaErrorName>: <description>" in the calling thread's message.

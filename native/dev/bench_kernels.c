@@ -4,7 +4,7 @@
  *   panattn_bench_kernels [quick] [only=SUBSTRING] [isa=AVX512|AVX2|SCALAR] [layout=bshd]
  *                         [openblas=/path/to/libopenblas.so.0]
  *
- * Times every ISA path this CPU runs on the issue-3 shapes (fp32, batch 1, 8 heads, d 64,
+ * Times every ISA path this CPU runs on the peers comparison's shapes (fp32, batch 1, 8 heads, d 64,
  * N = 1024/2048/4096, non-causal and causal top-left; d 128 and d 32 at N = 2048) with 1 and
  * 2 pthreads that take single tiles from an atomic counter, as the Java TileScheduler does.
  * FLOPs = 4·B·H·Lq·Lk·d, halved for causal. Decode (1 query, 32 heads, d 128, caches 4096 and

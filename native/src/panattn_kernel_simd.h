@@ -9,18 +9,18 @@
  *   MR, NVMAX  query rows x vectors of head_dim per P·V micro-tile
  *   KBMAX      keys per block at head_dim <= 128 (fewer for larger head_dim, see kb_for)
  *
- * Design (after the peers in /work/shared/CPU-KERNEL-NOTES.md, with one twist):
+ * Design (after the published fused CPU kernels, with one twist; docs/CPU-KERNEL.md):
  *   A tile (b, h, up to PANATTN_TILE_Q = 128 query rows) is cut into strips of QS = 2 vectors of query rows.
  *   Q is converted once per tile, multiplied by softmax_scale * log2(e) and stored TRANSPOSED
  *   per strip (qt is (d, QS)). Then S for one strip and one key block is computed as Sᵀ
  *   (keys x QS): the micro-kernel broadcasts K[key][x] for MK keys and multiplies 2 vectors of
  *   qt[x]. So K is read row-major straight from the caller's tensor (fp32) or from a block
  *   converted once per (tile, block) (fp16/bf16): nothing is transposed per block, where the
- *   notes' Kᵀ panel packing would transpose K once per (tile, block).
+ *   usual Kᵀ panel packing would transpose K once per (tile, block).
  *   With Sᵀ, the online softmax runs down the columns: max, exp2 and sum are vertical vector
  *   operations over the strip's query rows, with no horizontal reductions. The strip's Sᵀ
  *   (KBMAX x QS floats, 16 KiB) stays in L1.
- *   O (64 x d, fp32) stays in scratch; P·V broadcasts P[row][key] (contiguous in Sᵀ) for MR
+ *   O (PANATTN_TILE_Q x d, fp32) stays in scratch; P·V broadcasts P[row][key] (contiguous in Sᵀ) for MR
  *   rows and multiplies NVMAX vectors of the V row; the rescale by exp2(m_old - m_new) is
  *   folded into loading the O micro-tile.
  *   Causal: the tile's key range ends at its last row's limit, a strip stops at its own last

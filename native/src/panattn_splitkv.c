@@ -3,7 +3,7 @@
  * kernel variants do the arithmetic, see panattn_run) and the LSE merge.
  *
  * Why: a decode call (one query row, B·H tiles) with B·H below the thread count leaves
- * threads idle, and decode is bandwidth-bound, so every core must stream (notes §6:
+ * threads idle, and decode is bandwidth-bound, so every core must stream (docs/CPU-KERNEL.md, "Split-KV decode and the LSE merge":
  * one core reads about half the machine's bandwidth). Splitting the keys, as ggml and
  * SGLang do, gives every thread a share of each head's cache.
  */
@@ -13,7 +13,7 @@
 #include "panattn_internal.h"
 
 /* The shortest split worth its record and merge: 256 keys of d = 128 are 256 KiB of K+V
- * against a 516-byte record (notes §6 use 256-key blocks for the same reason). */
+ * against a 516-byte record (the same reason gives 256-key split blocks elsewhere). */
 enum { MIN_SPLIT_KEYS = 256, MAX_DECODE_ROWS = 16 };
 
 /* Bytes of the workspace for splits of a validated p, or -1 when that overflows int64.

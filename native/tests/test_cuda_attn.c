@@ -6,7 +6,7 @@
  * With a device it runs every kernel (AUTO, FUSED, SIMT, SPLIT_KV) over F32/F16/BF16, head dims
  * 32..256, causal in both alignments with Lq != Lk, key lengths (0 included), a broadcast
  * additive mask with -inf rows, GQA and LSE, with poisoned outputs (0xFF = NaN) and K/V rows past
- * each key length set to NaN. Tolerance (STYLE.md): max|kernel - ref| <= 2 * max|naive - ref| + 1e-5,
+ * each key length set to NaN. Tolerance (docs/CONVENTIONS.md item 2): max|kernel - ref| <= 2 * max|naive - ref| + 1e-5,
  * naive being the same precision's plain computation (fp32 softmax, P rounded to the dtype, O
  * rounded to the dtype), FlashAttention's rule. Fully masked rows: out exactly 0, lse -inf.
  * Poisoned-key cases put NaN/inf in K and V of keys that are causally hidden or -inf-masked for

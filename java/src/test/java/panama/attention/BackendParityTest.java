@@ -18,7 +18,7 @@ import panama.attention.testing.Compare;
 /**
  * Every available backend (and every forceable CPU path) against JAVA_REFERENCE on the shared
  * case table. fp32 within 1e-5 relative (Frobenius); F16/BF16 within twice the error of merely
- * rounding the exact result to that precision (STYLE.md), plus LSE and the no-NaN rules.
+ * rounding the exact result to that precision (docs/CONVENTIONS.md item 2), plus LSE and the no-NaN rules.
  */
 class BackendParityTest {
     static final double FP32_TOLERANCE = 1e-5;

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Load (issue 7, point 1): {@value #CALLERS} threads call {@link Attention#sdpa} at once for a
+ * Load: {@value #CALLERS} threads call {@link Attention#sdpa} at once for a
  * bounded time over mixed shapes, dtypes, options, backends (AUTO, NATIVE_CPU on every CPU path
  * this machine runs, BLAS, JAVA_REFERENCE, JAVA_VECTOR and any other backend
  * {@link Attention#backends()} reports on) and schedulers (the shared one and private ones of 1, 3

@@ -26,7 +26,7 @@ import panama.attention.internal.Validation;
  * -inf rows, GQA, LSE, decode shapes, the [b, s, h, d] view), every kernel (AUTO, FUSED, SIMT,
  * SPLIT_KV), outputs poisoned with NaN and K/V rows past each key length set to NaN.
  *
- * <p>Tolerance (STYLE.md): max|cuda − ref| ≤ 2·max|naive − ref| + 1e-5, where naive is the same
+ * <p>Tolerance (docs/CONVENTIONS.md item 2): max|cuda − ref| ≤ 2·max|naive − ref| + 1e-5, where naive is the same
  * precision's plain computation done here (fp32 logits and softmax, P rounded to the dtype before
  * P·V, O rounded to the dtype). Fully masked rows must be exactly 0 with LSE −inf.
  * Skips with the backend's reason where no GPU is usable. Every case prints its seed

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Memory lifetimes (issue 7, point 3): a closed arena, another thread's confined arena, a double
+ * Memory lifetimes: a closed arena, another thread's confined arena, a double
  * close and, above all, closing a SHARED arena while a call on its memory is in flight from
  * another thread. Each gives a documented exception, never a crash or a read of freed memory.
  *

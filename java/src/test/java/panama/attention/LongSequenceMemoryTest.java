@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import panama.attention.testing.MallocStats;
 
 /**
- * The CPU issue's memory bound: N = 32768, 8 heads, d 64 runs with under 256 MB beyond its inputs
+ * The long-sequence memory bound: N = 32768, 8 heads, d 64 runs with under 256 MB beyond its inputs
  * and output (the classic path's score matrix alone would be 32 GiB). Inputs are in the
  * interleaved [batch, seq, heads, d] layout that projections produce (an earlier NATIVE_CPU copied
  * K and V heads-first for it, 128 MiB here; the kernel now reads them in place). A sampling thread reads glibc's malloc

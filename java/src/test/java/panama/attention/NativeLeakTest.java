@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * No native leak (issue 7, point 4): a child JVM with {@code -XX:NativeMemoryTracking=summary}
+ * No native leak: a child JVM with {@code -XX:NativeMemoryTracking=summary}
  * runs {@link LeakProbe}: {@value #CALLS} calls on every CPU backend (and AUTO), prefill and
  * split-KV decode shapes, with and without mask, lse and key lengths, a fresh arena per call. The
  * native memory in use (glibc mallinfo2: our library, OpenBLAS, FFM arenas, upcall stubs) must

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Loading end to end (issue 7, point 6), each in fresh child JVMs running {@link LoaderProbe}
+ * Loading end to end, each in fresh child JVMs running {@link LoaderProbe}
  * with {@code -Dpanattn.cache.dir} pointing at a temporary folder:
  * a corrupted or truncated extracted libpanattn.so is detected by its checksum and replaced;
  * JVMs starting at once on an empty cache all load; a cache folder that is world-writable (with a

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-/** Helpers shared by the robustness tests (issue 7): inputs, the oracle, child JVMs. */
+/** Helpers shared by the robustness tests (lifetimes, leaks, loading, fuzzing): inputs, the oracle, child JVMs. */
 final class Robust {
     private Robust() {
     }

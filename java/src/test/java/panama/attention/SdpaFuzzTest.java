@@ -9,7 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Hostile input through the public facade (issue 7, point 2a); {@link SdpaFuzzCase} builds the
+ * Hostile input through the public facade; {@link SdpaFuzzCase} builds the
  * call and states the contract.
  *
  * <ul>

@@ -22,7 +22,7 @@ import panama.attention.measure.Workload;
 
 /**
  * The naive baseline: {@link TripleLoop} (one thread, float accumulation, plain arrays) on the
- * same shapes and inputs as {@link AttentionBenchmark}, whose JAVA_VECTOR score the issue wants
+ * same shapes and inputs as {@link AttentionBenchmark}, whose JAVA_VECTOR score is compared with it
  * at least 8× this one:
  *
  * <pre>

@@ -5,7 +5,7 @@ import panama.attention.DType;
 import panama.attention.Tensor;
 
 /**
- * The baseline the issue measures JAVA_VECTOR against: attention as a Java programmer would first
+ * The baseline JAVA_VECTOR is measured against: attention as a Java programmer would first
  * write it. For each query row: a dot product with every key it may see, a softmax, a weighted sum
  * of value rows. float accumulation, one thread, plain {@code float[]} arrays (contiguous
  * {@code [batch, heads, seq, headDim]}), no blocking, no SIMD beyond what the JIT finds by itself.

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code doctor} in a child JVM without OpenBLAS (an explicit path to nowhere, and the bundled
  * org.bytedeco:openblas jar left off the class path): BLAS is off with the reason, the other
- * backends stay on, and doctor still succeeds (issue 7, point 6). CUDA, off on a machine without a
+ * backends stay on, and doctor still succeeds (library loading end to end). CUDA, off on a machine without a
  * GPU, says why on its own line.
  */
 class DoctorLoadingTest {

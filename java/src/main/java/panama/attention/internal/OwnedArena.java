@@ -4,7 +4,7 @@ import java.lang.foreign.Arena;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The one owner of an off-heap arena (STYLE.md 11, after zstd-jni): users {@link #enter} and
+ * The one owner of an off-heap arena (docs/CONVENTIONS.md item 11, after zstd-jni): users {@link #enter} and
  * {@link #exit} around every use, {@link #close} waits for uses in flight, then frees the memory
  * once; a second close does nothing; any use after close throws {@link IllegalStateException}
  * naming the owner. Native code reads the memory through raw addresses on worker threads, so

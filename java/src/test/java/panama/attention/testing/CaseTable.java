@@ -8,7 +8,7 @@ import panama.attention.testing.AttentionCase.Layout;
 import panama.attention.testing.AttentionCase.MaskKind;
 
 /**
- * The one table of cases every backend must pass (STYLE.md: awkward sizes on purpose).
+ * The one table of cases every backend must pass (docs/CONVENTIONS.md item 3: awkward sizes on purpose).
  * Covers every (Lq, Lk) pair of {1, 7, 64, 129, 300}, head dims {16, 40, 64, 80, 128} (plus odd
  * ones), batch and heads in {1, 3}, GQA and MQA, every causal mode with Lq ≠ Lk, key lengths,
  * masks, fully masked rows, both layouts and non-zero offsets.

@@ -3,7 +3,7 @@ package panama.attention.testing;
 import panama.attention.DType;
 import panama.attention.internal.Elements;
 
-/** Relative errors and readable mismatch reports (STYLE.md: print the first few with indices). */
+/** Relative errors and readable mismatch reports (docs/CONVENTIONS.md item 2: print the first few with indices). */
 public final class Compare {
     private Compare() {
     }

@@ -19,7 +19,7 @@ import panama.attention.TileScheduler;
 import panama.attention.internal.OpenBlas;
 
 /**
- * The issue-3 comparison, side by side in one run on this machine: our NATIVE_CPU kernel against
+ * The CPU kernel comparison, side by side in one run on this machine: our NATIVE_CPU kernel against
  * ONNX Runtime (MultiHeadAttention and opset-23 Attention, same shapes, same intra-op threads),
  * OpenBLAS sgemm 2048³, and the machine's read bandwidth for the memory-bound decode shapes.
  * Every peer's output is checked against ours before it is timed, so both compute the same thing.

@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * PyTorch's CPU {@code scaled_dot_product_attention} (its flash kernel), the causal peer issue 3
+ * PyTorch's CPU {@code scaled_dot_product_attention} (its flash kernel), the causal peer the comparison
  * names, as a contender in the same interleaved rounds as ours: a Python subprocess running
  * {@code torch_sdpa_peer.py} (a resource of this jar) that times its own bursts, so no pipe
  * latency lands in its figures. It is checked against our output on our own inputs before it is

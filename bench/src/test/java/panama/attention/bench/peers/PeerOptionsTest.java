@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class PeerOptionsTest {
     @Test
-    void defaultsAreTheIssueShapes() {
+    void defaultsAreTheComparisonShapes() {
         PeerOptions o = PeerOptions.parse(new String[0], 2);
         assertEquals(2, o.threads());
         assertArrayEquals(new int[] {1024, 2048, 4096}, o.seqs());
