@@ -33,6 +33,55 @@
 typedef int32_t (*forward_fn)(const panattn_params *, const struct panattn_plan *, int64_t, int64_t);
 typedef int32_t (*plan_fn)(const panattn_params *, int32_t, struct panattn_plan *);
 
+/* Builds from before the planning call (ABI 4: panattn_tile_count, then panattn_forward(p, begin,
+ * end), which validated p itself) are timed through these adapters, so a build can be compared
+ * with one from before that redesign. Index 0 is library A, 1 is B. */
+typedef int32_t (*legacy_forward_fn)(const panattn_params *, int64_t, int64_t);
+typedef int32_t (*legacy_tiles_fn)(const panattn_params *, int64_t *);
+static legacy_forward_fn legacy_forward[2];
+static legacy_tiles_fn legacy_tiles[2];
+
+static int32_t legacy_plan(int lib, const panattn_params *p, struct panattn_plan *plan) {
+    memset(plan, 0, sizeof *plan);
+    plan->splits = 1;
+    return legacy_tiles[lib](p, &plan->tiles);
+}
+static int32_t legacy_plan_a(const panattn_params *p, int32_t threads, struct panattn_plan *plan) {
+    (void)threads;
+    return legacy_plan(0, p, plan);
+}
+static int32_t legacy_plan_b(const panattn_params *p, int32_t threads, struct panattn_plan *plan) {
+    (void)threads;
+    return legacy_plan(1, p, plan);
+}
+static int32_t legacy_forward_a(const panattn_params *p, const struct panattn_plan *plan, int64_t b, int64_t e) {
+    (void)plan;
+    return legacy_forward[0](p, b, e);
+}
+static int32_t legacy_forward_b(const panattn_params *p, const struct panattn_plan *plan, int64_t b, int64_t e) {
+    (void)plan;
+    return legacy_forward[1](p, b, e);
+}
+
+/* The library's forward and plan entry points, through the adapters for a pre-plan build. */
+static int bind(void *lib, int which, forward_fn *forward, plan_fn *plan) {
+    *plan = (plan_fn)dlsym(lib, "panattn_plan");
+    if (*plan != NULL) {
+        *forward = (forward_fn)dlsym(lib, "panattn_forward");
+        return *forward != NULL;
+    }
+    legacy_forward[which] = (legacy_forward_fn)dlsym(lib, "panattn_forward");
+    legacy_tiles[which] = (legacy_tiles_fn)dlsym(lib, "panattn_tile_count");
+    if (legacy_forward[which] == NULL || legacy_tiles[which] == NULL) {
+        return 0;
+    }
+    *forward = which == 0 ? legacy_forward_a : legacy_forward_b;
+    *plan = which == 0 ? legacy_plan_a : legacy_plan_b;
+    fprintf(stderr, "ab_libs: library %c predates panattn_plan; timed through panattn_tile_count + panattn_forward(p, begin, end)\n",
+            which == 0 ? 'A' : 'B');
+    return 1;
+}
+
 typedef struct job {
     forward_fn forward;
     const panattn_params *p;
@@ -140,10 +189,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "%s\n", dlerror());
         return 1;
     }
-    forward_fn fa = (forward_fn)dlsym(la, "panattn_forward"), fb = (forward_fn)dlsym(lb, "panattn_forward");
-    plan_fn plan_a = (plan_fn)dlsym(la, "panattn_plan"), plan_b = (plan_fn)dlsym(lb, "panattn_plan");
-    if (fa == NULL || fb == NULL || plan_a == NULL || plan_b == NULL) {
-        fprintf(stderr, "a library lacks panattn_forward or panattn_plan\n");
+    forward_fn fa, fb;
+    plan_fn plan_a, plan_b;
+    if (!bind(la, 0, &fa, &plan_a) || !bind(lb, 1, &fb, &plan_b)) {
+        fprintf(stderr, "a library lacks panattn_forward with panattn_plan (or panattn_tile_count)\n");
         return 1;
     }
     int64_t n = atol(argv[3]), d = atol(argv[4]), h = 8, sk = n;

@@ -21,7 +21,7 @@ import panama.attention.testing.Compare;
  * rounding the exact result to that precision (docs/CONVENTIONS.md item 2), plus LSE and the no-NaN rules.
  */
 class BackendParityTest {
-    static final double FP32_TOLERANCE = 1e-5;
+    static final double FP32_TOLERANCE = AttentionCase.FP32_TOLERANCE;
 
     static Stream<Arguments> fp32Cases() {
         return combine(CaseTable.fp32(), Backend.NATIVE_CPU, Backend.BLAS, Backend.JAVA_VECTOR);
@@ -79,8 +79,7 @@ class BackendParityTest {
 
             float[] want = refOut.toFloatArray();
             float[] got = out.toFloatArray();
-            double tol = c.dtype() == DType.F32 ? FP32_TOLERANCE
-                    : 2 * Compare.roundingError(want, c.dtype()) + 1e-6;
+            double tol = c.tolerance(want);
             double err = Compare.relativeError(got, want);
             assertTrue(err <= tol, () -> c + " " + backend + "/" + isa + ": relative error " + err + " > " + tol
                     + Compare.firstMismatches(got, want, tol, 5));

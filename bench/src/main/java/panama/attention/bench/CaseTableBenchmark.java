@@ -38,8 +38,8 @@ import panama.attention.testing.Compare;
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
 public class CaseTableBenchmark {
-    /** fp32 table tolerance: the same as the parity tests'. */
-    static final double TOLERANCE = 1e-5;
+    /** fp32 table tolerance: the case record's, as in the parity tests. */
+    static final double TOLERANCE = AttentionCase.FP32_TOLERANCE;
 
     @Param({
         "grid-q300-k300-d128-b1h3-BSHD",

@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import panama.attention.AttentionOptions;
 import panama.attention.Backend;
+import panama.attention.Attention;
 import panama.attention.CausalMode;
 import panama.attention.DType;
 import panama.attention.KvCache;
@@ -118,7 +119,7 @@ public class KvCacheDecodeBenchmark {
         options = AttentionOptions.builder().backend(Backend.parse(backend)).causal(CausalMode.BOTTOM_RIGHT)
                 .scheduler(scheduler).build();
         gbytePerStep = 2.0 * batch * kvHeads * cacheLength * headDim * dt.byteSize() / 1e9;
-        gflopPerStep = 4.0 * batch * heads * queries * cacheLength * headDim / 1e9;
+        gflopPerStep = Attention.flops(batch, heads, queries, cacheLength, headDim, CausalMode.NONE) / 1e9;
         System.out.printf("%n# decode B=%d heads=%d/%d d=%d cache=%d Lq=%d %s %s on %s: %.4f GB, %.4f GFLOP per step%n",
                 batch, heads, kvHeads, headDim, cacheLength, queries, layout, dt, backend, gbytePerStep, gflopPerStep);
     }

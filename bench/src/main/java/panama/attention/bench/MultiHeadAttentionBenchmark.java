@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import panama.attention.AttentionOptions;
 import panama.attention.Backend;
+import panama.attention.Attention;
 import panama.attention.CausalMode;
 import panama.attention.DType;
 import panama.attention.MultiHeadAttention;
@@ -78,8 +79,7 @@ public class MultiHeadAttentionBenchmark {
     public static double gflop(int batch, int seq, int hidden, int heads, CausalMode causal) {
         int d = hidden / heads;
         double proj = 4 * 2.0 * batch * seq * hidden * (double) heads * d;
-        double attn = 4.0 * batch * heads * seq * (double) seq * d;
-        return (proj + (causal == CausalMode.NONE ? attn : attn / 2)) / 1e9;
+        return (proj + Attention.flops(batch, heads, seq, seq, d, causal)) / 1e9;
     }
 
     @Setup(Level.Trial)

@@ -58,7 +58,6 @@ public record Problem(
 
     /** FLOPs of the two matrix products: 4·B·H·Lq·Lk·d, halved for causal. */
     public double flops() {
-        double f = 4.0 * batch * heads * seqQ * seqK * headDim;
-        return causal == CausalMode.NONE ? f : f / 2;
+        return panama.attention.Attention.flops(batch, heads, seqQ, seqK, headDim, causal);
     }
 }

@@ -1,5 +1,6 @@
 package panama.attention.testing;
 
+import panama.attention.Attention;
 import panama.attention.CausalMode;
 import panama.attention.DType;
 
@@ -31,9 +32,20 @@ public record AttentionCase(
 
     /** FLOPs of the two products: 4·B·H·Lq·Lk·d, halved for causal. */
     public double flops() {
-        double f = 4.0 * batch * heads * seqQ * seqK * headDim;
-        return causal == CausalMode.NONE ? f : f / 2;
+        return Attention.flops(batch, heads, seqQ, seqK, headDim, causal);
     }
+
+    /**
+     * The relative error a correct backend reaches on this case against the float64 reference,
+     * given the reference output: fp32 1e-5; fp16/bf16 twice the error of rounding the exact result
+     * to that precision (docs/CONVENTIONS.md item 2), plus a floor.
+     */
+    public double tolerance(float[] reference) {
+        return dtype == DType.F32 ? FP32_TOLERANCE : 2 * Compare.roundingError(reference, dtype) + 1e-6;
+    }
+
+    /** The fp32 tolerance of every case (and of the fuzzer's bound, scaled by its logits' error). */
+    public static final double FP32_TOLERANCE = 1e-5;
 
     public AttentionCase withDtype(DType d) {
         return new AttentionCase(id + "-" + d.name().toLowerCase(java.util.Locale.ROOT), batch, heads, kvHeads,
