@@ -55,6 +55,19 @@ if [[ $report_only == 0 ]]; then
   done
 fi
 
+# Kernel objects for an instruction set this CPU lacks cannot run here: they are listed but not
+# counted in the total (a machine of this kind may be an AVX2-only CPU one day, AVX-512 the next).
+has() { grep -q -w "$1" /proc/cpuinfo 2>/dev/null; }
+uncounted='^$'
+if ! { has avx512f && has avx512bw && has avx512vl && has avx2 && has fma && has f16c; }; then
+  uncounted='avx512'
+  echo "=== this CPU lacks AVX-512 (f, bw, vl): the AVX-512 kernel object is reported but not counted"
+fi
+if ! { has avx2 && has fma && has f16c; }; then
+  uncounted='avx512|avx2'
+  echo "=== this CPU lacks AVX2+FMA+F16C: the AVX2 and AVX-512 kernel objects are reported but not counted"
+fi
+
 # gcov per library object, -l naming each report "object.gcda##file.gcov" so a header's reports
 # from different objects do not overwrite each other.
 reports=$build/gcov-reports
@@ -67,7 +80,7 @@ done
 
 # One row per (file under native/src, object): lines hit / executable, branches taken / present.
 # gcov marks an unexecuted line "#####" (or "=====" on an exception path), a non-executable "-".
-awk -v src="$src/" -v bar="$bar" '
+awk -v src="$src/" -v bar="$bar" -v uncounted="$uncounted" '
   FNR == 1 {
     file = ""
     obj = FILENAME; sub(/.*\//, "", obj); sub(/##.*/, "", obj); sub(/\.gcda$/, "", obj)
@@ -90,9 +103,11 @@ awk -v src="$src/" -v bar="$bar" '
   END {
     printf "%-52s %17s %17s\n", "native/src", "lines", "branches"
     for (i = 1; i <= n; i++) {
-      k = files[i]; L += ln[k]; LT += lnt[k]; Bn += br[k]; BT += brt[k]
-      printf "%-52s %6d/%-5d %5.1f%% %6d/%-5d %5.1f%%\n", k, lnt[k], ln[k], ln[k] ? 100 * lnt[k] / ln[k] : 100,
-             brt[k], br[k], br[k] ? 100 * brt[k] / br[k] : 100
+      k = files[i]
+      counted = !(k ~ uncounted)
+      if (counted) { L += ln[k]; LT += lnt[k]; Bn += br[k]; BT += brt[k] }
+      printf "%-52s %6d/%-5d %5.1f%% %6d/%-5d %5.1f%%%s\n", k, lnt[k], ln[k], ln[k] ? 100 * lnt[k] / ln[k] : 100,
+             brt[k], br[k], br[k] ? 100 * brt[k] / br[k] : 100, counted ? "" : "  (not counted: CPU lacks it)"
     }
     pl = L ? 100 * LT / L : 100; pb = Bn ? 100 * BT / Bn : 100
     printf "%-52s %6d/%-5d %5.1f%% %6d/%-5d %5.1f%%\n", "TOTAL", LT, L, pl, BT, Bn, pb
