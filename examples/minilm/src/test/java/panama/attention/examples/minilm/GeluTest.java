@@ -1,6 +1,7 @@
 package panama.attention.examples.minilm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.commons.math3.special.Erf;
 import org.junit.jupiter.api.Test;
@@ -10,14 +11,20 @@ class GeluTest {
     @Test
     void matchesExactErfGelu() {
         double worst = 0;
+        float worstAt = 0;
         for (int i = -200_000; i <= 200_000; i++) {
             float x = i * 1e-4f; // [-20, 20]
             double exact = 0.5 * x * (1.0 + Erf.erf(x / Math.sqrt(2.0)));
-            double err = Math.abs(Gelu.gelu(x) - exact) / Math.max(1.0, Math.abs(exact));
-            worst = Math.max(worst, err);
+            // A&S 7.1.26 bounds erf's error by 1.5e-7, so GELU's by 0.5·|x|·1.5e-7, plus the
+            // rounding of the fp32 result (half an ulp).
+            double bound = 0.5 * Math.abs(x) * 1.5e-7 + Math.ulp((float) exact) / 2 + 1e-30;
+            double ratio = Math.abs(Gelu.gelu(x) - exact) / bound;
+            if (ratio > worst) {
+                worst = ratio;
+                worstAt = x;
+            }
         }
-        // A&S 7.1.26 bounds erf's error by 1.5e-7; GELU halves it, then fp32 rounding adds its own.
-        assertEquals(0.0, worst, 2e-7, "largest error (relative above 1, absolute below)");
+        assertTrue(worst <= 1.0, "error over its bound by " + worst + " at x = " + worstAt);
     }
 
     @Test
