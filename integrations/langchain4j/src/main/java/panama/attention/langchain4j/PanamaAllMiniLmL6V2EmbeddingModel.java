@@ -21,9 +21,10 @@ import panama.attention.examples.minilm.SentenceEmbedder;
  * for {@code dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel}.
  *
  * <p>Same weights and tokenizer (read from that model's own jar), same 384-dimension vectors: mean
- * pooling over all tokens, L2-normalised; a text longer than 510 tokens is split into word-aligned
- * runs whose mean vectors are averaged weighted by length, as LangChain4j does. Same token usage
- * (tokens without [CLS] and [SEP]) and the same refusals: an empty list of segments. Unlike
+ * pooling over all tokens, L2-normalised. Same handling of long texts: LangChain4j's tokenizer
+ * (that jar's {@code tokenizer.json}) cuts every text at 128 tokens, [CLS] and [SEP] included, so
+ * its split of texts over 510 tokens never comes into play; this model cuts at 128 too. Same token
+ * usage (tokens without [CLS] and [SEP]) and the same refusals: an empty list of segments. Unlike
  * LangChain4j's model, which runs ONNX Runtime once per text on an executor, {@link #embedAll}
  * tokenizes every text, sorts them by length and runs them in padded batches, each projection one
  * matrix product over the batch's rows, on panama-attention's worker threads
@@ -100,7 +101,7 @@ public class PanamaAllMiniLmL6V2EmbeddingModel extends DimensionAwareEmbeddingMo
         return Response.from(embeddings, new TokenUsage(tokens));
     }
 
-    /** Tokens of {@code text}, [CLS] and [SEP] included (LangChain4j's estimate counts them too). */
+    /** Tokens of {@code text} as embedded (at most 128), [CLS] and [SEP] included, as LangChain4j counts them. */
     public int estimateTokenCount(String text) {
         return embedder.countTokens(text);
     }

@@ -3,7 +3,7 @@ package panama.attention.langchain4j;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Test texts: one word to over 510 tokens, with punctuation, digits, accents and word pieces. */
+/** Test texts: one word to over 1000 tokens, with punctuation, digits, accents and word pieces. */
 final class Texts {
     private Texts() {
     }
@@ -21,8 +21,8 @@ final class Texts {
         t.add(paragraph.repeat(3)); // about 120 tokens
         t.add(paragraph.repeat(5)); // over 128 tokens
         t.add(paragraph.repeat(12)); // over 256 tokens
-        t.add("Unbelievably, the tokenizer splits uncharacteristically long words. ".repeat(50)); // over 510: split
-        t.add(paragraph.repeat(30)); // over 1000 tokens: three runs
+        t.add("Unbelievably, the tokenizer splits uncharacteristically long words. ".repeat(50)); // over 510
+        t.add(paragraph.repeat(30)); // over 1000
         return t;
     }
 }

@@ -245,15 +245,25 @@ public final class MiniLm implements AutoCloseable {
      * HuggingFace's tokenizer does (the first tokens kept, [SEP] last).
      */
     public Tokens tokenize(String text) {
-        Tokens all = tokenizeWhole(text);
-        int n = all.ids().length;
-        if (n <= maxPositions) {
-            return all;
+        return truncate(tokenizeWhole(text), maxPositions);
+    }
+
+    /**
+     * The first {@code max} tokens with [SEP] moved into the last place, as HuggingFace's
+     * tokenizer truncates a single sequence; {@code t} itself when it is no longer.
+     */
+    public static Tokens truncate(Tokens t, int max) {
+        int n = t.ids().length;
+        if (max < 2) {
+            throw new IllegalArgumentException("max must leave room for [CLS] and [SEP], got " + max);
         }
-        String[] tokens = java.util.Arrays.copyOf(all.tokens(), maxPositions);
-        long[] ids = java.util.Arrays.copyOf(all.ids(), maxPositions);
-        tokens[maxPositions - 1] = all.tokens()[n - 1];
-        ids[maxPositions - 1] = all.ids()[n - 1];
+        if (n <= max) {
+            return t;
+        }
+        String[] tokens = java.util.Arrays.copyOf(t.tokens(), max);
+        long[] ids = java.util.Arrays.copyOf(t.ids(), max);
+        tokens[max - 1] = t.tokens()[n - 1];
+        ids[max - 1] = t.ids()[n - 1];
         return new Tokens(tokens, ids);
     }
 

@@ -14,42 +14,70 @@ import panama.attention.Backend;
  * projection of a batch is one matrix product over all its rows.
  *
  * <p>Each vector is what sentence-transformers computes for all-MiniLM-L6-v2: the mean of the last
- * hidden states over the text's tokens ([CLS] and [SEP] included), L2-normalised. A text longer
- * than the model's 510 content positions is handled as LangChain4j's
- * {@code AllMiniLmL6V2EmbeddingModel} does: its tokens are cut into runs of at most 510 (never
- * inside a word: a cut before a {@code ##} continuation moves back), each run is embedded between
- * its own [CLS] and [SEP], the runs' mean vectors are averaged weighted by their token counts, and
- * the average is normalised. (LangChain4j decodes each run back to text and tokenizes it again; we
- * keep the run's ids, which is the same unless decoding does not round-trip.)
+ * hidden states over the text's tokens ([CLS] and [SEP] included), L2-normalised.
+ *
+ * <p>Long texts: by default a text is cut to {@value #DEFAULT_MAX_TOKENS} tokens ([CLS] and [SEP]
+ * included), the truncation the model's own {@code tokenizer.json} sets and therefore what
+ * LangChain4j's {@code AllMiniLmL6V2EmbeddingModel} does (its tokenizer truncates before its
+ * 510-token split is ever reached). sentence-transformers cuts at 256; any limit up to the model's
+ * 512 positions can be chosen. Alternatively a text can be split instead of cut, the way
+ * LangChain4j's split is written: its tokens in runs of at most {@code maxTokens - 2} (never inside
+ * a word: a cut before a {@code ##} continuation moves back), each run embedded between its own
+ * [CLS] and [SEP], the runs' mean vectors averaged weighted by their token counts, the average
+ * normalised.
  *
  * <p>Thread-safe: the model's weights are loaded once and shared; every call has its own buffers.
  */
 public final class SentenceEmbedder implements AutoCloseable {
     /** Tokens per batch (padding included): large enough for efficient matrix products, small in memory. */
     static final int TOKENS_PER_BATCH = 4096;
+    /** The truncation all-MiniLM-L6-v2's tokenizer.json sets (and LangChain4j therefore applies). */
+    public static final int DEFAULT_MAX_TOKENS = 128;
 
     private final MiniLm model;
     private final Backend backend;
+    private final int maxTokens;
+    private final boolean split;
     private final boolean ownsModel;
 
     /** One embedding and the number of tokens it came from, [CLS] and [SEP] not counted. */
     public record Embedded(float[] vector, int tokens) {
     }
 
-    private SentenceEmbedder(MiniLm model, Backend backend, boolean ownsModel) {
+    private SentenceEmbedder(MiniLm model, Backend backend, int maxTokens, boolean split, boolean ownsModel) {
         this.model = Objects.requireNonNull(model, "model must not be null");
         this.backend = Objects.requireNonNull(backend, "backend must not be null");
+        if (maxTokens < 3 || maxTokens > model.maxPositions()) {
+            throw new IllegalArgumentException("maxTokens must be in [3, " + model.maxPositions() + "], got " + maxTokens);
+        }
+        this.maxTokens = maxTokens;
+        this.split = split;
         this.ownsModel = ownsModel;
     }
 
     /** Loads all-MiniLM-L6-v2 from the class path; attention backend chosen per call (AUTO). */
     public static SentenceEmbedder load() throws IOException {
-        return new SentenceEmbedder(MiniLm.load(), Backend.AUTO, true);
+        return new SentenceEmbedder(MiniLm.load(), Backend.AUTO, DEFAULT_MAX_TOKENS, false, true);
     }
 
-    /** Embeds with an already loaded model, which the caller keeps and closes. */
+    /** Embeds with an already loaded model, which the caller keeps and closes; texts cut at 128 tokens. */
     public static SentenceEmbedder of(MiniLm model, Backend backend) {
-        return new SentenceEmbedder(model, backend, false);
+        return new SentenceEmbedder(model, backend, DEFAULT_MAX_TOKENS, false, false);
+    }
+
+    /**
+     * Embeds with an already loaded model, which the caller keeps and closes.
+     *
+     * @param maxTokens tokens per model input, [CLS] and [SEP] included, 3 to 512
+     * @param split whether a longer text is split into runs (and their vectors averaged) rather than cut
+     */
+    public static SentenceEmbedder of(MiniLm model, Backend backend, int maxTokens, boolean split) {
+        return new SentenceEmbedder(model, backend, maxTokens, split, false);
+    }
+
+    /** Tokens per model input, [CLS] and [SEP] included. */
+    public int maxTokens() {
+        return maxTokens;
     }
 
     public MiniLm model() {
@@ -61,9 +89,13 @@ public final class SentenceEmbedder implements AutoCloseable {
         return model.hidden();
     }
 
-    /** Tokens of {@code text}, [CLS] and [SEP] included, as LangChain4j's token estimate counts them. */
+    /**
+     * Tokens of {@code text} that are embedded, [CLS] and [SEP] included (cut at
+     * {@link #maxTokens()} unless splitting), as LangChain4j's token estimate counts them.
+     */
     public int countTokens(String text) {
-        return model.tokenizeWhole(Objects.requireNonNull(text, "text must not be null")).ids().length;
+        int n = model.tokenizeWhole(Objects.requireNonNull(text, "text must not be null")).ids().length;
+        return split ? n : Math.min(n, maxTokens);
     }
 
     /** Embeds one text. */
@@ -90,8 +122,11 @@ public final class SentenceEmbedder implements AutoCloseable {
             int index = i;
             String text = Objects.requireNonNull(texts.get(i), () -> "texts[" + index + "] is null");
             MiniLm.Tokens t = model.tokenizeWhole(text);
+            if (!split) {
+                t = MiniLm.truncate(t, maxTokens);
+            }
             tokenCounts[i] = t.ids().length - 2;
-            List<long[]> parts = split(t, model.maxPositions() - 2, model.clsId(), model.sepId());
+            List<long[]> parts = split(t, maxTokens - 2, model.clsId(), model.sepId());
             if (parts.isEmpty()) {
                 throw new IllegalArgumentException("texts[" + i + "]: cannot embed empty or whitespace-only text");
             }

@@ -18,7 +18,8 @@ import panama.attention.Backend;
 
 /**
  * SentenceEmbedder: batched, sorted and padded texts give what each text gives alone; long texts
- * are split into runs that cover every token once, never inside a word; bad input is refused.
+ * are cut at 128 tokens by default, or split into runs that cover every token once, never inside a
+ * word; bad input is refused.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SentenceEmbedderTest {
@@ -55,12 +56,12 @@ class SentenceEmbedderTest {
             float[] v = all.get(i).vector();
             assertEquals(384, v.length);
             assertEquals(1.0, norm(v), 1e-5, "unit length, text " + i);
-            if (model.tokenizeWhole(TEXTS.get(i)).ids().length <= model.maxPositions()) {
-                // Alone, unpadded, through the model: sentence-transformers' pooling.
-                MiniLm.Result alone = model.run(new long[][] {model.tokenize(TEXTS.get(i)).ids()}, Backend.AUTO, false);
-                assertClose(alone.embeddings()[0], v, "text " + i);
-            }
-            assertEquals(model.tokenizeWhole(TEXTS.get(i)).ids().length - 2, all.get(i).tokens());
+            // Alone, unpadded, cut at 128 tokens, through the model: sentence-transformers' pooling.
+            long[] ids = MiniLm.truncate(model.tokenizeWhole(TEXTS.get(i)), 128).ids();
+            MiniLm.Result alone = model.run(new long[][] {ids}, Backend.AUTO, false);
+            assertClose(alone.embeddings()[0], v, "text " + i);
+            assertEquals(ids.length - 2, all.get(i).tokens());
+            assertEquals(ids.length, embedder.countTokens(TEXTS.get(i)));
         }
     }
 
@@ -102,7 +103,27 @@ class SentenceEmbedderTest {
         for (int c = 0; c < 384; c++) {
             expected[c] = (float) (sum[c] / total / Math.sqrt(n));
         }
-        assertClose(expected, embedder.embed(LONG).vector(), "long text");
+        try (SentenceEmbedder splitting = SentenceEmbedder.of(model, Backend.AUTO, 512, true)) {
+            SentenceEmbedder.Embedded e = splitting.embed(LONG);
+            assertClose(expected, e.vector(), "long text");
+            assertEquals(t.ids().length - 2, e.tokens());
+            // Cutting at 128 gives another vector: the modes differ where they should.
+            double rel = relativeDifference(e.vector(), embedder.embed(LONG).vector());
+            assertTrue(rel > 1e-3, "split and cut agree too closely: " + rel);
+        }
+    }
+
+    @Test
+    void truncatedTokensKeepTheirEnds() {
+        MiniLm.Tokens whole = model.tokenizeWhole(LONG);
+        MiniLm.Tokens cut = MiniLm.truncate(whole, 128);
+        assertEquals(128, cut.ids().length);
+        assertEquals(model.clsId(), cut.ids()[0]);
+        assertEquals(model.sepId(), cut.ids()[127]);
+        assertEquals(whole.ids()[126], cut.ids()[126]);
+        assertEquals(512, model.tokenize(LONG).ids().length);
+        assertThrows(IllegalArgumentException.class, () -> SentenceEmbedder.of(model, Backend.AUTO, 513, false));
+        assertThrows(IllegalArgumentException.class, () -> SentenceEmbedder.of(model, Backend.AUTO, 2, false));
     }
 
     @Test
@@ -143,13 +164,17 @@ class SentenceEmbedderTest {
         return Math.sqrt(s);
     }
 
-    static void assertClose(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
+    static double relativeDifference(float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length);
         double diff = 0;
         for (int c = 0; c < expected.length; c++) {
             diff += (expected[c] - actual[c]) * (double) (expected[c] - actual[c]);
         }
-        double rel = Math.sqrt(diff) / norm(expected);
+        return Math.sqrt(diff) / norm(expected);
+    }
+
+    static void assertClose(float[] expected, float[] actual, String what) {
+        double rel = relativeDifference(expected, actual);
         assertTrue(rel <= TOL, what + ": relative difference " + rel);
     }
 }
