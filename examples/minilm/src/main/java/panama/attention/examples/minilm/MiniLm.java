@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import panama.attention.Attention;
 import panama.attention.AttentionOptions;
 import panama.attention.Backend;
 import panama.attention.DType;
@@ -34,7 +35,11 @@ import panama.attention.TileScheduler;
  * from its own jar) with the model's {@value #TOKENIZER_RESOURCE}.
  *
  * <p>Per layer: {@code h1 = LN(x + MHA(x))}, {@code x' = LN(h1 + W2·gelu(W1·h1 + b1) + b2)}, GELU
- * in its erf form. Batches of different lengths are padded with [PAD] and run with per-batch key
+ * in its erf form. When attention probabilities are asked for, {@link MultiHeadAttention} runs the
+ * attention; otherwise Q, K and V come from one fused sgemm into pooled buffers and go to
+ * {@link Attention#sdpa} as strided views. Every projection runs over all rows of the batch through
+ * OpenBLAS sgemm in row blocks on the library's {@link TileScheduler}, each block carrying on
+ * through add, LayerNorm, FFN and GELU while its rows are in cache. Batches of different lengths are padded with [PAD] and run with per-batch key
  * lengths (key padding), as the ONNX graph's additive mask does.
  */
 public final class MiniLm implements AutoCloseable {
@@ -58,6 +63,11 @@ public final class MiniLm implements AutoCloseable {
     /** The FFN weights, off-heap for sgemm; freed by close(). */
     private final Arena weights = Arena.ofShared();
     private final TileScheduler scheduler = TileScheduler.shared();
+    /** Scratch buffers kept for reuse: one per concurrent caller, up to this many. */
+    private static final int MAX_POOLED = 4;
+    private static final int MAX_BLOCK_ROWS = 128;
+    private final java.util.concurrent.ConcurrentLinkedDeque<Scratch> scratchPool = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private volatile boolean closed;
 
     private record Norm(float[] weight, float[] bias, float eps) {
     }
@@ -65,7 +75,13 @@ public final class MiniLm implements AutoCloseable {
     private record Dense(float[] w, float[] b, int in, int out) {
     }
 
-    private record Layer(MultiHeadAttention attention, Norm norm1, DenseLayer up, DenseLayer down, Norm norm2) {
+    /**
+     * One encoder layer. {@code attention} serves calls that want the probabilities; the others
+     * project Q, K and V with one fused matrix product ({@code qkv}, output columns Q | K | V) into
+     * pooled buffers and call {@link Attention#sdpa} on strided views of it.
+     */
+    private record Layer(MultiHeadAttention attention, DenseLayer qkv, DenseLayer out, Norm norm1, DenseLayer up,
+                         DenseLayer down, Norm norm2) {
     }
 
     /** Tokens of one text: the strings (with [CLS] and [SEP]) and their vocabulary ids. */
@@ -126,7 +142,8 @@ public final class MiniLm implements AutoCloseable {
             Dense up = dense(g, p + "/intermediate/dense");
             Dense down = dense(g, p + "/output/dense");
             inter = up.out();
-            list.add(new Layer(mha, norm(g, "encoder.layer." + l + ".attention.output.LayerNorm", p + "/attention/output/LayerNorm"),
+            list.add(new Layer(mha, fused(q, k, v, weights, blas), new DenseLayer(o.w(), o.b(), o.in(), o.out(), weights, blas),
+                    norm(g, "encoder.layer." + l + ".attention.output.LayerNorm", p + "/attention/output/LayerNorm"),
                     new DenseLayer(up.w(), up.b(), up.in(), up.out(), weights, blas),
                     new DenseLayer(down.w(), down.b(), down.in(), down.out(), weights, blas),
                     norm(g, "encoder.layer." + l + ".output.LayerNorm", p + "/output/LayerNorm")));
@@ -189,6 +206,28 @@ public final class MiniLm implements AutoCloseable {
             }
         }
         return new Dense(w.floats(), bias, (int) w.dims()[0], (int) w.dims()[1]);
+    }
+
+    /** Q, K and V side by side: W [in, 3·out] with each input row's Q, K, V columns in turn; biases likewise. */
+    private static DenseLayer fused(Dense q, Dense k, Dense v, Arena arena, boolean blas) {
+        int in = q.in();
+        int out = q.out();
+        float[] w = new float[in * 3 * out];
+        float[] b = new float[3 * out];
+        Dense[] parts = {q, k, v};
+        for (int part = 0; part < 3; part++) {
+            Dense d = parts[part];
+            if (d.in() != in || d.out() != out) {
+                throw new IllegalArgumentException("Q, K and V projections differ in shape");
+            }
+            for (int i = 0; i < in; i++) {
+                System.arraycopy(d.w(), i * out, w, i * 3 * out + part * out, out);
+            }
+            if (d.b() != null) {
+                System.arraycopy(d.b(), 0, b, part * out, out);
+            }
+        }
+        return new DenseLayer(w, b, in, 3 * out, arena, blas);
     }
 
     private static Norm norm(OnnxGraph g, String param, String node) {
@@ -313,12 +352,13 @@ public final class MiniLm implements AutoCloseable {
         AttentionOptions options = AttentionOptions.builder().backend(backend).softmaxScale(softmaxScale)
                 .keyLengths(lengths).build();
         int seqLength = seq;
-        // Shared: the row blocks below run on the scheduler's worker threads.
-        try (Arena arena = Arena.ofShared()) {
-            Tensor x = Tensor.allocate(arena, DType.F32, batch, seq, hidden);
-            Tensor attn = Tensor.allocate(arena, DType.F32, batch, seq, hidden);
-            MemorySegment up = arena.allocate((long) rows * intermediate * Float.BYTES, 64);
-            Tensor p = withProbs ? Tensor.allocate(arena, DType.F32, batch, heads, seq, seq) : null;
+        Scratch scratch = takeScratch(rows);
+        // Probabilities are asked for rarely (heatmaps): their buffer is not pooled.
+        try (Arena probArena = withProbs ? Arena.ofConfined() : null) {
+            Tensor x = Tensor.contiguous(scratch.x.asSlice(0, (long) rows * hidden * Float.BYTES), DType.F32, batch, seq, hidden);
+            Tensor attn = Tensor.contiguous(scratch.attn.asSlice(0, (long) rows * hidden * Float.BYTES), DType.F32, batch, seq, hidden);
+            MemorySegment up = scratch.up;
+            Tensor p = withProbs ? Tensor.allocate(probArena, DType.F32, batch, heads, seq, seq) : null;
             MemorySegment xs = x.segment();
             MemorySegment as = attn.segment();
             scheduler.run(blocks, (begin, end) -> {
@@ -329,17 +369,37 @@ public final class MiniLm implements AutoCloseable {
                     layerNorm(xs, null, r0, m, embNorm);
                 }
             });
+            MemorySegment qkv = scratch.qkv;
+            MemorySegment ctx = scratch.ctx;
+            long[] shape = {batch, heads, seq, headDim};
+            long[] qkvStrides = {(long) seq * 3 * hidden, headDim, 3L * hidden, 1};
+            Tensor q = Tensor.of(qkv, DType.F32, shape, qkvStrides);
+            Tensor k = Tensor.of(qkv.asSlice((long) hidden * Float.BYTES), DType.F32, shape, qkvStrides);
+            Tensor v = Tensor.of(qkv.asSlice(2L * hidden * Float.BYTES), DType.F32, shape, qkvStrides);
+            Tensor c = Tensor.of(ctx, DType.F32, shape, new long[] {(long) seq * hidden, headDim, hidden, 1});
             for (Layer layer : layers) {
-                used = layer.attention().forward(x, x, attn, options, p);
-                if (p != null) {
+                if (withProbs) {
+                    used = layer.attention().forward(x, x, attn, options, p);
                     probs.add(p.segment().toArray(ValueLayout.JAVA_FLOAT));
+                } else {
+                    scheduler.run(blocks, (begin, end) -> {
+                        for (long blk = begin; blk < end; blk++) {
+                            int r0 = (int) blk * blockRows;
+                            layer.qkv().forward(xs, qkv, r0, Math.min(blockRows, rows - r0));
+                        }
+                    });
+                    used = Attention.sdpa(q, k, v, c, options);
                 }
-                // Per block of rows, all of the layer after attention: h1 = LN(x + attn), then
-                // x' = LN(h1 + W2·gelu(W1·h1 + b1) + b2), the FFN output landing in attn's rows.
+                // Per block of rows, the rest of the layer: the output projection (unless the
+                // attention layer did it), h1 = LN(x + attn), x' = LN(h1 + W2·gelu(W1·h1 + b1) + b2),
+                // the FFN output landing in attn's rows.
                 scheduler.run(blocks, (begin, end) -> {
                     for (long blk = begin; blk < end; blk++) {
                         int r0 = (int) blk * blockRows;
                         int m = Math.min(blockRows, rows - r0);
+                        if (!withProbs) {
+                            layer.out().forward(ctx, as, r0, m);
+                        }
                         layerNorm(xs, as, r0, m, layer.norm1());
                         layer.up().forward(xs, up, r0, m);
                         Gelu.apply(up, (long) r0 * intermediate, (long) m * intermediate);
@@ -354,13 +414,62 @@ public final class MiniLm implements AutoCloseable {
                 emb[b] = meanPoolNormalize(h, b, seq, lengths[b], hidden);
             }
             return new Result(batch, seq, lengths, h, probs, emb, used);
+        } finally {
+            giveScratch(scratch);
         }
     }
 
-    /** Rows per block: up to 64 (an sgemm that size runs near its peak), else enough blocks for every worker. */
+    /**
+     * Per-call buffers (hidden states, attention output, FFN activations) for up to {@code rows}
+     * rows, in a shared arena since the scheduler's workers fill them. Pooled: allocating (and
+     * zeroing) tens of megabytes per call showed up in profiles.
+     */
+    private static final class Scratch {
+        final Arena arena = Arena.ofShared();
+        final int rows;
+        final MemorySegment x;
+        final MemorySegment attn;
+        final MemorySegment up;
+        final MemorySegment qkv;
+        final MemorySegment ctx;
+
+        Scratch(int rows, int hidden, int intermediate) {
+            this.rows = rows;
+            x = arena.allocate((long) rows * hidden * Float.BYTES, 64);
+            attn = arena.allocate((long) rows * hidden * Float.BYTES, 64);
+            up = arena.allocate((long) rows * intermediate * Float.BYTES, 64);
+            qkv = arena.allocate((long) rows * 3 * hidden * Float.BYTES, 64);
+            ctx = arena.allocate((long) rows * hidden * Float.BYTES, 64);
+        }
+    }
+
+    private Scratch takeScratch(int rows) {
+        Scratch s = scratchPool.poll();
+        if (s != null && s.rows >= rows) {
+            return s;
+        }
+        if (s != null) {
+            s.arena.close();
+        }
+        // Round up so that batches of similar sizes reuse one buffer.
+        return new Scratch(Math.max(rows, 512) + 511 & ~511, hidden, intermediate);
+    }
+
+    private void giveScratch(Scratch s) {
+        if (closed || scratchPool.size() >= MAX_POOLED) {
+            s.arena.close();
+        } else {
+            scratchPool.push(s);
+        }
+    }
+
+    /**
+     * Rows per block: up to {@value #MAX_BLOCK_ROWS} (sgemm packs the whole weight matrix per call,
+     * so taller blocks pay that less often), fewer when needed to give every worker two blocks.
+     */
     private int blockRows(int rows) {
         int perWorker = (rows + 2 * scheduler.threads() - 1) / (2 * scheduler.threads());
-        return Math.max(8, Math.min(64, perWorker));
+        return Math.max(8, Math.min(MAX_BLOCK_ROWS, perWorker));
     }
 
     /** Word + position + token-type (0) embeddings for rows [r0, r0 + m); padding rows get [PAD] = 0. */
@@ -441,6 +550,10 @@ public final class MiniLm implements AutoCloseable {
             l.attention().close();
         }
         tokenizer.close();
+        closed = true;
+        for (Scratch s; (s = scratchPool.poll()) != null; ) {
+            s.arena.close();
+        }
         weights.close();
     }
 }

@@ -114,6 +114,22 @@ class SentenceEmbedderTest {
     }
 
     @Test
+    void fusedPathMatchesTheAttentionLayerPath() {
+        // Without probabilities the model projects Q, K, V itself and calls sdpa; with them it runs
+        // MultiHeadAttention, the path MiniLmOrtTest checks against ONNX Runtime.
+        long[][] ids = new long[TEXTS.size()][];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = MiniLm.truncate(model.tokenizeWhole(TEXTS.get(i)), 128).ids();
+        }
+        MiniLm.Result fused = model.run(ids, Backend.AUTO, false);
+        MiniLm.Result layer = model.run(ids, Backend.AUTO, true);
+        assertClose(layer.hiddenStates(), fused.hiddenStates(), "last hidden states");
+        for (int b = 0; b < ids.length; b++) {
+            assertClose(layer.embeddings()[b], fused.embeddings()[b], "embedding " + b);
+        }
+    }
+
+    @Test
     void truncatedTokensKeepTheirEnds() {
         MiniLm.Tokens whole = model.tokenizeWhole(LONG);
         MiniLm.Tokens cut = MiniLm.truncate(whole, 128);
