@@ -65,7 +65,7 @@ public final class MiniLm implements AutoCloseable {
     private final TileScheduler scheduler = TileScheduler.shared();
     /** Scratch buffers kept for reuse: one per concurrent caller, up to this many. */
     private static final int MAX_POOLED = 4;
-    private static final int MAX_BLOCK_ROWS = 128;
+    private static final int MAX_BLOCK_ROWS = 256;
     private final java.util.concurrent.ConcurrentLinkedDeque<Scratch> scratchPool = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private volatile boolean closed;
 
