@@ -12,13 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.IntStream;
-import org.apache.commons.math3.special.Erf;
+import panama.attention.Attention;
 import panama.attention.AttentionOptions;
 import panama.attention.Backend;
 import panama.attention.DType;
 import panama.attention.MultiHeadAttention;
 import panama.attention.Tensor;
+import panama.attention.TileScheduler;
 
 /**
  * all-MiniLM-L6-v2 (a 6-layer BERT encoder: hidden 384, 12 heads of 32, FFN 1536) run with
@@ -35,7 +35,11 @@ import panama.attention.Tensor;
  * from its own jar) with the model's {@value #TOKENIZER_RESOURCE}.
  *
  * <p>Per layer: {@code h1 = LN(x + MHA(x))}, {@code x' = LN(h1 + W2·gelu(W1·h1 + b1) + b2)}, GELU
- * in its erf form. Batches of different lengths are padded with [PAD] and run with per-batch key
+ * in its erf form. When attention probabilities are asked for, {@link MultiHeadAttention} runs the
+ * attention; otherwise Q, K and V come from one fused sgemm into pooled buffers and go to
+ * {@link Attention#sdpa} as strided views. Every projection runs over all rows of the batch through
+ * OpenBLAS sgemm in row blocks on the library's {@link TileScheduler}, each block carrying on
+ * through add, LayerNorm, FFN and GELU while its rows are in cache. Batches of different lengths are padded with [PAD] and run with per-batch key
  * lengths (key padding), as the ONNX graph's additive mask does.
  */
 public final class MiniLm implements AutoCloseable {
@@ -51,7 +55,19 @@ public final class MiniLm implements AutoCloseable {
     private final float[] wordEmb, posEmb, typeEmb;
     private final Norm embNorm;
     private final List<Layer> layers;
+    private final int vocabulary;
+    private final int maxPositions;
     private final HuggingFaceTokenizer tokenizer;
+    private final long clsId;
+    private final long sepId;
+    /** The FFN weights, off-heap for sgemm; freed by close(). */
+    private final Arena weights = Arena.ofShared();
+    private final TileScheduler scheduler = TileScheduler.shared();
+    /** Scratch buffers kept for reuse: one per concurrent caller, up to this many. */
+    private static final int MAX_POOLED = 4;
+    private static final int MAX_BLOCK_ROWS = 256;
+    private final java.util.concurrent.ConcurrentLinkedDeque<Scratch> scratchPool = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private volatile boolean closed;
 
     private record Norm(float[] weight, float[] bias, float eps) {
     }
@@ -59,7 +75,13 @@ public final class MiniLm implements AutoCloseable {
     private record Dense(float[] w, float[] b, int in, int out) {
     }
 
-    private record Layer(MultiHeadAttention attention, Norm norm1, Dense up, Dense down, Norm norm2) {
+    /**
+     * One encoder layer. {@code attention} serves calls that want the probabilities; the others
+     * project Q, K and V with one fused matrix product ({@code qkv}, output columns Q | K | V) into
+     * pooled buffers and call {@link Attention#sdpa} on strided views of it.
+     */
+    private record Layer(MultiHeadAttention attention, DenseLayer qkv, DenseLayer out, Norm norm1, DenseLayer up,
+                         DenseLayer down, Norm norm2) {
     }
 
     /** Tokens of one text: the strings (with [CLS] and [SEP]) and their vocabulary ids. */
@@ -84,6 +106,11 @@ public final class MiniLm implements AutoCloseable {
         posEmb = g.initializer("embeddings.position_embeddings.weight").floats();
         typeEmb = g.initializer("embeddings.token_type_embeddings.weight").floats();
         hidden = (int) g.initializer("embeddings.word_embeddings.weight").dims()[1];
+        vocabulary = wordEmb.length / hidden;
+        maxPositions = posEmb.length / hidden;
+        long[] special = tokenizer.encode("").getIds();
+        clsId = special[0];
+        sepId = special[special.length - 1];
         embNorm = norm(g, "embeddings.LayerNorm", "/embeddings/LayerNorm");
         // scores are divided by sqrt(headDim): the Div's constant gives both the scale and headDim
         double div = constantInput(g, g.node("/encoder/layer.0/attention/self/Div"), 1);
@@ -99,6 +126,7 @@ public final class MiniLm implements AutoCloseable {
         }
         List<Layer> list = new ArrayList<>();
         int inter = 0;
+        Boolean blas = null;
         for (int l = 0; l < count; l++) {
             String p = "/encoder/layer." + l;
             Dense q = dense(g, p + "/attention/self/query");
@@ -107,11 +135,18 @@ public final class MiniLm implements AutoCloseable {
             Dense o = dense(g, p + "/attention/output/dense");
             MultiHeadAttention mha = MultiHeadAttention.builder(hidden, heads, headDim)
                     .wq(q.w()).bq(q.b()).wk(k.w()).bk(k.b()).wv(v.w()).bv(v.b()).wo(o.w()).bo(o.b()).build();
+            if (blas == null) {
+                // Building the attention loaded OpenBLAS when it can; the FFN uses the same one.
+                blas = mha.projections().startsWith("OpenBLAS");
+            }
             Dense up = dense(g, p + "/intermediate/dense");
             Dense down = dense(g, p + "/output/dense");
             inter = up.out();
-            list.add(new Layer(mha, norm(g, "encoder.layer." + l + ".attention.output.LayerNorm", p + "/attention/output/LayerNorm"),
-                    up, down, norm(g, "encoder.layer." + l + ".output.LayerNorm", p + "/output/LayerNorm")));
+            list.add(new Layer(mha, fused(q, k, v, weights, blas), new DenseLayer(o.w(), o.b(), o.in(), o.out(), weights, blas),
+                    norm(g, "encoder.layer." + l + ".attention.output.LayerNorm", p + "/attention/output/LayerNorm"),
+                    new DenseLayer(up.w(), up.b(), up.in(), up.out(), weights, blas),
+                    new DenseLayer(down.w(), down.b(), down.in(), down.out(), weights, blas),
+                    norm(g, "encoder.layer." + l + ".output.LayerNorm", p + "/output/LayerNorm")));
         }
         this.layers = List.copyOf(list);
         this.intermediate = inter;
@@ -138,8 +173,9 @@ public final class MiniLm implements AutoCloseable {
     /** Loads from a serialized ONNX model and a tokenizer.json stream. */
     public static MiniLm load(byte[] onnxModel, InputStream tokenizerJson) throws IOException {
         OnnxGraph g = OnnxGraph.parse(onnxModel);
+        // No truncation here: tokenize() truncates to the model's positions itself, tokenizeWhole() not.
         HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(tokenizerJson,
-                Map.of("padding", "false", "truncation", "true", "maxLength", "512"));
+                Map.of("padding", "false", "truncation", "false"));
         try {
             return new MiniLm(g, tok);
         } catch (RuntimeException e) {
@@ -170,6 +206,28 @@ public final class MiniLm implements AutoCloseable {
             }
         }
         return new Dense(w.floats(), bias, (int) w.dims()[0], (int) w.dims()[1]);
+    }
+
+    /** Q, K and V side by side: W [in, 3·out] with each input row's Q, K, V columns in turn; biases likewise. */
+    private static DenseLayer fused(Dense q, Dense k, Dense v, Arena arena, boolean blas) {
+        int in = q.in();
+        int out = q.out();
+        float[] w = new float[in * 3 * out];
+        float[] b = new float[3 * out];
+        Dense[] parts = {q, k, v};
+        for (int part = 0; part < 3; part++) {
+            Dense d = parts[part];
+            if (d.in() != in || d.out() != out) {
+                throw new IllegalArgumentException("Q, K and V projections differ in shape");
+            }
+            for (int i = 0; i < in; i++) {
+                System.arraycopy(d.w(), i * out, w, i * 3 * out + part * out, out);
+            }
+            if (d.b() != null) {
+                System.arraycopy(d.b(), 0, b, part * out, out);
+            }
+        }
+        return new DenseLayer(w, b, in, 3 * out, arena, blas);
     }
 
     private static Norm norm(OnnxGraph g, String param, String node) {
@@ -206,7 +264,50 @@ public final class MiniLm implements AutoCloseable {
         return layers.get(0).attention().projections();
     }
 
+    /** Positions the model has (512): the longest input {@link #run} takes, [CLS] and [SEP] included. */
+    public int maxPositions() {
+        return maxPositions;
+    }
+
+    /** The [CLS] token's id, which starts every input. */
+    public long clsId() {
+        return clsId;
+    }
+
+    /** The [SEP] token's id, which ends every input. */
+    public long sepId() {
+        return sepId;
+    }
+
+    /**
+     * Tokens of {@code text}, with [CLS] and [SEP], truncated to {@link #maxPositions()} the way
+     * HuggingFace's tokenizer does (the first tokens kept, [SEP] last).
+     */
     public Tokens tokenize(String text) {
+        return truncate(tokenizeWhole(text), maxPositions);
+    }
+
+    /**
+     * The first {@code max} tokens with [SEP] moved into the last place, as HuggingFace's
+     * tokenizer truncates a single sequence; {@code t} itself when it is no longer.
+     */
+    public static Tokens truncate(Tokens t, int max) {
+        int n = t.ids().length;
+        if (max < 2) {
+            throw new IllegalArgumentException("max must leave room for [CLS] and [SEP], got " + max);
+        }
+        if (n <= max) {
+            return t;
+        }
+        String[] tokens = java.util.Arrays.copyOf(t.tokens(), max);
+        long[] ids = java.util.Arrays.copyOf(t.ids(), max);
+        tokens[max - 1] = t.tokens()[n - 1];
+        ids[max - 1] = t.ids()[n - 1];
+        return new Tokens(tokens, ids);
+    }
+
+    /** Tokens of {@code text}, with [CLS] and [SEP], however many there are. */
+    public Tokens tokenizeWhole(String text) {
         Encoding e = tokenizer.encode(text);
         return new Tokens(e.getTokens(), e.getIds());
     }
@@ -220,7 +321,10 @@ public final class MiniLm implements AutoCloseable {
         return run(ids, backend, withProbs);
     }
 
-    /** Runs token ids (one array per batch entry, any lengths) through the encoder. */
+    /**
+     * Runs token ids (one array per batch entry, any lengths up to {@link #maxPositions()}) through
+     * the encoder. Thread-safe: every call has its own buffers; the weights are shared, read-only.
+     */
     public Result run(long[][] ids, Backend backend, boolean withProbs) {
         int batch = ids.length;
         int seq = 0;
@@ -228,61 +332,158 @@ public final class MiniLm implements AutoCloseable {
         for (int b = 0; b < batch; b++) {
             lengths[b] = ids[b].length;
             seq = Math.max(seq, lengths[b]);
+            for (long id : ids[b]) {
+                if (id < 0 || id >= vocabulary) {
+                    throw new IllegalArgumentException("ids[" + b + "]: token id " + id + " is outside the vocabulary [0, " + vocabulary + ")");
+                }
+            }
         }
         if (batch == 0 || seq == 0) {
             throw new IllegalArgumentException("ids: nothing to encode");
         }
-        int rows = batch * seq;
-        float[] h = new float[rows * hidden];
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < seq; t++) {
-                long id = t < lengths[b] ? ids[b][t] : 0; // [PAD] = 0, as the ONNX input would be padded
-                int r = (b * seq + t) * hidden;
-                for (int c = 0; c < hidden; c++) {
-                    h[r + c] = wordEmb[(int) id * hidden + c] + typeEmb[c] + posEmb[t * hidden + c];
-                }
-            }
+        if (seq > maxPositions) {
+            throw new IllegalArgumentException("ids: " + seq + " tokens, but the model has " + maxPositions + " positions");
         }
-        layerNorm(h, rows, embNorm);
+        int rows = batch * seq;
+        int blockRows = blockRows(rows);
+        long blocks = (rows + blockRows - 1) / blockRows;
         List<float[]> probs = withProbs ? new ArrayList<>() : null;
         Backend used = null;
         AttentionOptions options = AttentionOptions.builder().backend(backend).softmaxScale(softmaxScale)
                 .keyLengths(lengths).build();
-        try (Arena arena = Arena.ofConfined()) {
-            Tensor x = Tensor.allocate(arena, DType.F32, batch, seq, hidden);
-            Tensor attn = Tensor.allocate(arena, DType.F32, batch, seq, hidden);
-            Tensor p = withProbs ? Tensor.allocate(arena, DType.F32, batch, heads, seq, seq) : null;
-            float[] a = new float[rows * hidden];
-            float[] up = new float[rows * intermediate];
-            float[] down = new float[rows * hidden];
+        int seqLength = seq;
+        Scratch scratch = takeScratch(rows);
+        // Probabilities are asked for rarely (heatmaps): their buffer is not pooled.
+        try (Arena probArena = withProbs ? Arena.ofConfined() : null) {
+            Tensor x = Tensor.contiguous(scratch.x.asSlice(0, (long) rows * hidden * Float.BYTES), DType.F32, batch, seq, hidden);
+            Tensor attn = Tensor.contiguous(scratch.attn.asSlice(0, (long) rows * hidden * Float.BYTES), DType.F32, batch, seq, hidden);
+            MemorySegment up = scratch.up;
+            Tensor p = withProbs ? Tensor.allocate(probArena, DType.F32, batch, heads, seq, seq) : null;
+            MemorySegment xs = x.segment();
+            MemorySegment as = attn.segment();
+            scheduler.run(blocks, (begin, end) -> {
+                for (long blk = begin; blk < end; blk++) {
+                    int r0 = (int) blk * blockRows;
+                    int m = Math.min(blockRows, rows - r0);
+                    embed(ids, seqLength, xs, r0, m);
+                    layerNorm(xs, null, r0, m, embNorm);
+                }
+            });
+            MemorySegment qkv = scratch.qkv;
+            MemorySegment ctx = scratch.ctx;
+            long[] shape = {batch, heads, seq, headDim};
+            long[] qkvStrides = {(long) seq * 3 * hidden, headDim, 3L * hidden, 1};
+            Tensor q = Tensor.of(qkv, DType.F32, shape, qkvStrides);
+            Tensor k = Tensor.of(qkv.asSlice((long) hidden * Float.BYTES), DType.F32, shape, qkvStrides);
+            Tensor v = Tensor.of(qkv.asSlice(2L * hidden * Float.BYTES), DType.F32, shape, qkvStrides);
+            Tensor c = Tensor.of(ctx, DType.F32, shape, new long[] {(long) seq * hidden, headDim, hidden, 1});
             for (Layer layer : layers) {
-                MemorySegment.copy(h, 0, x.segment(), ValueLayout.JAVA_FLOAT, 0, h.length);
-                used = layer.attention().forward(x, x, attn, options, p);
-                if (p != null) {
+                if (withProbs) {
+                    used = layer.attention().forward(x, x, attn, options, p);
                     probs.add(p.segment().toArray(ValueLayout.JAVA_FLOAT));
+                } else {
+                    scheduler.run(blocks, (begin, end) -> {
+                        for (long blk = begin; blk < end; blk++) {
+                            int r0 = (int) blk * blockRows;
+                            layer.qkv().forward(xs, qkv, r0, Math.min(blockRows, rows - r0));
+                        }
+                    });
+                    used = Attention.sdpa(q, k, v, c, options);
                 }
-                MemorySegment.copy(attn.segment(), ValueLayout.JAVA_FLOAT, 0, a, 0, a.length);
-                for (int i = 0; i < h.length; i++) {
-                    h[i] += a[i];
-                }
-                layerNorm(h, rows, layer.norm1());
-                linear(h, rows, layer.up(), up);
-                for (int i = 0; i < up.length; i++) {
-                    float v = up[i];
-                    up[i] = (float) (0.5 * v * (1.0 + Erf.erf(v / Math.sqrt(2.0))));
-                }
-                linear(up, rows, layer.down(), down);
-                for (int i = 0; i < h.length; i++) {
-                    h[i] += down[i];
-                }
-                layerNorm(h, rows, layer.norm2());
+                // Per block of rows, the rest of the layer: the output projection (unless the
+                // attention layer did it), h1 = LN(x + attn), x' = LN(h1 + W2·gelu(W1·h1 + b1) + b2),
+                // the FFN output landing in attn's rows.
+                scheduler.run(blocks, (begin, end) -> {
+                    for (long blk = begin; blk < end; blk++) {
+                        int r0 = (int) blk * blockRows;
+                        int m = Math.min(blockRows, rows - r0);
+                        if (!withProbs) {
+                            layer.out().forward(ctx, as, r0, m);
+                        }
+                        layerNorm(xs, as, r0, m, layer.norm1());
+                        layer.up().forward(xs, up, r0, m);
+                        Gelu.apply(up, (long) r0 * intermediate, (long) m * intermediate);
+                        layer.down().forward(up, as, r0, m);
+                        layerNorm(xs, as, r0, m, layer.norm2());
+                    }
+                });
+            }
+            float[] h = xs.toArray(ValueLayout.JAVA_FLOAT);
+            float[][] emb = new float[batch][];
+            for (int b = 0; b < batch; b++) {
+                emb[b] = meanPoolNormalize(h, b, seq, lengths[b], hidden);
+            }
+            return new Result(batch, seq, lengths, h, probs, emb, used);
+        } finally {
+            giveScratch(scratch);
+        }
+    }
+
+    /**
+     * Per-call buffers (hidden states, attention output, FFN activations) for up to {@code rows}
+     * rows, in a shared arena since the scheduler's workers fill them. Pooled: allocating (and
+     * zeroing) tens of megabytes per call showed up in profiles.
+     */
+    private static final class Scratch {
+        final Arena arena = Arena.ofShared();
+        final int rows;
+        final MemorySegment x;
+        final MemorySegment attn;
+        final MemorySegment up;
+        final MemorySegment qkv;
+        final MemorySegment ctx;
+
+        Scratch(int rows, int hidden, int intermediate) {
+            this.rows = rows;
+            x = arena.allocate((long) rows * hidden * Float.BYTES, 64);
+            attn = arena.allocate((long) rows * hidden * Float.BYTES, 64);
+            up = arena.allocate((long) rows * intermediate * Float.BYTES, 64);
+            qkv = arena.allocate((long) rows * 3 * hidden * Float.BYTES, 64);
+            ctx = arena.allocate((long) rows * hidden * Float.BYTES, 64);
+        }
+    }
+
+    private Scratch takeScratch(int rows) {
+        Scratch s = scratchPool.poll();
+        if (s != null && s.rows >= rows) {
+            return s;
+        }
+        if (s != null) {
+            s.arena.close();
+        }
+        // Round up so that batches of similar sizes reuse one buffer.
+        return new Scratch(Math.max(rows, 512) + 511 & ~511, hidden, intermediate);
+    }
+
+    private void giveScratch(Scratch s) {
+        if (closed || scratchPool.size() >= MAX_POOLED) {
+            s.arena.close();
+        } else {
+            scratchPool.push(s);
+        }
+    }
+
+    /**
+     * Rows per block: up to {@value #MAX_BLOCK_ROWS} (sgemm packs the whole weight matrix per call,
+     * so taller blocks pay that less often), fewer when needed to give every worker two blocks.
+     */
+    private int blockRows(int rows) {
+        int perWorker = (rows + 2 * scheduler.threads() - 1) / (2 * scheduler.threads());
+        return Math.max(8, Math.min(MAX_BLOCK_ROWS, perWorker));
+    }
+
+    /** Word + position + token-type (0) embeddings for rows [r0, r0 + m); padding rows get [PAD] = 0. */
+    private void embed(long[][] ids, int seq, MemorySegment x, int r0, int m) {
+        for (int r = r0; r < r0 + m; r++) {
+            int b = r / seq;
+            int t = r % seq;
+            int id = t < ids[b].length ? (int) ids[b][t] : 0;
+            long o = (long) r * hidden * Float.BYTES;
+            for (int c = 0; c < hidden; c++) {
+                x.set(ValueLayout.JAVA_FLOAT, o + (long) c * Float.BYTES,
+                        wordEmb[id * hidden + c] + typeEmb[c] + posEmb[t * hidden + c]);
             }
         }
-        float[][] emb = new float[batch][];
-        for (int b = 0; b < batch; b++) {
-            emb[b] = meanPoolNormalize(h, b, seq, lengths[b], hidden);
-        }
-        return new Result(batch, seq, lengths, h, probs, emb, used);
     }
 
     /** Mean of the first {@code length} rows of batch entry b, divided by its L2 norm. */
@@ -307,44 +508,40 @@ public final class MiniLm implements AutoCloseable {
         return out;
     }
 
-    private void layerNorm(float[] x, int rows, Norm n) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * hidden;
-            double mean = 0;
-            for (int c = 0; c < hidden; c++) {
-                mean += x[o + c];
-            }
-            mean /= hidden;
-            double var = 0;
-            for (int c = 0; c < hidden; c++) {
-                double d = x[o + c] - mean;
-                var += d * d;
-            }
-            var /= hidden;
-            double inv = 1.0 / Math.sqrt(var + n.eps());
-            for (int c = 0; c < hidden; c++) {
-                x[o + c] = (float) ((x[o + c] - mean) * inv * n.weight()[c] + n.bias()[c]);
-            }
-        }
-    }
-
-    /** y = x·W + b for each row; W [in, out] row-major. Plain Java, rows in parallel. */
-    private static void linear(float[] x, int rows, Dense d, float[] y) {
-        IntStream.range(0, rows).parallel().forEach(r -> {
-            float[] acc = new float[d.out()];
-            if (d.b() != null) {
-                System.arraycopy(d.b(), 0, acc, 0, d.out());
-            }
-            int xo = r * d.in();
-            for (int i = 0; i < d.in(); i++) {
-                float a = x[xo + i];
-                int wo = i * d.out();
-                for (int j = 0; j < d.out(); j++) {
-                    acc[j] += a * d.w()[wo + j];
+    /**
+     * {@code x = LN(x + residual)} (or {@code LN(x)} when residual is null) for rows [r0, r0 + m),
+     * mean and variance accumulated in double.
+     */
+    private void layerNorm(MemorySegment x, MemorySegment residual, int r0, int m, Norm n) {
+        float[] row = new float[hidden];
+        float[] add = residual == null ? null : new float[hidden];
+        float[] w = n.weight();
+        float[] bias = n.bias();
+        for (int r = r0; r < r0 + m; r++) {
+            long o = (long) r * hidden * Float.BYTES;
+            MemorySegment.copy(x, ValueLayout.JAVA_FLOAT, o, row, 0, hidden);
+            if (add != null) {
+                MemorySegment.copy(residual, ValueLayout.JAVA_FLOAT, o, add, 0, hidden);
+                for (int c = 0; c < hidden; c++) {
+                    row[c] += add[c];
                 }
             }
-            System.arraycopy(acc, 0, y, r * d.out(), d.out());
-        });
+            double sum = 0;
+            for (int c = 0; c < hidden; c++) {
+                sum += row[c];
+            }
+            float mean = (float) (sum / hidden);
+            double var = 0;
+            for (int c = 0; c < hidden; c++) {
+                double d = row[c] - mean;
+                var += d * d;
+            }
+            float inv = (float) (1.0 / Math.sqrt(var / hidden + n.eps()));
+            for (int c = 0; c < hidden; c++) {
+                row[c] = (row[c] - mean) * inv * w[c] + bias[c];
+            }
+            MemorySegment.copy(row, 0, x, ValueLayout.JAVA_FLOAT, o, hidden);
+        }
     }
 
     @Override
@@ -353,5 +550,10 @@ public final class MiniLm implements AutoCloseable {
             l.attention().close();
         }
         tokenizer.close();
+        closed = true;
+        for (Scratch s; (s = scratchPool.poll()) != null; ) {
+            s.arena.close();
+        }
+        weights.close();
     }
 }

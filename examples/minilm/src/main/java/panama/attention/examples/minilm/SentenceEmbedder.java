@@ -1,0 +1,252 @@
+package panama.attention.examples.minilm;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import panama.attention.Backend;
+
+/**
+ * Sentence embeddings from {@link MiniLm}, many texts at once: the texts are tokenized, sorted by
+ * length and packed into padded batches (per-entry key lengths mask the padding), so every
+ * projection of a batch is one matrix product over all its rows.
+ *
+ * <p>Each vector is what sentence-transformers computes for all-MiniLM-L6-v2: the mean of the last
+ * hidden states over the text's tokens ([CLS] and [SEP] included), L2-normalised.
+ *
+ * <p>Long texts: by default a text is cut to {@value #DEFAULT_MAX_TOKENS} tokens ([CLS] and [SEP]
+ * included), the truncation the model's own {@code tokenizer.json} sets and therefore what
+ * LangChain4j's {@code AllMiniLmL6V2EmbeddingModel} does (its tokenizer truncates before its
+ * 510-token split is ever reached). sentence-transformers cuts at 256; any limit up to the model's
+ * 512 positions can be chosen. Alternatively a text can be split instead of cut, the way
+ * LangChain4j's split is written: its tokens in runs of at most {@code maxTokens - 2} (never inside
+ * a word: a cut before a {@code ##} continuation moves back), each run embedded between its own
+ * [CLS] and [SEP], the runs' mean vectors averaged weighted by their token counts, the average
+ * normalised.
+ *
+ * <p>Thread-safe: the model's weights are loaded once and shared; every call has its own buffers.
+ */
+public final class SentenceEmbedder implements AutoCloseable {
+    /** Tokens per batch (padding included): large enough for efficient matrix products, small in memory. */
+    static final int TOKENS_PER_BATCH = 4096;
+    /** The truncation all-MiniLM-L6-v2's tokenizer.json sets (and LangChain4j therefore applies). */
+    public static final int DEFAULT_MAX_TOKENS = 128;
+
+    private final MiniLm model;
+    private final Backend backend;
+    private final int maxTokens;
+    private final boolean split;
+    private final boolean ownsModel;
+
+    /** One embedding and the number of tokens it came from, [CLS] and [SEP] not counted. */
+    public record Embedded(float[] vector, int tokens) {
+    }
+
+    private SentenceEmbedder(MiniLm model, Backend backend, int maxTokens, boolean split, boolean ownsModel) {
+        this.model = Objects.requireNonNull(model, "model must not be null");
+        this.backend = Objects.requireNonNull(backend, "backend must not be null");
+        if (maxTokens < 3 || maxTokens > model.maxPositions()) {
+            throw new IllegalArgumentException("maxTokens must be in [3, " + model.maxPositions() + "], got " + maxTokens);
+        }
+        this.maxTokens = maxTokens;
+        this.split = split;
+        this.ownsModel = ownsModel;
+    }
+
+    /** Loads all-MiniLM-L6-v2 from the class path; attention backend chosen per call (AUTO). */
+    public static SentenceEmbedder load() throws IOException {
+        return new SentenceEmbedder(MiniLm.load(), Backend.AUTO, DEFAULT_MAX_TOKENS, false, true);
+    }
+
+    /** Embeds with an already loaded model, which the caller keeps and closes; texts cut at 128 tokens. */
+    public static SentenceEmbedder of(MiniLm model, Backend backend) {
+        return new SentenceEmbedder(model, backend, DEFAULT_MAX_TOKENS, false, false);
+    }
+
+    /**
+     * Embeds with an already loaded model, which the caller keeps and closes.
+     *
+     * @param maxTokens tokens per model input, [CLS] and [SEP] included, 3 to 512
+     * @param split whether a longer text is split into runs (and their vectors averaged) rather than cut
+     */
+    public static SentenceEmbedder of(MiniLm model, Backend backend, int maxTokens, boolean split) {
+        return new SentenceEmbedder(model, backend, maxTokens, split, false);
+    }
+
+    /** Tokens per model input, [CLS] and [SEP] included. */
+    public int maxTokens() {
+        return maxTokens;
+    }
+
+    public MiniLm model() {
+        return model;
+    }
+
+    /** Length of every vector: 384. */
+    public int dimension() {
+        return model.hidden();
+    }
+
+    /**
+     * Tokens of {@code text} that are embedded, [CLS] and [SEP] included (cut at
+     * {@link #maxTokens()} unless splitting), as LangChain4j's token estimate counts them.
+     */
+    public int countTokens(String text) {
+        int n = model.tokenizeWhole(Objects.requireNonNull(text, "text must not be null")).ids().length;
+        return split ? n : Math.min(n, maxTokens);
+    }
+
+    /** Embeds one text. */
+    public Embedded embed(String text) {
+        return embedAll(List.of(text)).get(0);
+    }
+
+    /**
+     * Embeds every text, in order.
+     *
+     * @throws IllegalArgumentException for an empty list, or a text with no tokens (empty or only
+     *     whitespace), naming its index
+     */
+    public List<Embedded> embedAll(List<String> texts) {
+        Objects.requireNonNull(texts, "texts must not be null");
+        if (texts.isEmpty()) {
+            throw new IllegalArgumentException("texts must not be empty");
+        }
+        // Every text becomes one or more runs of ids, each with its own [CLS] and [SEP].
+        List<long[]> runs = new ArrayList<>();
+        List<Integer> owner = new ArrayList<>();
+        int[] tokenCounts = new int[texts.size()];
+        for (int i = 0; i < texts.size(); i++) {
+            int index = i;
+            String text = Objects.requireNonNull(texts.get(i), () -> "texts[" + index + "] is null");
+            MiniLm.Tokens t = model.tokenizeWhole(text);
+            if (!split) {
+                t = MiniLm.truncate(t, maxTokens);
+            }
+            tokenCounts[i] = t.ids().length - 2;
+            List<long[]> parts = split(t, maxTokens - 2, model.clsId(), model.sepId());
+            if (parts.isEmpty()) {
+                throw new IllegalArgumentException("texts[" + i + "]: cannot embed empty or whitespace-only text");
+            }
+            for (long[] p : parts) {
+                runs.add(p);
+                owner.add(i);
+            }
+        }
+        float[][] means = meanVectors(runs);
+        double[][] sums = new double[texts.size()][];
+        int[] weights = new int[texts.size()];
+        for (int r = 0; r < runs.size(); r++) {
+            int i = owner.get(r);
+            int w = runs.get(r).length - 2;
+            if (sums[i] == null) {
+                sums[i] = new double[dimension()];
+            }
+            for (int c = 0; c < dimension(); c++) {
+                sums[i][c] += (double) means[r][c] * w;
+            }
+            weights[i] += w;
+        }
+        List<Embedded> out = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            out.add(new Embedded(normalize(sums[i], weights[i]), tokenCounts[i]));
+        }
+        return out;
+    }
+
+    /**
+     * The content tokens (between [CLS] and [SEP]) in runs of at most {@code size}, a cut before a
+     * word-piece continuation moved back to the word's start; each run framed by [CLS] and [SEP].
+     */
+    static List<long[]> split(MiniLm.Tokens t, int size, long cls, long sep) {
+        String[] tokens = t.tokens();
+        long[] ids = t.ids();
+        List<long[]> runs = new ArrayList<>();
+        int from = 1;
+        while (from < ids.length - 1) {
+            int to = from + size;
+            if (to >= ids.length - 1) {
+                to = ids.length - 1;
+            } else {
+                while (to > from + 1 && tokens[to].startsWith("##")) {
+                    to--;
+                }
+            }
+            long[] run = new long[to - from + 2];
+            run[0] = cls;
+            System.arraycopy(ids, from, run, 1, to - from);
+            run[run.length - 1] = sep;
+            runs.add(run);
+            from = to;
+        }
+        return runs;
+    }
+
+    /** Mean last hidden state of every run (not normalised), batched by similar lengths. */
+    private float[][] meanVectors(List<long[]> runs) {
+        Integer[] order = new Integer[runs.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> runs.get(i).length));
+        float[][] means = new float[runs.size()][];
+        int start = 0;
+        while (start < order.length) {
+            // Sorted ascending: the batch's last run is its longest, so it sets the padding.
+            int end = start + 1;
+            while (end < order.length && (long) (end - start + 1) * runs.get(order[end]).length <= TOKENS_PER_BATCH) {
+                end++;
+            }
+            long[][] ids = new long[end - start][];
+            for (int j = start; j < end; j++) {
+                ids[j - start] = runs.get(order[j]);
+            }
+            MiniLm.Result r = model.run(ids, backend, false);
+            for (int j = start; j < end; j++) {
+                means[order[j]] = meanRows(r, j - start);
+            }
+            start = end;
+        }
+        return means;
+    }
+
+    private static float[] meanRows(MiniLm.Result r, int b) {
+        int hidden = r.hiddenStates().length / (r.batch() * r.seq());
+        int length = r.lengths()[b];
+        double[] sum = new double[hidden];
+        for (int t = 0; t < length; t++) {
+            int o = (b * r.seq() + t) * hidden;
+            for (int c = 0; c < hidden; c++) {
+                sum[c] += r.hiddenStates()[o + c];
+            }
+        }
+        float[] mean = new float[hidden];
+        for (int c = 0; c < hidden; c++) {
+            mean[c] = (float) (sum[c] / length);
+        }
+        return mean;
+    }
+
+    private static float[] normalize(double[] sum, int weight) {
+        double norm = 0;
+        for (double v : sum) {
+            double m = v / weight;
+            norm += m * m;
+        }
+        norm = Math.max(Math.sqrt(norm), 1e-12);
+        float[] out = new float[sum.length];
+        for (int c = 0; c < sum.length; c++) {
+            out[c] = (float) (sum[c] / weight / norm);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (ownsModel) {
+            model.close();
+        }
+    }
+}
