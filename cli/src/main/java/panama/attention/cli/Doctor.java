@@ -137,8 +137,12 @@ final class Doctor {
 
     /** Whether the OpenBLAS variables in {@code env} hold sgemm below this CPU's speed. */
     static String openBlasEnv(Map<String, String> env, boolean nativeOn, Map<CpuIsa, Double> oneThreadPeaks) {
-        // without libpanattn the CPU's best path is unknown: judged as baseline, nothing reads as older
-        List<String> notes = Ceiling.openBlasEnvNotes(env, nativeOn ? NativeCpuKernel.bestIsa() : CpuIsa.SCALAR,
+        if (!nativeOn) { // the CPU's best path comes from libpanattn: without it, nothing to compare with
+            String coreType = env.get("OPENBLAS_CORETYPE");
+            return "OPENBLAS_CORETYPE=" + (coreType == null ? "(unset)" : coreType)
+                    + "; not compared with the CPU (NATIVE_CPU is off)";
+        }
+        List<String> notes = Ceiling.openBlasEnvNotes(env, NativeCpuKernel.bestIsa(),
                 isa -> oneThreadPeaks.getOrDefault(isa, Double.NaN));
         return notes.isEmpty() ? "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset: OpenBLAS picks its kernels from CPUID"
                 : String.join("; ", notes);
