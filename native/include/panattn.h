@@ -194,6 +194,15 @@ PANATTN_API int32_t panattn_isa_supported(int32_t isa);
 /* The path PANATTN_ISA_AUTO resolves to on this CPU. */
 PANATTN_API int32_t panattn_isa_best(void);
 
+/* Measures the calling thread's multiply-add throughput on one PANATTN_ISA_* path (AUTO: the best
+ * one) for about `seconds` (in (0, 60]) and writes it to *gflops, counting 2 flops per lane per
+ * multiply-add: 12 independent chains in registers, 128-bit multiply then add for SCALAR (what
+ * baseline code has), 256-bit FMA for AVX2, 512-bit FMA for AVX512. The ceiling a kernel's GFLOP/s
+ * is read against; a caller wanting the machine's runs it on every thread at once and sums.
+ * PANATTN_ERR_INVALID_ARGUMENT for a NULL gflops, a bad seconds or isa, PANATTN_ERR_UNSUPPORTED
+ * for a path this CPU or build cannot run. */
+PANATTN_API int32_t panattn_fma_peak(int32_t isa, double seconds, double *gflops);
+
 #ifdef __cplusplus
 }
 #endif

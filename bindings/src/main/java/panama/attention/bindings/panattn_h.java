@@ -765,6 +765,65 @@ public class panattn_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class panattn_fma_peak {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            panattn_h.C_INT, panattn_h.C_INT, panattn_h.C_DOUBLE, panattn_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = panattn_h.findOrThrow("panattn_fma_peak");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t panattn_fma_peak(int32_t isa, double seconds, double *gflops)
+     * }
+     */
+    public static FunctionDescriptor panattn_fma_peak$descriptor() {
+        return panattn_fma_peak.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t panattn_fma_peak(int32_t isa, double seconds, double *gflops)
+     * }
+     */
+    public static MethodHandle panattn_fma_peak$handle() {
+        return panattn_fma_peak.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t panattn_fma_peak(int32_t isa, double seconds, double *gflops)
+     * }
+     */
+    public static MemorySegment panattn_fma_peak$address() {
+        return panattn_fma_peak.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t panattn_fma_peak(int32_t isa, double seconds, double *gflops)
+     * }
+     */
+    public static int panattn_fma_peak(int isa, double seconds, MemorySegment gflops) {
+        var mh$ = panattn_fma_peak.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("panattn_fma_peak", isa, seconds, gflops);
+            }
+            return (int)mh$.invokeExact(isa, seconds, gflops);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int PANATTN_ABI_VERSION = (int)5L;
     /**
      * {@snippet lang=c :

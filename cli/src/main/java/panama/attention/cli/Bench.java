@@ -50,7 +50,8 @@ final class Bench {
                   [--json F] [--no-sgemm] [--full] [--out-dir D]
                 Times each backend on each shape (checked against JAVA_REFERENCE first; a backend
                 that disagrees is reported FAILED and never timed) and prints median/min ms,
-                GFLOP/s, relative error and the speed-ups over JAVA_VECTOR and JAVA_REFERENCE.
+                GFLOP/s, its share of the CPU's measured FMA peak (same threads; the probe runs
+                first), relative error and the speed-ups over JAVA_VECTOR and JAVA_REFERENCE.
                 Defaults: every available backend (JAVA_REFERENCE only up to seq 512) plus
                 JAVA_TRIPLE_LOOP, a naive single-thread Java loop (f32, up to seq 1024); batch 1,
                 heads 8, kv-heads = heads, seq 256,512,1024 (Lq = Lk unless --kv-seq), head-dim 64,
@@ -59,7 +60,8 @@ final class Bench {
                 over every available backend (not with --seq, --head-dim or --causal; about
                 10 minutes on 2 cores). Writes results.csv, results.json and chart.png
                 (GFLOP/s against sequence length) to --out-dir (default ./bench-results); --json
-                also writes the records to F. Also measures OpenBLAS sgemm 2048^3 (--no-sgemm
+                also writes the records to F. Also measures OpenBLAS sgemm 2048^3 as a reference
+                (not the ceiling: OPENBLAS_CORETYPE can hold it to older kernels; --no-sgemm
                 skips). Exit 1 when a backend fails its check.""";
 
     static final List<Integer> DEFAULT_SEQ = List.of(256, 512, 1024);
@@ -219,23 +221,27 @@ final class Bench {
             throw CliException.runtime("--out-dir " + c.outDir() + ": cannot create the folder (" + Main.message(e) + ")");
         }
         List<String> notes = new ArrayList<>();
+        // The ceiling first, while nothing else of ours runs: the best path's FMA peak on 1 and on N threads.
+        err.println("[peak] FMA peak probe on 1 and " + c.threads() + " threads ...");
+        err.flush();
+        Ceiling.Peak peak = Ceiling.measure(c.threads());
         List<Row> rows;
         try (TileScheduler scheduler = TileScheduler.create(c.threads())) {
             rows = measure(c, scheduler, err, notes);
         }
-        printTable(c, rows, notes, out);
+        printTable(c, rows, peak, notes, out);
         Sgemm sgemm = null;
         if (c.sgemm()) {
             err.println("[sgemm] OpenBLAS sgemm " + SGEMM_N + "^3 with " + c.threads() + " threads ...");
             err.flush();
-            sgemm = sgemm(c.threads());
+            sgemm = sgemm(c.threads(), peak);
             out.println(sgemm.line());
         }
         if (c.json() != null) {
-            Files.writeString(c.json(), json(c, rows));
+            Files.writeString(c.json(), json(c, rows, peak));
             out.println("wrote " + rows.size() + " records to " + c.json());
         }
-        writeResults(c, rows, sgemm, out, err);
+        writeResults(c, rows, sgemm, peak, out, err);
         List<String> failed = new ArrayList<>();
         for (Row r : rows) {
             if ("FAILED".equals(r.status())) {
@@ -249,15 +255,15 @@ final class Bench {
     }
 
     /** results.csv, results.json and chart.png in the out folder; a chart that cannot be drawn is a warning. */
-    private static void writeResults(Config c, List<Row> rows, Sgemm sgemm, PrintStream out, PrintStream err)
-            throws IOException {
+    private static void writeResults(Config c, List<Row> rows, Sgemm sgemm, Ceiling.Peak peak, PrintStream out,
+            PrintStream err) throws IOException {
         Path dir = c.outDir();
-        Files.writeString(dir.resolve("results.csv"), csv(c, rows));
-        Files.writeString(dir.resolve("results.json"), resultsJson(c, rows, sgemm));
+        Files.writeString(dir.resolve("results.csv"), csv(c, rows, peak));
+        Files.writeString(dir.resolve("results.json"), resultsJson(c, rows, sgemm, peak));
         Path chart = dir.resolve("chart.png");
         String chartNote = "";
         try {
-            BenchChart.write(chart, c, rows, sgemm == null ? Double.NaN : sgemm.gflops(), title(c));
+            BenchChart.write(chart, c, rows, sgemm == null ? Double.NaN : sgemm.gflops(), peak.at(c.threads()), title(c));
         } catch (IOException | RuntimeException | LinkageError e) {
             Files.deleteIfExists(chart);
             chartNote = " (chart.png not drawn: " + Main.message(e) + ")";
@@ -429,12 +435,22 @@ final class Bench {
         return r.ok() ? medianOf(rows, baseline, r.shape()) / r.time().medianMs() : Double.NaN;
     }
 
-    static void printTable(Config c, List<Row> rows, List<String> notes, PrintStream out) {
+    /** The threads a row ran on: the naive loop always one, every backend the configured count. */
+    static int threadsOf(Config c, Row r) {
+        return r.backend().equals(TRIPLE_LOOP) ? 1 : c.threads();
+    }
+
+    /** The row's GFLOP/s as a share of the FMA peak at its thread count (NaN when either is unknown). */
+    static double peakShare(Config c, Row r, Ceiling.Peak peak) {
+        return r.ok() ? Ceiling.share(r.gflops(), peak.at(threadsOf(c, r))) : Double.NaN;
+    }
+
+    static void printTable(Config c, List<Row> rows, Ceiling.Peak peak, List<String> notes, PrintStream out) {
         out.printf(Locale.ROOT, "%nattention: batch %d, heads %d (kv %d), head dim %s, causal %s, %s, %d threads, isa %s%n",
                 c.batch(), c.heads(), c.kvHeads(), join(c.headDims()), join(c.causals().stream().map(Args::lower).toList()),
                 dtypeName(c.dtype()), c.threads(), Args.lower(c.isa()));
-        out.printf("%-16s %-18s %10s %10s %9s %10s %14s %8s%n", "backend", "shape", "median ms", "min ms", "GFLOP/s",
-                "rel err", "vs JAVA_VECTOR", "vs ref");
+        out.printf("%-16s %-18s %10s %10s %9s %6s %10s %14s %8s%n", "backend", "shape", "median ms", "min ms", "GFLOP/s",
+                "% peak", "rel err", "vs JAVA_VECTOR", "vs ref");
         boolean oneHead = false;
         for (Row r : rows) {
             String shape = shapeLabel(r.shape());
@@ -449,8 +465,9 @@ final class Bench {
                 err = String.format(Locale.ROOT, "%.1e", r.check().relErr()) + (r.check().oneHead() ? "*" : "");
                 oneHead |= r.check().oneHead();
             }
-            out.printf(Locale.ROOT, "%-16s %-18s %10s %10s %9.2f %10s %14s %8s%n", r.backend(), shape,
-                    ms(r.time().medianMs()), ms(r.time().minMs()), r.gflops(), err,
+            out.printf(Locale.ROOT, "%-16s %-18s %10s %10s %9.2f %6s %10s %14s %8s%n", r.backend(), shape,
+                    ms(r.time().medianMs()), ms(r.time().minMs()), r.gflops(),
+                    Ceiling.percent(r.gflops(), peak.at(threadsOf(c, r))), err,
                     times(speedup(rows, r, Backend.JAVA_VECTOR.name())), times(speedup(rows, r, Backend.JAVA_REFERENCE.name())));
         }
         if (oneHead) {
@@ -459,6 +476,7 @@ final class Bench {
         }
         out.printf(Locale.ROOT, "rel err = ||out - ref|| / ||ref|| against JAVA_REFERENCE; tolerance %.0e for %s;"
                 + " vs X = X's median / this row's median%n", Workload.tolerance(c.dtype()), dtypeName(c.dtype()));
+        out.println("% peak = GFLOP/s / the " + peak.line() + " (" + TRIPLE_LOOP + " against 1 thread)");
         String vsLoop = ratios(rows, Backend.JAVA_VECTOR.name(), TRIPLE_LOOP);
         if (!vsLoop.isEmpty()) {
             out.println("JAVA_VECTOR vs " + TRIPLE_LOOP + " (naive Java, 1 thread): " + vsLoop);
@@ -529,8 +547,12 @@ final class Bench {
         return String.format(Locale.ROOT, "%.4g", ms);
     }
 
-    /** "OpenBLAS sgemm 2048³ with N threads: X GFLOP/s", the machine's matrix-multiply ceiling, or why it was skipped. */
-    static Sgemm sgemm(int threads) {
+    /**
+     * "OpenBLAS sgemm 2048³ with N threads: X GFLOP/s, Y% of the FMA peak", a reference for the attention
+     * rates (not the ceiling: the environment may hold OpenBLAS to older kernels, which the line then
+     * names), or why it was skipped.
+     */
+    static Sgemm sgemm(int threads, Ceiling.Peak peak) {
         String head = "OpenBLAS sgemm " + SGEMM_N + "³ with " + threads + " thread" + (threads == 1 ? "" : "s") + ": ";
         String why = OpenBlas.error();
         if (why != null) {
@@ -558,23 +580,28 @@ final class Bench {
             Arrays.sort(samples);
             double seconds = samples[samples.length / 2] / 1e9;
             double gflops = 2.0 * n * n * n / seconds / 1e9;
-            return new Sgemm(String.format(Locale.ROOT, "%s%.1f GFLOP/s (median of %d, %.1f ms): as fast as this CPU"
-                    + " multiplies matrices", head, gflops, samples.length, seconds * 1e3), gflops);
+            String share = Ceiling.percent(gflops, peak.at(threads));
+            List<String> env = peak.isa() == null ? List.of()
+                    : Ceiling.openBlasEnvNotes(System.getenv(), peak.isa(), isa -> Double.NaN);
+            return new Sgemm(String.format(Locale.ROOT, "%s%.1f GFLOP/s (median of %d, %.1f ms)%s: a reference, not"
+                    + " this CPU's ceiling%s", head, gflops, samples.length, seconds * 1e3,
+                    share.isEmpty() ? "" : ", " + share + " of the FMA peak",
+                    env.isEmpty() ? "" : " (" + String.join("; ", env) + ")"), gflops);
         } catch (RuntimeException | LinkageError e) {
             return new Sgemm(head + "failed: " + Main.message(e), Double.NaN);
         }
     }
 
     /** The {@code --json} records: one flat object per row. */
-    static String json(Config c, List<Row> rows) throws IOException {
+    static String json(Config c, List<Row> rows, Ceiling.Peak peak) throws IOException {
         List<Map<String, Object>> records = new ArrayList<>();
         for (Row r : rows) {
-            records.add(record(c, rows, r));
+            records.add(record(c, rows, r, peak));
         }
         return JSON_WRITER.asString(records) + "\n";
     }
 
-    private static Map<String, Object> record(Config c, List<Row> rows, Row r) {
+    private static Map<String, Object> record(Config c, List<Row> rows, Row r, Ceiling.Peak peak) {
         Workload.Shape s = r.shape();
         JsonObject o = new JsonObject()
                 .put("backend", r.backend())
@@ -586,12 +613,14 @@ final class Bench {
                 .put("headDim", s.headDim())
                 .put("causal", Args.lower(s.causal()))
                 .put("dtype", dtypeName(s.dtype()))
-                .put("threads", r.backend().equals(TRIPLE_LOOP) ? 1 : c.threads())
+                .put("threads", threadsOf(c, r))
                 .put("isa", Args.lower(c.isa()))
                 .put("status", r.status())
                 .put("medianMs", r.time() == null ? null : r.time().medianMs())
                 .put("minMs", r.time() == null ? null : r.time().minMs())
                 .put("gflops", r.time() == null ? null : r.gflops())
+                .put("peakGflops", peak.at(threadsOf(c, r)))
+                .put("peakShare", peakShare(c, r, peak))
                 .put("relErr", r.check() == null ? null : r.check().relErr())
                 .put("checkedOn", r.check() == null ? null : r.check().scope())
                 .put("iterations", r.time() == null ? null : r.time().iterations())
@@ -607,17 +636,21 @@ final class Bench {
         return Double.isFinite(x) ? x : null;
     }
 
-    /** results.json: the machine, the sgemm reference and every record. */
-    static String resultsJson(Config c, List<Row> rows, Sgemm sgemm) throws IOException {
+    /** results.json: the machine, its measured FMA peak, the sgemm reference and every record. */
+    static String resultsJson(Config c, List<Row> rows, Sgemm sgemm, Ceiling.Peak peak) throws IOException {
         List<Map<String, Object>> records = new ArrayList<>();
         for (Row r : rows) {
-            records.add(record(c, rows, r));
+            records.add(record(c, rows, r, peak));
         }
         JsonObject head = new JsonObject()
                 .put("cpu", Doctor.cpuModel())
                 .put("threads", c.threads())
                 .put("jdk", System.getProperty("java.version"))
                 .put("javaVector", statusOf(Backend.JAVA_VECTOR))
+                .put("fmaPeakIsa", peak.isa() == null ? null : Args.lower(peak.isa()))
+                .put("fmaPeakGflops", peak.at(c.threads()))
+                .put("fmaPeakGflops1Thread", peak.oneThread())
+                .put("fmaPeak", peak.line())
                 .put("sgemmGflops", sgemm == null ? null : sgemm.gflops())
                 .put("sgemm", sgemm == null ? null : sgemm.line())
                 .put("results", records);
@@ -634,18 +667,18 @@ final class Bench {
     }
 
     static final String CSV_HEADER = "backend,batch,heads,kvHeads,seqQ,seqK,headDim,causal,dtype,threads,isa,status,"
-            + "medianMs,minMs,gflops,relErr,checkedOn,iterations,speedupVsJavaVector,speedupVsReference,error";
+            + "medianMs,minMs,gflops,peakGflops,peakShare,relErr,checkedOn,iterations,speedupVsJavaVector,speedupVsReference,error";
 
     /** results.csv: the same records as the JSON, one line each, empty cells for missing values. */
-    static String csv(Config c, List<Row> rows) {
+    static String csv(Config c, List<Row> rows, Ceiling.Peak peak) {
         StringBuilder b = new StringBuilder(CSV_HEADER).append('\n');
         for (Row r : rows) {
             Workload.Shape s = r.shape();
             Object[] cells = {r.backend(), s.batch(), s.heads(), s.kvHeads(), s.seqQ(), s.seqK(), s.headDim(),
-                Args.lower(s.causal()), dtypeName(s.dtype()), r.backend().equals(TRIPLE_LOOP) ? 1 : c.threads(),
+                Args.lower(s.causal()), dtypeName(s.dtype()), threadsOf(c, r),
                 Args.lower(c.isa()), r.status(),
                 r.time() == null ? null : r.time().medianMs(), r.time() == null ? null : r.time().minMs(),
-                r.time() == null ? null : r.gflops(), r.check() == null ? null : r.check().relErr(),
+                r.time() == null ? null : r.gflops(), peak.at(threadsOf(c, r)), peakShare(c, r, peak), r.check() == null ? null : r.check().relErr(),
                 r.check() == null ? null : r.check().scope(), r.time() == null ? null : r.time().iterations(),
                 finite(speedup(rows, r, Backend.JAVA_VECTOR.name())), finite(speedup(rows, r, Backend.JAVA_REFERENCE.name())),
                 r.error()};

@@ -36,7 +36,8 @@ import panama.attention.measure.Workload;
 
 /**
  * bench's chart.png: GFLOP/s against sequence length (log2 axis), one line per backend, one
- * panel per (head dim, causal mode) of the run, with OpenBLAS sgemm as a dashed ceiling line.
+ * panel per (head dim, causal mode) of the run, with the measured FMA peak as a solid ceiling line
+ * and OpenBLAS sgemm as a dashed reference line.
  * Drawn headless with JFreeChart.
  */
 final class BenchChart {
@@ -57,7 +58,9 @@ final class BenchChart {
     private BenchChart() {
     }
 
-    static void write(Path file, Bench.Config c, List<Bench.Row> rows, double sgemmGflops, String title) throws IOException {
+    /** {@code sgemmGflops} and {@code peakGflops} are NaN when not measured: that line is then left out. */
+    static void write(Path file, Bench.Config c, List<Bench.Row> rows, double sgemmGflops, double peakGflops, String title)
+            throws IOException {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
@@ -88,7 +91,7 @@ final class BenchChart {
         for (int d : c.headDims()) {
             for (CausalMode causal : c.causals()) {
                 String label = "GFLOP/s" + (panels ? "  (d " + d + ", causal " + Args.lower(causal) + ")" : "");
-                plot.add(panel(rows, d, causal, colors, sgemmGflops, label), 1);
+                plot.add(panel(rows, d, causal, colors, sgemmGflops, peakGflops, label), 1);
             }
         }
         LegendItemCollection legend = new LegendItemCollection();
@@ -114,7 +117,7 @@ final class BenchChart {
     }
 
     private static XYPlot panel(List<Bench.Row> rows, int d, CausalMode causal, Map<String, Color> colors,
-                                double sgemmGflops, String label) {
+                                double sgemmGflops, double peakGflops, String label) {
         XYSeriesCollection data = new XYSeriesCollection();
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         double max = 0;
@@ -137,26 +140,39 @@ final class BenchChart {
         NumberAxis y = new NumberAxis(label);
         y.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
         y.setTickLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        double top = Double.isFinite(sgemmGflops) ? Math.max(max, sgemmGflops) : max;
+        double top = Math.max(max, Math.max(finiteOr0(sgemmGflops), finiteOr0(peakGflops)));
         y.setRange(0, top <= 0 ? 1 : top * 1.12);
         XYPlot plot = new XYPlot(data, null, y, renderer);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
         plot.setRangeGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
         plot.setAxisOffset(new RectangleInsets(4, 4, 4, 4));
+        if (Double.isFinite(peakGflops)) {
+            plot.addRangeMarker(line(peakGflops, new BasicStroke(1.5f), String.format(Locale.ROOT,
+                    "FMA peak (measured, same threads): %.1f GFLOP/s, this CPU's ceiling", peakGflops)));
+        }
         if (Double.isFinite(sgemmGflops)) {
-            ValueMarker m = new ValueMarker(sgemmGflops, Color.DARK_GRAY, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
-                    BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f));
-            m.setLabel(String.format(Locale.ROOT, "OpenBLAS sgemm 2048³: %.1f GFLOP/s (as fast as this CPU multiplies matrices)",
-                    sgemmGflops));
-            m.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-            m.setLabelPaint(Color.DARK_GRAY);
-            m.setLabelBackgroundColor(new Color(255, 255, 255, 0));
-            m.setLabelAnchor(RectangleAnchor.BOTTOM_LEFT);
-            m.setLabelTextAnchor(TextAnchor.TOP_LEFT);
-            m.setLabelOffset(new RectangleInsets(4, 8, 4, 8));
-            plot.addRangeMarker(m);
+            plot.addRangeMarker(line(sgemmGflops, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                    new float[] {8f, 6f}, 0f), String.format(Locale.ROOT, "OpenBLAS sgemm 2048³: %.1f GFLOP/s (reference)",
+                    sgemmGflops)));
         }
         return plot;
+    }
+
+    private static double finiteOr0(double x) {
+        return Double.isFinite(x) ? x : 0;
+    }
+
+    /** A labelled horizontal line at {@code gflops}. */
+    private static ValueMarker line(double gflops, BasicStroke stroke, String label) {
+        ValueMarker m = new ValueMarker(gflops, Color.DARK_GRAY, stroke);
+        m.setLabel(label);
+        m.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        m.setLabelPaint(Color.DARK_GRAY);
+        m.setLabelBackgroundColor(new Color(255, 255, 255, 0));
+        m.setLabelAnchor(RectangleAnchor.BOTTOM_LEFT);
+        m.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+        m.setLabelOffset(new RectangleInsets(4, 8, 4, 8));
+        return m;
     }
 }

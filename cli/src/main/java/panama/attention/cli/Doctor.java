@@ -9,8 +9,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import panama.attention.Attention;
 import panama.attention.Backend;
@@ -19,6 +22,7 @@ import panama.attention.CpuIsa;
 import panama.attention.TileScheduler;
 import panama.attention.bindings.panattn_cuda_h;
 import panama.attention.bindings.panattn_h;
+import panama.attention.internal.FmaPeak;
 import panama.attention.internal.NativeCpuKernel;
 import panama.attention.internal.NativeLibrary;
 import panama.attention.internal.OpenBlas;
@@ -40,7 +44,9 @@ final class Doctor {
     static final String USAGE = """
             doctor [--isa auto|scalar|avx2|avx512]
                 JDK, OS, CPU features, scheduler threads, every backend (on/off and why),
-                the native CPU paths, OpenBLAS and CUDA. With --isa, also says whether that
+                the native CPU paths, the measured FMA peak of each (1 thread and the
+                scheduler's threads), OpenBLAS (and whether OPENBLAS_CORETYPE holds it to
+                kernels older than the CPU) and CUDA. With --isa, also says whether that
                 forced CPU path can run here (exit 1 when it cannot).""";
 
     /** The command line of {@code doctor}. */
@@ -93,9 +99,53 @@ final class Doctor {
             out.println("  --isa " + Args.lower(isa) + ": " + (why == null ? "runnable" : "NOT runnable: " + why));
             isaProblem = why == null ? null : "CPU path " + Args.lower(isa) + " cannot run here: " + why;
         }
+        Map<CpuIsa, Double> peaks = fmaPeaks(out, nativeOn);
         line(out, "OpenBLAS", OpenBlas::describe);
+        line(out, "OpenBLAS env", () -> openBlasEnv(System.getenv(), nativeOn, peaks));
         line(out, "CUDA", Doctor::cuda);
         return isaProblem;
+    }
+
+    /**
+     * Prints the FMA peak of every path this CPU runs, on 1 thread and on the scheduler's threads;
+     * returns the 1-thread peaks it measured.
+     */
+    private static Map<CpuIsa, Double> fmaPeaks(PrintStream out, boolean nativeOn) {
+        Map<CpuIsa, Double> oneThread = new EnumMap<>(CpuIsa.class);
+        if (!nativeOn) {
+            line(out, "FMA peak", () -> "not measured (NATIVE_CPU is off: the probe lives in libpanattn)");
+            return oneThread;
+        }
+        int threads = TileScheduler.shared().threads();
+        line(out, "FMA peak", () -> String.format(Locale.ROOT, "measured per CPU path (panattn_fma_peak, %.1f s per"
+                + " probe): the ceiling bench reads its GFLOP/s against", Ceiling.probeSeconds));
+        for (CpuIsa isa : FmaPeak.supported()) {
+            String text;
+            try {
+                double one = FmaPeak.measure(isa, 1, Ceiling.probeSeconds);
+                oneThread.put(isa, one);
+                double all = threads == 1 ? one : FmaPeak.measure(isa, threads, Ceiling.probeSeconds);
+                text = String.format(Locale.ROOT, "%9.1f GFLOP/s on 1 thread, %9.1f GFLOP/s on %d thread%s%s", one, all,
+                        threads, threads == 1 ? "" : "s", isa == CpuIsa.SCALAR ? " (128-bit multiply + add)" : " (FMA)");
+            } catch (RuntimeException e) {
+                text = "not measured: " + Main.message(e);
+            }
+            out.printf("  %-15s %s%n", Args.lower(isa), oneLine(text));
+        }
+        return oneThread;
+    }
+
+    /** Whether the OpenBLAS variables in {@code env} hold sgemm below this CPU's speed. */
+    static String openBlasEnv(Map<String, String> env, boolean nativeOn, Map<CpuIsa, Double> oneThreadPeaks) {
+        if (!nativeOn) { // the CPU's best path comes from libpanattn: without it, nothing to compare with
+            String coreType = env.get("OPENBLAS_CORETYPE");
+            return "OPENBLAS_CORETYPE=" + (coreType == null ? "(unset)" : coreType)
+                    + "; not compared with the CPU (NATIVE_CPU is off)";
+        }
+        List<String> notes = Ceiling.openBlasEnvNotes(env, NativeCpuKernel.bestIsa(),
+                isa -> oneThreadPeaks.getOrDefault(isa, Double.NaN));
+        return notes.isEmpty() ? "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset: OpenBLAS picks its kernels from CPUID"
+                : String.join("; ", notes);
     }
 
     private interface Probe {

@@ -38,12 +38,16 @@ class BenchTest {
     @BeforeAll
     static void quickTimer() {
         Bench.timer = new Timer(1, 0, 0, 2, 0, 20_000_000L);
+        Ceiling.probeSeconds = 0.02;
     }
 
     @AfterAll
     static void defaultTimer() {
         Bench.timer = Timer.DEFAULT;
+        Ceiling.probeSeconds = DEFAULT_PROBE_SECONDS;
     }
+
+    private static final double DEFAULT_PROBE_SECONDS = Ceiling.probeSeconds;
 
     @Test
     void fullSweepsSeqHeadDimAndCausal() throws CliException {
@@ -123,6 +127,9 @@ class BenchTest {
         }
         assertTrue(stdout.contains("vs JAVA_VECTOR") && stdout.contains("vs ref"), stdout);
         assertTrue(stdout.contains("JAVA_VECTOR vs JAVA_TRIPLE_LOOP"), stdout);
+        boolean nativeOn = names.contains("NATIVE_CPU");
+        assertTrue(stdout.contains("% peak"), stdout);
+        assertTrue(stdout.contains(nativeOn ? "FMA peak (measured): " : "FMA peak: not measured"), stdout);
         assertTrue(stdout.contains("wrote results.csv, results.json and chart.png to " + out), stdout);
         assertTrue(stderr.contains("[1/" + 2 * names.size() + "]"), "progress on stderr:\n" + stderr);
 
@@ -130,14 +137,25 @@ class BenchTest {
         assertEquals(Bench.CSV_HEADER, csv.get(0));
         assertEquals(1 + 2 * names.size(), csv.size(), String.join("\n", csv));
         int columns = Bench.CSV_HEADER.split(",").length;
+        int shareColumn = List.of(Bench.CSV_HEADER.split(",")).indexOf("peakShare");
+        assertTrue(shareColumn > 0, Bench.CSV_HEADER);
         for (String line : csv.subList(1, csv.size())) {
             assertEquals(columns, line.split(",", -1).length, line);
             assertTrue(line.contains(",ok,"), line);
+            assertEquals(nativeOn, !line.split(",", -1)[shareColumn].isEmpty(), line);
         }
 
         Map<?, ?> json = assertInstanceOf(Map.class, ReadJson.parse(Files.readString(out.resolve("results.json"))));
         assertInstanceOf(String.class, json.get("cpu"));
         assertTrue(json.containsKey("sgemmGflops"));
+        Object peak = json.get("fmaPeakGflops");
+        Object peak1 = json.get("fmaPeakGflops1Thread");
+        if (nativeOn) {
+            assertTrue(assertInstanceOf(Double.class, peak) > 0, json.toString());
+            assertTrue(assertInstanceOf(Double.class, peak1) > 0, json.toString());
+        } else {
+            assertNull(peak);
+        }
         List<?> results = assertInstanceOf(List.class, json.get("results"));
         assertEquals(2 * names.size(), results.size());
         for (Object x : results) {
@@ -153,6 +171,14 @@ class BenchTest {
             }
             if (m.get("backend").equals(Bench.TRIPLE_LOOP)) {
                 assertEquals(1.0, m.get("threads"));
+            }
+            // the share is the row's rate over the peak at the row's threads (1 for the naive loop)
+            if (nativeOn) {
+                Object rowPeak = m.get("backend").equals(Bench.TRIPLE_LOOP) ? peak1 : peak;
+                assertEquals(rowPeak, m.get("peakGflops"), m.toString());
+                assertEquals((Double) m.get("gflops") / (Double) rowPeak, (Double) m.get("peakShare"), 1e-12, m.toString());
+            } else {
+                assertNull(m.get("peakShare"), m.toString());
             }
         }
 
@@ -182,7 +208,7 @@ class BenchTest {
         }
         rows.add(new Bench.Row(Backend.JAVA_REFERENCE.name(), rows.get(0).shape(), "FAILED", "wrong", null, null, Double.NaN));
         Path png = dir.resolve("full.png");
-        BenchChart.write(png, c, rows, 80.0, Bench.title(c));
+        BenchChart.write(png, c, rows, 80.0, 160.0, Bench.title(c));
         BufferedImage img = ImageIO.read(png.toFile());
         assertNotNull(img);
         assertEquals(170 + 4 * BenchChart.PANEL_HEIGHT, img.getHeight(), "one panel per head dim and causal mode");

@@ -16,6 +16,8 @@ import panama.attention.CausalMode;
 import panama.attention.DType;
 import panama.attention.Tensor;
 import panama.attention.TileScheduler;
+import panama.attention.CpuIsa;
+import panama.attention.internal.FmaPeak;
 import panama.attention.internal.OpenBlas;
 
 /**
@@ -23,6 +25,8 @@ import panama.attention.internal.OpenBlas;
  * ONNX Runtime (MultiHeadAttention and opset-23 Attention, same shapes, same intra-op threads),
  * OpenBLAS sgemm 2048³, and the machine's read bandwidth for the memory-bound decode shapes.
  * Every peer's output is checked against ours before it is timed, so both compute the same thing.
+ * The compute ceiling is the CPU's FMA peak measured at the start of the run ({@link FmaPeak}, same
+ * threads); sgemm is a reference only, since OPENBLAS_CORETYPE may hold it to older kernels.
  *
  * <pre>./panama-attention peers [--threads N] [--seq 1024,2048,4096] [--decode 4096,32768] [--quick]</pre>
  */
@@ -38,16 +42,21 @@ public final class PeerComparison {
     private final int threads;
     private final Rounds rounds;
     private final List<String> lines = new ArrayList<>();
+    /** The FMA peak on {@link #threads} threads, measured first; NaN when the probe could not run. */
+    private double peakGflops = Double.NaN;
 
-    /** How long each group of contenders is timed (see {@link Interleaved#run}). */
-    private record Rounds(int warmup, int min, long minNanos, long capNanos) {
+    /**
+     * How long each group of contenders is timed (see {@link Interleaved#run}), and how long the FMA
+     * peak probe runs.
+     */
+    private record Rounds(int warmup, int min, long minNanos, long capNanos, double peakSeconds) {
         Interleaved run(Interleaved group) throws Exception {
             return group.pauseMillis(20).run(warmup, min, minNanos, capNanos);
         }
 
         /** The same with at least twice the rounds (a full run only; --quick stays quick). */
         Rounds doubled() {
-            return min >= 11 ? new Rounds(warmup, 2 * min - 1, minNanos, capNanos) : this;
+            return min >= 11 ? new Rounds(warmup, 2 * min - 1, minNanos, capNanos, peakSeconds) : this;
         }
     }
 
@@ -65,8 +74,8 @@ public final class PeerComparison {
             System.exit(2);
             return;
         }
-        Rounds rounds = o.quick() ? new Rounds(1, 3, 300_000_000L, 3_000_000_000L)
-                : new Rounds(1, 11, 4_000_000_000L, 40_000_000_000L);
+        Rounds rounds = o.quick() ? new Rounds(1, 3, 300_000_000L, 3_000_000_000L, 0.3)
+                : new Rounds(1, 11, 4_000_000_000L, 40_000_000_000L, 1.0);
         new PeerComparison(o.threads(), rounds).runAll(o.seqs(), o.caches());
     }
 
@@ -82,8 +91,10 @@ public final class PeerComparison {
         } catch (IllegalStateException e) {
             System.out.println("PyTorch: not measured: " + e.getMessage());
         }
-        lines.add(String.format(Locale.ROOT, "%-34s %10s %10s %8s %10s %8s %10s %8s", "shape (B=1, H=8, d=64 unless said)",
-                "ours ms", "ours GF/s", "x sgemm", "ORT GF/s", "x ORT", "PT GF/s", "x PT"));
+        // the ceiling first, while nothing else of ours runs
+        lines.add(fmaPeak());
+        lines.add(String.format(Locale.ROOT, "%-34s %10s %10s %7s %8s %10s %8s %10s %8s", "shape (B=1, H=8, d=64 unless said)",
+                "ours ms", "ours GF/s", "% peak", "x sgemm", "ORT GF/s", "x ORT", "PT GF/s", "x PT"));
         warmUp();
         try (Sgemm sgemm = new Sgemm(threads)) {
             for (int n : seqs) {
@@ -105,6 +116,29 @@ public final class PeerComparison {
         }
         System.out.println();
         lines.forEach(System.out::println);
+    }
+
+    /** Measures the FMA peak on the comparison's threads and says what it is, or why it is missing. */
+    private String fmaPeak() {
+        System.err.println("[peers] FMA peak probe on " + threads + " threads ...");
+        String why = FmaPeak.unavailable();
+        if (why != null) {
+            return "FMA peak: not measured (libpanattn is off: " + why + "); % peak left empty";
+        }
+        try {
+            peakGflops = FmaPeak.measure(CpuIsa.AUTO, threads, rounds.peakSeconds());
+        } catch (RuntimeException e) {
+            return "FMA peak: not measured (" + e.getMessage() + "); % peak left empty";
+        }
+        return String.format(Locale.ROOT, "FMA peak (measured in this run, best CPU path, %d threads): %.1f GFLOP/s,"
+                + " the ceiling %% peak reads against; x sgemm is a reference (OPENBLAS_CORETYPE may hold sgemm to older"
+                + " kernels)", threads, peakGflops);
+    }
+
+    /** Our GFLOP/s as a share of the measured FMA peak ("41%"), or "-" without a peak. */
+    private String peakShare(double gflops) {
+        return Double.isFinite(peakGflops) && peakGflops > 0
+                ? String.format(Locale.ROOT, "%.0f%%", 100 * gflops / peakGflops) : "-";
     }
 
     /**
@@ -234,14 +268,17 @@ public final class PeerComparison {
                 String xo = ort[m] < 0 ? "-" : String.format(Locale.ROOT, "%.2f", g.timeRatio(ort[m], ours[m]));
                 String ptGf = ptNote[m] == null ? String.format(Locale.ROOT, "%.1f", flops / g.medianMs(pt[m]) / 1e6) : ptNote[m];
                 String xp = pt[m] < 0 ? "-" : String.format(Locale.ROOT, "%.2f", g.timeRatio(pt[m], ours[m]));
-                lines.add(String.format(Locale.ROOT, "%-34s %10.2f %10.1f %8s %10s %8s %10s %8s",
-                        "N=" + n + " d=64 " + (m == 0 ? "non-causal" : "causal"), ms, flops / ms / 1e6, xs, ortGf, xo, ptGf, xp));
+                lines.add(String.format(Locale.ROOT, "%-34s %10.2f %10.1f %7s %8s %10s %8s %10s %8s",
+                        "N=" + n + " d=64 " + (m == 0 ? "non-causal" : "causal"), ms, flops / ms / 1e6,
+                        peakShare(flops / ms / 1e6), xs, ortGf, xo, ptGf, xp));
             }
             double[] range = g.timeRatioRange(ours[1], ours[0]);
             lines.add(String.format(Locale.ROOT, "  causal/non-causal wall time at N=%d: %.3f (rounds %.3f-%.3f, %d rounds)", n,
                     g.timeRatio(ours[1], ours[0]), range[0], range[1], g.rounds()));
             if (blas >= 0) {
-                lines.add(String.format(Locale.ROOT, "  sgemm 2048^3 in the same rounds: %.1f GFLOP/s", Sgemm.FLOPS / g.medianMs(blas) / 1e6));
+                double gf = Sgemm.FLOPS / g.medianMs(blas) / 1e6;
+                lines.add(String.format(Locale.ROOT, "  sgemm 2048^3 in the same rounds: %.1f GFLOP/s (%s of the FMA peak;"
+                        + " a reference, not the ceiling)", gf, peakShare(gf)));
             }
         }
     }
@@ -261,8 +298,9 @@ public final class PeerComparison {
             for (int i = 0; i < dims.length; i++) {
                 double flops = Attention.flops(1, HEADS, n, n, dims[i], CausalMode.NONE);
                 double ms = g.medianMs(i);
-                lines.add(String.format(Locale.ROOT, "%-34s %10.2f %10.1f %8s %10s %8s",
-                        "N=" + n + " d=" + dims[i] + " non-causal", ms, flops / ms / 1e6, "", "", ""));
+                lines.add(String.format(Locale.ROOT, "%-34s %10.2f %10.1f %7s %8s %10s %8s",
+                        "N=" + n + " d=" + dims[i] + " non-causal", ms, flops / ms / 1e6, peakShare(flops / ms / 1e6), "", "",
+                        ""));
             }
             for (int i : new int[] {0, 2}) {
                 // GFLOP/s ratio = (flops_i / t_i) / (flops_64 / t_64)
@@ -320,7 +358,10 @@ public final class PeerComparison {
         }
     }
 
-    /** OpenBLAS sgemm 2048³ on the comparison's thread count, the reference the targets are stated against. */
+    /**
+     * OpenBLAS sgemm 2048³ on the comparison's thread count, the reference the targets are stated against
+     * (not the ceiling: that is the measured FMA peak).
+     */
     private static final class Sgemm implements AutoCloseable {
         static final int N = 2048;
         static final double FLOPS = 2.0 * N * N * N;
