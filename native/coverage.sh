@@ -28,6 +28,8 @@ if [[ "${1:-}" == --report-only ]]; then
 fi
 bar=${1:-95}
 build=${2:-$repo/build/native-coverage}
+# Absolute: gcov runs from the reports folder below, where a relative path would point elsewhere.
+mkdir -p "$build" && build=$(cd "$build" && pwd)
 src=$repo/native/src
 
 command -v gcov >/dev/null || { echo "coverage.sh: gcov not found (it comes with gcc)" >&2; exit 2; }
