@@ -28,8 +28,8 @@ class SdpaServingOptionsTest {
 
     @Test
     void optionsReachTheLibrary() throws Exception {
-        SplittableRandom r = new SplittableRandom(3);
-        float[] q = random(r, B * H * LQ * D), k = random(r, B * H * LK * D), v = random(r, B * H * LK * D);
+        SplittableRandom rnd = new SplittableRandom(3);
+        float[] q = random(rnd, B * H * LQ * D), k = random(rnd, B * H * LK * D), v = random(rnd, B * H * LK * D);
         float[] slopes = {0.5f, 0.25f, 0.125f};
         Path qp = dir.resolve("q.npy"), kp = dir.resolve("k.npy"), vp = dir.resolve("v.npy");
         Path sp = dir.resolve("slopes.npy"), out = dir.resolve("out.npy"), plain = dir.resolve("plain.npy");
