@@ -689,6 +689,11 @@ int32_t validate(const panattn_params *p) {
     if (p->heads % p->kv_heads != 0) {
         return fail(PANATTN_ERR_INVALID_ARGUMENT, fn, "kv_heads must divide heads");
     }
+    // The serving options (sliding window, softcap, ALiBi) run on the CPU kernels only: refuse them
+    // here rather than compute plain attention for a C caller who set them.
+    if (p->window != 0 || p->softcap != 0.0f || p->alibi_slopes != nullptr) {
+        return fail(PANATTN_ERR_UNSUPPORTED, fn, "sliding window, softcap and ALiBi are not implemented by the CUDA kernels");
+    }
     if (p->batch > 65535 || p->heads > 65535 || p->seq_q > INT32_MAX - 256 || p->seq_k > INT32_MAX - 256) {
         return fail(PANATTN_ERR_UNSUPPORTED, fn, "CUDA grid limits: batch and heads <= 65535, sequences < 2^31");
     }

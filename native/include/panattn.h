@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a prototype, a struct or a constant changes meaning. */
-#define PANATTN_ABI_VERSION 5
+#define PANATTN_ABI_VERSION 6
 
 /* What every entry point returns. Functions return it as int32_t, not as panattn_status: the
  * size of an enum type is the compiler's choice, a fixed-width return is the ABI's. */
@@ -51,7 +51,8 @@ typedef enum panattn_status {
 
 /* Causal alignment. Query i may see key j when j <= i + offset, where offset is 0 for
  * TOP_LEFT (PyTorch's is_causal) and kv_len - seq_q for BOTTOM_RIGHT (FlashAttention,
- * KV-cache decoding); kv_len is key_lengths[b] when given, else seq_k. */
+ * KV-cache decoding); kv_len is key_lengths[b] when given, else seq_k. The sliding window and
+ * ALiBi distances use the same offset (0 for NONE). */
 #define PANATTN_CAUSAL_NONE 0
 #define PANATTN_CAUSAL_TOP_LEFT 1
 #define PANATTN_CAUSAL_BOTTOM_RIGHT 2
@@ -108,6 +109,14 @@ typedef struct panattn_params {
     int32_t causal;              /* PANATTN_CAUSAL_* */
     int32_t dtype;               /* PANATTN_DTYPE_* */
     int32_t isa;                 /* PANATTN_ISA_*; AUTO unless a test or benchmark forces a path */
+    /* Serving options (ABI 6). Logits are softcap(softmax_scale * q.k) + alibi + mask; then keys
+     * the row cannot see (causal, window, key lengths) are assigned -inf, never consulted. */
+    const float *alibi_slopes;   /* optional, (heads): adds -alibi_slopes[h] * |i + offset - j|; NULL for none */
+    int64_t window_left;         /* sliding window: row i sees j >= i + offset - window_left; -1: unbounded */
+    int64_t window_right;        /* and j <= i + offset + window_right; -1: unbounded (causal caps it at 0) */
+    float softcap;               /* > 0: the logit becomes softcap * tanh(logit / softcap); 0: off */
+    int32_t window;              /* 1: window_left / window_right apply; 0: no window (a zeroed struct
+                                    asks for none of these options) */
 } panattn_params;
 
 /* PANATTN_ABI_VERSION of the built library; the Java side refuses a mismatch. */

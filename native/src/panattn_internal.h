@@ -112,6 +112,55 @@ static inline float *panattn_partial_record(const panattn_params *p, const panat
     return run->partial + (((b * p->heads + h) * p->seq_q + i) * run->splits + split) * (p->head_dim + 1);
 }
 
+/* Which keys a query row sees, besides key lengths: row i sees key j iff
+ * j >= i + lo_off (when has_lo: the window's left edge) and j <= i + hi_off (when has_hi: causal,
+ * or the window's right edge; causal caps the window's right at 0). offset is the causal
+ * alignment's (kv_len - seq_q for BOTTOM_RIGHT, else 0), which ALiBi's distance uses too. */
+typedef struct panattn_band {
+    int64_t offset;
+    int has_lo, has_hi;
+    int64_t lo_off, hi_off;
+} panattn_band;
+
+static inline panattn_band panattn_band_of(const panattn_params *p, int64_t kv_len) {
+    panattn_band band;
+    band.offset = p->causal == PANATTN_CAUSAL_BOTTOM_RIGHT ? kv_len - p->seq_q : 0;
+    /* A window wider than seq_q + seq_k hides nothing; clamping it keeps i + offset +- window
+     * far from int64 overflow. */
+    const int64_t span = p->seq_q + p->seq_k;
+    int64_t left = !p->window || p->window_left > span ? -1 : p->window_left;
+    int64_t right = !p->window || p->window_right > span ? -1 : p->window_right;
+    if (p->causal != PANATTN_CAUSAL_NONE) {
+        right = 0;
+    }
+    band.has_lo = left >= 0;
+    band.has_hi = right >= 0;
+    band.lo_off = band.offset - (left >= 0 ? left : 0);
+    band.hi_off = band.offset + (right >= 0 ? right : 0);
+    return band;
+}
+
+/* The keys [*lo, *hi) of [k0, k0 + n) that row i sees, as block columns (0 <= *lo <= *hi <= n). */
+static inline void panattn_band_cols(const panattn_band *band, int64_t i, int64_t k0, int64_t n, int64_t *lo,
+                                     int64_t *hi) {
+    int64_t a = 0, b = n;
+    if (band->has_lo) {
+        const int64_t first = i + band->lo_off - k0;
+        a = first < 0 ? 0 : first > n ? n : first;
+    }
+    if (band->has_hi) {
+        const int64_t end = i + band->hi_off + 1 - k0;
+        b = end < 0 ? 0 : end > n ? n : end;
+    }
+    *lo = a;
+    *hi = b < a ? a : b;
+}
+
+/* 1 when p asks for a logit transform (softcap or ALiBi): the kernels branch on it per block. */
+static inline int panattn_has_logit_extras(const panattn_params *p) {
+    return p->softcap > 0.0f || p->alibi_slopes != NULL;
+}
+
 /* Element offsets of query row i of (b, h) in out, and of its entry in lse. */
 static inline int64_t panattn_out_offset(const panattn_params *p, int64_t b, int64_t h, int64_t i) {
     return b * p->out_batch_stride + h * p->out_head_stride + i * p->out_row_stride;

@@ -110,13 +110,23 @@ static void scale_row(float *restrict y, float a, int64_t n) {
     }
 }
 
-/* How many keys of [k0, k0 + n) query row i may see: the causal limit is j <= i + offset. */
-static int64_t visible_keys(int64_t i, int64_t offset, int64_t k0, int64_t n, int causal) {
-    if (!causal) {
-        return n;
+/* softcap, then ALiBi, on the logits s[c0 .. c1) of row i against keys k0 + c (natural units):
+ * s = cap * tanh(s / cap), then s -= slope * |i + offset - j|. Only when p asks for either. */
+static void logit_extras(const panattn_params *p, float *restrict s, int64_t c0, int64_t c1, int64_t i, int64_t k0,
+                         int64_t h, int64_t offset) {
+    if (p->softcap > 0.0f) {
+        const float cap = p->softcap, inv = 1.0f / p->softcap;
+        for (int64_t c = c0; c < c1; c++) {
+            s[c] = cap * tanhf(s[c] * inv);
+        }
     }
-    int64_t lim = i + offset + 1 - k0;
-    return lim < 0 ? 0 : lim > n ? n : lim;
+    if (p->alibi_slopes != NULL) {
+        const float slope = p->alibi_slopes[h];
+        for (int64_t c = c0; c < c1; c++) {
+            const int64_t dist = i + offset - (k0 + c);
+            s[c] -= slope * (float)(dist < 0 ? -dist : dist);
+        }
+    }
 }
 
 static void run_tile(const panattn_params *p, const panattn_run *run, int64_t tile_index, scratch *w) {
@@ -127,13 +137,17 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     const int64_t rows = t->q_end - t->q_begin;
     const int64_t kvh = t->h / (p->heads / p->kv_heads);
     const int64_t kv_len = p->key_lengths != NULL ? p->key_lengths[t->b] : p->seq_k;
-    const int causal = p->causal != PANATTN_CAUSAL_NONE;
-    const int64_t offset = p->causal == PANATTN_CAUSAL_BOTTOM_RIGHT ? kv_len - p->seq_q : 0;
-    /* Keys past kv_len are never read (a KV cache may hold garbage there); with causal
-     * masking the last row of the tile bounds the keys the whole tile can see. */
+    const panattn_band band = panattn_band_of(p, kv_len);
+    const int extras = panattn_has_logit_extras(p);
+    /* Keys past kv_len are never read (a KV cache may hold garbage there); the tile's last row
+     * bounds the keys the whole tile can see from above (causal, window), its first row from
+     * below (window), so blocks outside the band are never touched. */
     int64_t key_end = kv_len < key_hi ? kv_len : key_hi;
-    if (causal && t->q_end + offset < key_end) {
-        key_end = t->q_end + offset < 0 ? 0 : t->q_end + offset;
+    if (band.has_hi && t->q_end - 1 + band.hi_off + 1 < key_end) {
+        key_end = t->q_end + band.hi_off < 0 ? 0 : t->q_end + band.hi_off;
+    }
+    if (band.has_lo && t->q_begin + band.lo_off > key_lo) {
+        key_lo = t->q_begin + band.lo_off;
     }
     const int64_t q_base = t->b * p->q_batch_stride + t->h * p->q_head_stride;
     const int64_t k_base = t->b * p->k_batch_stride + kvh * p->k_head_stride;
@@ -154,21 +168,25 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
         }
         for (int64_t r = 0; r < rows; r++) {
             const int64_t i = t->q_begin + r;
-            const int64_t nr = visible_keys(i, offset, k0, n, causal);
-            if (nr == 0) {
-                continue; /* the whole block is in this row's causal future */
+            int64_t c0, nr; /* the row sees columns [c0, nr) of the block */
+            panattn_band_cols(&band, i, k0, n, &c0, &nr);
+            if (nr == c0) {
+                continue; /* the whole block is outside this row's causal limit or window */
             }
             float *restrict s = w->s + r * KB;
             const float *restrict q = w->q + r * ld;
-            memset(s, 0, (size_t)nr * sizeof(float));
+            memset(s + c0, 0, (size_t)(nr - c0) * sizeof(float));
             for (int64_t x = 0; x < d; x++) {
-                axpy(s, w->kt + x * KB, q[x], nr);
+                axpy(s + c0, w->kt + x * KB + c0, q[x], nr - c0);
             }
-            scale_row(s, p->softmax_scale, nr);
+            scale_row(s + c0, p->softmax_scale, nr - c0);
+            if (extras) {
+                logit_extras(p, s, c0, nr, i, k0, t->h, band.offset);
+            }
             if (p->mask != NULL) {
                 const float *restrict mrow = p->mask + t->b * p->mask_batch_stride +
                                              t->h * p->mask_head_stride + i * p->mask_row_stride + k0;
-                for (int64_t c = 0; c < nr; c++) {
+                for (int64_t c = c0; c < nr; c++) {
                     /* -inf excludes the key even when q.k is NaN: an excluded key has no say */
                     s[c] = mrow[c] == -INFINITY ? -INFINITY : s[c] + mrow[c];
                 }
@@ -176,13 +194,13 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
             /* Online softmax. `>` skips NaN, so m stays NaN-free and NaN reaches l through
              * exp(NaN - m) instead; a NaN in a block with nothing finite is caught below. */
             float block_max = -INFINITY;
-            for (int64_t c = 0; c < nr; c++) {
+            for (int64_t c = c0; c < nr; c++) {
                 block_max = s[c] > block_max ? s[c] : block_max;
             }
             const float m_old = w->m[r];
             const float m_new = block_max > m_old ? block_max : m_old;
             if (m_new == -INFINITY) {
-                for (int64_t c = 0; c < nr; c++) {
+                for (int64_t c = c0; c < nr; c++) {
                     if (isnan(s[c])) {
                         w->l[r] = NAN;
                     }
@@ -197,7 +215,7 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
             }
             float sum = 0.0f;
             float *restrict acc = w->acc + r * ld;
-            for (int64_t c = 0; c < nr; c++) {
+            for (int64_t c = c0; c < nr; c++) {
                 if (s[c] == -INFINITY) {
                     continue; /* excluded: skip, so a NaN or inf in its v cannot leak in */
                 }

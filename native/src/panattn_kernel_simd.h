@@ -41,6 +41,7 @@
 #include "panattn_alloc.h"
 #include "panattn_half.h"
 #include "panattn_internal.h"
+#include "panattn_simd_tanh.h"
 
 enum { TQ = PANATTN_TILE_Q, QS = 2 * VL, STRIPS = TQ / QS, ROW_PATH_ROWS = 4, PF_BYTES = 4096 };
 
@@ -313,11 +314,53 @@ static void softmax_strip(const scratch *w, int64_t r0, int64_t nc, const vf *cm
 /* Everything a tile needs to know about its keys. */
 typedef struct keys {
     int64_t lo, end;   /* key range this tile (and split) reads: [lo, end) */
-    int64_t offset;    /* causal: row i sees keys j <= i + offset */
-    int causal;
+    panattn_band band; /* row i sees keys i + lo_off <= j <= i + hi_off (causal and window) */
     int strided;       /* K or V rows not one after another (see strip_tile): prefetched ahead */
     int64_t k_base, v_base;
+    /* Logit transforms, in log2 units (cap2 = softcap·log2e, slope2 = ALiBi slope·log2e); extras
+     * is 0 when neither is asked for, and then nothing below spends a cycle on them. */
+    int extras;
+    float cap2, slope2;
 } keys;
+
+/* softcap then ALiBi on n values of s (one row, keys key0 .. key0 + n - 1 of query row i);
+ * s has room for whole vectors. */
+static void extras_row(const keys *ks, float *s, int64_t n, int64_t i, int64_t key0) {
+    if (ks->cap2 > 0.0f) {
+        const vf cap = v_set1(ks->cap2), inv = v_set1(1.0f / ks->cap2);
+        for (int64_t c = 0; c < n; c += VL) {
+            v_storeu(s + c, v_mul(cap, v_tanh(v_mul(v_loadu(s + c), inv))));
+        }
+    }
+    if (ks->slope2 != 0.0f) {
+        for (int64_t c = 0; c < n; c++) {
+            const int64_t dist = i + ks->band.offset - (key0 + c);
+            s[c] -= ks->slope2 * (float)(dist < 0 ? -dist : dist);
+        }
+    }
+}
+
+/* softcap then ALiBi on columns [0, nc) of a strip's Sᵀ (keys key0 + c, rows i0 + r). */
+static void extras_strip(const keys *ks, float *st, int64_t nc, int64_t i0, int64_t key0) {
+    if (ks->cap2 > 0.0f) {
+        const vf cap = v_set1(ks->cap2), inv = v_set1(1.0f / ks->cap2);
+        for (int64_t c = 0; c < nc; c++) {
+            float *col = st + c * QS;
+            v_store(col, v_mul(cap, v_tanh(v_mul(v_load(col), inv))));
+            v_store(col + VL, v_mul(cap, v_tanh(v_mul(v_load(col + VL), inv))));
+        }
+    }
+    if (ks->slope2 != 0.0f) {
+        /* distance of row i0 + r to key key0 + c: (i0 + offset - key0 - c) + r, exact in fp32 */
+        const vf neg = v_set1(-ks->slope2), lane = v_iota(), half = v_set1((float)VL);
+        for (int64_t c = 0; c < nc; c++) {
+            float *col = st + c * QS;
+            const vf d0 = v_add(v_set1((float)(i0 + ks->band.offset - key0 - c)), lane);
+            v_store(col, v_fma(neg, v_abs(d0), v_load(col)));
+            v_store(col + VL, v_fma(neg, v_abs(v_add(d0, half)), v_load(col + VL)));
+        }
+    }
+}
 
 /* K and V of block [k0, k0 + n) as fp32 rows: pointers and row strides, in place for fp32
  * (V only when head_dim is a multiple of VL, so whole vectors can be read), else converted. */
@@ -405,62 +448,91 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
                 prefetch_kv_l2(p, ks, k0 + n, next * s / strips, next * (s + 1) / strips, d);
             }
             const int64_t i0 = t->q_begin + r0;
-            /* Keys [0, first) of the block are visible to every row of the strip; the strip's
-             * last row sees [0, nc). */
-            int64_t nc = n, first = n;
-            if (ks->causal) {
-                int64_t last = i0 + srows - 1 + ks->offset + 1 - k0;
+            const panattn_band *band = &ks->band;
+            /* The strip's columns [cs, nc) of the block: what its first row sees from (window) to
+             * what its last row sees up to (causal, window). The rest is never read. */
+            int64_t cs = 0, nc = n;
+            if (band->has_lo) {
+                cs = i0 + band->lo_off - k0;
+                cs = cs < 0 ? 0 : cs;
+            }
+            if (band->has_hi) {
+                const int64_t last = i0 + srows - 1 + band->hi_off + 1 - k0;
                 nc = last < n ? last : n;
-                first = i0 + ks->offset + 1 - k0;
+            }
+            if (nc <= cs) {
+                continue; /* the whole block is outside this strip's causal limit or window */
+            }
+            /* From here on the strip works on the sub-block of keys kb0 + [0, nc): columns of Sᵀ,
+             * K, V and the mask all start at kb0. */
+            const int64_t kb0 = k0 + cs;
+            const float *kq = kp + cs * kstride, *vq = vp + cs * vstride;
+            nc -= cs;
+            /* Columns [first, nc) are hidden from the strip's first rows (right edge); columns
+             * [0, lfirst) from its last rows (left edge). */
+            int64_t first = nc, lfirst = 0;
+            if (band->has_hi) {
+                first = i0 + band->hi_off + 1 - kb0;
                 first = first < 0 ? 0 : first;
             }
-            if (nc <= 0) {
-                continue; /* the whole block is in this strip's causal future */
+            if (band->has_lo) {
+                lfirst = i0 + srows - 1 + band->lo_off - kb0;
+                lfirst = lfirst < 0 ? 0 : lfirst < nc ? lfirst : nc;
             }
             vf cmax[2] = {v_set1(-INFINITY), v_set1(-INFINITY)};
             for (int64_t c = 0; c < nc; c += MK) {
-                qk_tile(w->st, w->qt + s * d * QS, kp, kstride, c, nc, d, cmax);
+                qk_tile(w->st, w->qt + s * d * QS, kq, kstride, c, nc, d, cmax);
+            }
+            if (ks->extras) {
+                extras_strip(ks, w->st, nc, i0, kb0); /* before hiding: hidden keys are assigned -inf */
             }
             for (int64_t c = first; c < nc; c++) {
-                /* key k0 + c is hidden from rows r < hidden (k0 + c > i0 + r + offset); c >= first
+                /* key kb0 + c is hidden from rows r < hidden (kb0 + c > i0 + r + hi_off); c >= first
                  * and c < nc give 1 <= hidden < srows <= QS */
-                const int64_t hidden = k0 + c - i0 - ks->offset;
+                const int64_t hidden = kb0 + c - i0 - band->hi_off;
                 float *col = w->st + c * QS;
                 v_store(col, v_ninf_first(v_load(col), (int)(hidden < VL ? hidden : VL)));
                 if (hidden > VL) {
                     v_store(col + VL, v_ninf_first(v_load(col + VL), (int)(hidden - VL)));
                 }
             }
+            for (int64_t c = 0; c < lfirst; c++) {
+                /* key kb0 + c is hidden from rows r > kb0 + c - i0 - lo_off (left of their window);
+                 * padding rows past srows may be hidden too, they are never emitted. Rare columns
+                 * (at most QS per strip and block): scalar stores. */
+                float *col = w->st + c * QS;
+                for (int64_t r = kb0 + c - i0 - band->lo_off + 1; r < QS; r++) {
+                    col[r] = -INFINITY;
+                }
+            }
             if (p->mask != NULL) {
                 for (int64_t r = 0; r < srows; r++) {
                     const float *mrow = p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
-                                        (i0 + r) * p->mask_row_stride + k0;
-                    /* Only the keys row r sees: a causally hidden key stays -inf even when its mask
-                     * entry is NaN (-inf + NaN would be NaN; found by SdpaFuzzTest). */
-                    int64_t vis = nc;
-                    if (ks->causal) {
-                        const int64_t lim = i0 + r + ks->offset + 1 - k0;
-                        vis = lim < 0 ? 0 : lim < nc ? lim : nc;
-                    }
-                    for (int64_t c = 0; c < vis; c++) {
+                                        (i0 + r) * p->mask_row_stride + kb0;
+                    /* Only the keys row r sees: a hidden key stays -inf even when its mask entry is
+                     * NaN (-inf + NaN would be NaN; found by SdpaFuzzTest). */
+                    int64_t lo, vis;
+                    panattn_band_cols(band, i0 + r, kb0, nc, &lo, &vis);
+                    for (int64_t c = lo; c < vis; c++) {
                         float *sc = &w->st[c * QS + r];
                         /* -inf excludes the key even when q.k is NaN */
                         *sc = mrow[c] == -INFINITY ? -INFINITY : *sc + mrow[c] * LOG2E_F;
                     }
                 }
             }
-            /* the max from Q·Kᵀ holds unless masking changed Sᵀ after it */
-            softmax_strip(w, r0, nc, p->mask == NULL && first >= nc ? cmax : NULL);
-            if (p->mask != NULL || first < nc) {
+            /* the max from Q·Kᵀ holds unless something changed Sᵀ after it */
+            const int edited = p->mask != NULL || first < nc || lfirst > 0 || ks->extras;
+            softmax_strip(w, r0, nc, edited ? NULL : cmax);
+            if (p->mask != NULL || first < nc || lfirst > 0) {
                 if (v_finite < 0) {
                     v_finite = block_finite(vp, vstride, n, w->ldo);
                 }
                 if (!v_finite) {
-                    pv_guarded(w, r0, srows, vp, vstride, nc);
+                    pv_guarded(w, r0, srows, vq, vstride, nc);
                     continue;
                 }
             }
-            pv_strip(w, r0, srows, vp, vstride, nc, ks->causal ? i0 + ks->offset + 1 - k0 : nc);
+            pv_strip(w, r0, srows, vq, vstride, nc, band->has_hi ? i0 + band->hi_off + 1 - kb0 : nc);
         }
     }
 }
@@ -566,7 +638,8 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, float 
                                                             float *restrict s, const float *restrict q,
                                                             const float *kp, int64_t kstride, const float *vp,
                                                             int64_t vstride, int64_t nr, const float *mrow, int64_t pf,
-                                                            int64_t kpf, int64_t vpf, int64_t d) {
+                                                            int64_t kpf, int64_t vpf, int64_t d, const keys *ks,
+                                                            int64_t i, int64_t key0) {
     vf acc[OV];
 #pragma GCC unroll 8
     for (int j = 0; j < nv; j++) {
@@ -582,6 +655,9 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, float 
         }
         for (int64_t k = 0; k < g; k += 4) {
             dot4(s + k, q, kp, kstride, c + k, nr, d);
+        }
+        if (ks->extras) {
+            extras_row(ks, s, g, i, key0 + c);
         }
         for (int64_t k = g; k < VL; k++) {
             s[k] = -INFINITY; /* padding lanes: exp2 gives exactly 0 */
@@ -644,42 +720,46 @@ static void row_tile(const panattn_params *p, const scratch *w, const panattn_ti
         block_rows(p, w, ks, k0, n, &kp, &kstride, &vp, &vstride);
         for (int64_t r = 0; r < rows; r++) {
             const int64_t i = t->q_begin + r;
-            int64_t nr = n;
-            if (ks->causal) {
-                int64_t lim = i + ks->offset + 1 - k0;
-                nr = lim < 0 ? 0 : lim < n ? lim : n;
-            }
-            if (nr == 0) {
+            int64_t c0, nr; /* the row sees keys k0 + [c0, nr) of the block */
+            panattn_band_cols(&ks->band, i, k0, n, &c0, &nr);
+            if (nr == c0) {
                 continue;
             }
+            /* from here on the row works on keys kr0 + [0, nr) */
+            const int64_t kr0 = k0 + c0;
+            const float *kq = kp + c0 * kstride, *vq = vp + c0 * vstride;
+            nr -= c0;
             /* fp32 K/V are read in place: prefetch both streams about 4 KiB ahead, within the
              * head's key range (the first row brings the block in; later rows hit L2). */
-            const int64_t left = ks->end - k0;
+            const int64_t left = ks->end - kr0;
             const int64_t kpf = r == 0 && p->dtype == PANATTN_DTYPE_F32 ? left : 0;
             const int64_t vpf = r == 0 && vp != w->vbuf ? left : 0;
             const float *mrow = p->mask == NULL ? NULL
                                                 : p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
-                                                      i * p->mask_row_stride + k0;
+                                                      i * p->mask_row_stride + kr0;
             if (ldo <= OV * VL) {
                 float *o = w->o + r * ldo, *q = w->qrow + r * ldo;
                 switch (ldo / VL) {
-                case 1: fused_row(1, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
-                case 2: fused_row(2, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
-                case 3: fused_row(3, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
-                case 4: fused_row(4, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
-                case 5: fused_row(5, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
-                case 6: fused_row(6, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
-                case 7: fused_row(7, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
-                default: fused_row(8, o, &w->m[r], &w->l[r], w->s, q, kp, kstride, vp, vstride, nr, mrow, pf, kpf, vpf, d); break;
+                case 1: fused_row(1, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+                case 2: fused_row(2, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+                case 3: fused_row(3, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+                case 4: fused_row(4, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+                case 5: fused_row(5, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+                case 6: fused_row(6, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+                case 7: fused_row(7, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+                default: fused_row(8, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
                 }
                 continue;
             }
             float *s = w->s;
             for (int64_t c = 0; c < nr; c += 4) {
                 if (c + pf + 4 <= kpf) {
-                    prefetch_rows(kp, kstride, c + pf, 4, d);
+                    prefetch_rows(kq, kstride, c + pf, 4, d);
                 }
-                dot4(s + c, w->qrow + r * ldo, kp, kstride, c, nr, d);
+                dot4(s + c, w->qrow + r * ldo, kq, kstride, c, nr, d);
+            }
+            if (ks->extras) {
+                extras_row(ks, s, nr, i, kr0);
             }
             if (mrow != NULL) {
                 for (int64_t c = 0; c < nr; c++) {
@@ -702,7 +782,7 @@ static void row_tile(const panattn_params *p, const scratch *w, const panattn_ti
                 v_storeu(s + c, pc);
                 sum = v_add(sum, pc);
             }
-            row_axpy(w->o + r * ldo, ldo, alpha, s, vp, vstride, nr, pf, vpf, d);
+            row_axpy(w->o + r * ldo, ldo, alpha, s, vq, vstride, nr, pf, vpf, d);
             w->l[r] = w->l[r] * alpha + v_hsum(sum);
             w->m[r] = mx;
         }
@@ -716,13 +796,18 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     const int64_t kvh = t.h / (p->heads / p->kv_heads);
     const int64_t kv_len = p->key_lengths != NULL ? p->key_lengths[t.b] : p->seq_k;
     keys ks;
-    ks.causal = p->causal != PANATTN_CAUSAL_NONE;
+    ks.band = panattn_band_of(p, kv_len);
     ks.strided = p->k_row_stride != d || p->v_row_stride != d;
-    ks.offset = p->causal == PANATTN_CAUSAL_BOTTOM_RIGHT ? kv_len - p->seq_q : 0;
+    ks.extras = panattn_has_logit_extras(p);
+    ks.cap2 = p->softcap * LOG2E_F;
+    ks.slope2 = p->alibi_slopes != NULL ? p->alibi_slopes[t.h] * LOG2E_F : 0.0f;
     ks.lo = key_lo;
     ks.end = kv_len < key_hi ? kv_len : key_hi; /* keys past kv_len are never read */
-    if (ks.causal && t.q_end + ks.offset < ks.end) {
-        ks.end = t.q_end + ks.offset; /* the tile's last row bounds what the tile can see */
+    if (ks.band.has_hi && t.q_end + ks.band.hi_off < ks.end) {
+        ks.end = t.q_end + ks.band.hi_off; /* the tile's last row bounds what the tile can see */
+    }
+    if (ks.band.has_lo && t.q_begin + ks.band.lo_off > ks.lo) {
+        ks.lo = t.q_begin + ks.band.lo_off; /* its first row's window starts no earlier */
     }
     ks.k_base = t.b * p->k_batch_stride + kvh * p->k_head_stride;
     ks.v_base = t.b * p->v_batch_stride + kvh * p->v_head_stride;

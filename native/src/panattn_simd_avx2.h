@@ -53,6 +53,15 @@ static inline vf v_loadu_n(const float *p, int n) {
     return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane));
 }
 
+/* For v_tanh (panattn_simd_tanh.h): |x|, a / b, (x < t ? a : b) (false for NaN x), and mag with
+ * the sign bit of sgn (mag >= 0). */
+static inline vf v_abs(vf x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x); }
+static inline vf v_div(vf a, vf b) { return _mm256_div_ps(a, b); }
+static inline vf v_select_lt(vf x, vf t, vf a, vf b) { return _mm256_blendv_ps(b, a, _mm256_cmp_ps(x, t, _CMP_LT_OQ)); }
+static inline vf v_copysign(vf mag, vf sgn) { return _mm256_or_ps(mag, _mm256_and_ps(sgn, _mm256_set1_ps(-0.0f))); }
+/* Lane i holds i (0 .. VL-1), as floats. */
+static inline vf v_iota(void) { return _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7); }
+
 /* fp16 / bf16 -> fp32, VL elements. */
 static inline vf v_from_f16(const uint16_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
 static inline vf v_from_bf16(const uint16_t *p) {

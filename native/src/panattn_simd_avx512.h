@@ -56,6 +56,22 @@ static inline vf v_from_bf16(const uint16_t *p) {
 
 static inline float v_hsum(vf x) { return _mm512_reduce_add_ps(x); }
 
+/* For v_tanh (panattn_simd_tanh.h): |x|, a / b, (x < t ? a : b) (false for NaN x), and mag with
+ * the sign bit of sgn (mag >= 0). */
+static inline vf v_abs(vf x) { return _mm512_abs_ps(x); }
+static inline vf v_div(vf a, vf b) { return _mm512_div_ps(a, b); }
+static inline vf v_select_lt(vf x, vf t, vf a, vf b) {
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, t, _CMP_LT_OQ), b, a);
+}
+static inline vf v_copysign(vf mag, vf sgn) {
+    const __m512i sign = _mm512_and_si512(_mm512_castps_si512(sgn), _mm512_set1_epi32((int)0x80000000u));
+    return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(mag), sign));
+}
+/* Lane i holds i (0 .. VL-1), as floats. */
+static inline vf v_iota(void) {
+    return _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+
 /* Transposes the 16 x 16 block r in place: afterwards r[j] holds element j of every input row
  * (row i in lane i). Three stages: pairs of rows interleaved, then quads, then 128-bit lanes. */
 static inline void v_transpose(vf r[VL]) {

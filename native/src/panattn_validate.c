@@ -6,6 +6,7 @@
  * Every check names the field it rejects, because the message travels unchanged into the
  * Java AttentionException; a caller should not need the C source to understand it.
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -111,6 +112,36 @@ static int32_t check_tensors(const panattn_params *p) {
     return PANATTN_OK;
 }
 
+/* The serving options: window bounds, softcap and ALiBi slopes. */
+static int32_t check_options(const panattn_params *p) {
+    if (p->window != 0 && p->window != 1) {
+        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "window (%d) must be 0 (off) or 1 (on)", (int)p->window);
+    }
+    /* The bounds of an absent window are not read, so they are not judged either. */
+    if (p->window && p->window_left < -1) {
+        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "window_left (%lld) must be >= -1 (-1: unbounded)",
+                            (long long)p->window_left);
+    }
+    if (p->window && p->window_right < -1) {
+        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "window_right (%lld) must be >= -1 (-1: unbounded)",
+                            (long long)p->window_right);
+    }
+    /* !(x >= 0) also rejects NaN */
+    if (!(p->softcap >= 0.0f) || isinf(p->softcap)) {
+        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "softcap (%g) must be finite and >= 0 (0: off)",
+                            (double)p->softcap);
+    }
+    if (p->alibi_slopes != NULL) {
+        for (int64_t h = 0; h < p->heads; h++) {
+            if (!isfinite(p->alibi_slopes[h])) {
+                return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "alibi_slopes[%lld] (%g) must be finite",
+                                    (long long)h, (double)p->alibi_slopes[h]);
+            }
+        }
+    }
+    return PANATTN_OK;
+}
+
 /* Every check panattn_plan promises, and a tile count that cannot overflow. */
 int32_t panattn_validate_params(const panattn_params *p, int64_t *tile_count) {
     if (p == NULL) {
@@ -177,6 +208,7 @@ int32_t panattn_validate_params(const panattn_params *p, int64_t *tile_count) {
                             "isa (%d) must be AUTO (0), SCALAR (1), AVX2 (2) or AVX512 (3)", (int)p->isa);
     }
     CHECK(check_tensors(p));
+    CHECK(check_options(p));
     int64_t bh, count;
     int64_t q_blocks = (p->seq_q + PANATTN_TILE_Q - 1) / PANATTN_TILE_Q; /* seq_q >= 1: no overflow */
     if (__builtin_mul_overflow(p->batch, p->heads, &bh) || __builtin_mul_overflow(bh, q_blocks, &count)) {

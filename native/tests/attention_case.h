@@ -164,8 +164,9 @@ static inline int32_t ac_forward_split(attn_case *c, int64_t splits) {
     return st;
 }
 
-/* The float64 oracle: softmax(scale * q.k + mask) v over the keys a row may see. A NaN anywhere
- * in a row's included logits makes that row's output and lse NaN. */
+/* The float64 oracle: softmax(softcap(scale * q.k) + alibi + mask) v over the keys a row may see
+ * (key lengths, causal, sliding window: p's window fields, read here on their own terms). A NaN
+ * anywhere in a row's included logits makes that row's output and lse NaN. */
 static inline void ac_reference(attn_case *c) {
     const panattn_params *p = &c->p;
     const attn_shape *s = &c->s;
@@ -177,6 +178,8 @@ static inline void ac_reference(attn_case *c) {
     for (int64_t b = 0; b < B; b++) {
         const int64_t kv_len = s->key_lengths ? s->key_lengths[b] : SK;
         const int64_t offset = s->causal == PANATTN_CAUSAL_BOTTOM_RIGHT ? kv_len - SQ : 0;
+        const int64_t left = p->window ? p->window_left : -1;
+        const int64_t right = s->causal != PANATTN_CAUSAL_NONE ? 0 : p->window ? p->window_right : -1;
         for (int64_t h = 0; h < H; h++) {
             const int64_t kvh = h / (H / s->kv_heads);
             for (int64_t i = 0; i < SQ; i++) {
@@ -185,7 +188,8 @@ static inline void ac_reference(attn_case *c) {
                 int nan = 0;
                 for (int64_t j = 0; j < SK; j++) {
                     const double m = c->mask ? c->mask[((b * H + h) * SQ + i) * SK + j] : 0.0;
-                    in[j] = j < kv_len && !(s->causal != PANATTN_CAUSAL_NONE && j > i + offset) && m != -INFINITY;
+                    in[j] = j < kv_len && !(right >= 0 && j > i + offset + right) &&
+                            !(left >= 0 && j < i + offset - left) && m != -INFINITY;
                     if (!in[j]) {
                         continue;
                     }
@@ -194,7 +198,14 @@ static inline void ac_reference(attn_case *c) {
                     for (int64_t x = 0; x < D; x++) {
                         dot += ac_get(c->q, qo + x, s->dtype) * ac_get(c->k, ko + x, s->dtype);
                     }
-                    logit[j] = (double)p->softmax_scale * dot + m;
+                    double x = (double)p->softmax_scale * dot;
+                    if (p->softcap > 0) {
+                        x = p->softcap * tanh(x / p->softcap);
+                    }
+                    if (p->alibi_slopes != NULL) {
+                        x -= (double)p->alibi_slopes[h] * fabs((double)(i + offset - j));
+                    }
+                    logit[j] = x + m;
                     nan |= isnan(logit[j]);
                     max = logit[j] > max ? logit[j] : max;
                 }

@@ -49,6 +49,11 @@ int main(void) {
     FIELD(struct panattn_params, causal);
     FIELD(struct panattn_params, dtype);
     FIELD(struct panattn_params, isa);
+    FIELD(struct panattn_params, alibi_slopes);
+    FIELD(struct panattn_params, window_left);
+    FIELD(struct panattn_params, window_right);
+    FIELD(struct panattn_params, softcap);
+    FIELD(struct panattn_params, window);
     SIZE(struct panattn_plan);
     FIELD(struct panattn_plan, tiles);
     FIELD(struct panattn_plan, splits);

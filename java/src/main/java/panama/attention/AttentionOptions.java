@@ -21,6 +21,19 @@ import java.util.Arrays;
  *       backends that materialise the scores return them ({@link Backend#BLAS},
  *       {@link Backend#JAVA_REFERENCE}, and {@link Backend#CUDA} on device tensors through the
  *       cuBLAS path); the fused ones decline, and AUTO passes them over.</li>
+ *   <li>{@code window(left, right)}: a sliding window (FlashAttention's {@code window_size}), centred on
+ *       the causal mode's diagonal: query row {@code i} sees key {@code j} only when
+ *       {@code j >= i + offset - left} and {@code j <= i + offset + right}, where {@code offset} is
+ *       {@code kvLen - Lq} for {@link CausalMode#BOTTOM_RIGHT} and 0 otherwise; -1 leaves a side
+ *       unbounded, and causal masking caps {@code right} at 0. Keys outside are hidden like causally
+ *       hidden ones (never read into a logit).</li>
+ *   <li>{@code softcap(c)}: {@code c > 0} caps the logits, {@code c · tanh(scale·q·k / c)} (Gemma 2);
+ *       0 (the default) is off.</li>
+ *   <li>{@code alibiSlopes}: F32 {@code [heads]}; adds {@code -slope_h · |i + offset - j|} (ALiBi).</li>
+ *   <li>The logits are {@code softcap(scale·q·k) + alibi + mask}; then keys hidden by causal masking,
+ *       the window or key lengths are excluded. A row that sees no key gives zeros and LSE
+ *       {@code -inf}. The window, softcap and ALiBi run on {@link Backend#NATIVE_CPU} and
+ *       {@link Backend#JAVA_REFERENCE}; the other backends decline them and AUTO passes them over.</li>
  *   <li>{@code backend}, {@code scheduler}, {@code cpuIsa}: where and how it runs.</li>
  * </ul>
  */
@@ -36,6 +49,11 @@ public final class AttentionOptions {
     private final Backend backend;
     private final TileScheduler scheduler;
     private final CpuIsa cpuIsa;
+    private final boolean windowed;
+    private final int windowLeft;
+    private final int windowRight;
+    private final float softcap;
+    private final Tensor alibiSlopes;
 
     private AttentionOptions(Builder b) {
         this.softmaxScale = b.softmaxScale;
@@ -47,6 +65,11 @@ public final class AttentionOptions {
         this.backend = b.backend;
         this.scheduler = b.scheduler;
         this.cpuIsa = b.cpuIsa;
+        this.windowed = b.windowed;
+        this.windowLeft = b.windowLeft;
+        this.windowRight = b.windowRight;
+        this.softcap = b.softcap;
+        this.alibiSlopes = b.alibiSlopes;
     }
 
     /** No mask, not causal, default scale, {@link Backend#AUTO}. */
@@ -70,6 +93,11 @@ public final class AttentionOptions {
         b.backend = backend;
         b.scheduler = scheduler;
         b.cpuIsa = cpuIsa;
+        b.windowed = windowed;
+        b.windowLeft = windowLeft;
+        b.windowRight = windowRight;
+        b.softcap = softcap;
+        b.alibiSlopes = alibiSlopes;
         return b;
     }
 
@@ -118,12 +146,41 @@ public final class AttentionOptions {
         return cpuIsa;
     }
 
+    /** True when a sliding window was set. */
+    public boolean windowed() {
+        return windowed;
+    }
+
+    /** The window's left extent (-1: unbounded); -1 when no window was set. */
+    public int windowLeft() {
+        return windowLeft;
+    }
+
+    /** The window's right extent (-1: unbounded); -1 when no window was set. */
+    public int windowRight() {
+        return windowRight;
+    }
+
+    /** The logit softcap, 0 when off. */
+    public float softcap() {
+        return softcap;
+    }
+
+    /** The ALiBi slopes, F32 {@code [heads]}, or null. */
+    public Tensor alibiSlopes() {
+        return alibiSlopes;
+    }
+
     @Override
     public String toString() {
         return "AttentionOptions[scale=" + (Float.isNaN(softmaxScale) ? "1/sqrt(d)" : softmaxScale)
                 + ", causal=" + causal + ", keyLengths=" + Arrays.toString(keyLengths)
                 + ", mask=" + mask + ", lse=" + lse
-                + (probabilities == null ? "" : ", probabilities=" + probabilities) + ", backend=" + backend + ", isa=" + cpuIsa + "]";
+                + (probabilities == null ? "" : ", probabilities=" + probabilities)
+                + (windowed ? ", window=(" + windowLeft + ", " + windowRight + ")" : "")
+                + (softcap > 0 ? ", softcap=" + softcap : "")
+                + (alibiSlopes == null ? "" : ", alibiSlopes=" + alibiSlopes)
+                + ", backend=" + backend + ", isa=" + cpuIsa + "]";
     }
 
     /** Builds {@link AttentionOptions}. */
@@ -137,8 +194,51 @@ public final class AttentionOptions {
         private Backend backend = Backend.AUTO;
         private TileScheduler scheduler;
         private CpuIsa cpuIsa = CpuIsa.AUTO;
+        private boolean windowed;
+        private int windowLeft = -1;
+        private int windowRight = -1;
+        private float softcap;
+        private Tensor alibiSlopes;
 
         private Builder() {
+        }
+
+        /**
+         * A sliding window: row i sees keys {@code [i + offset - left, i + offset + right]}; -1 leaves
+         * a side unbounded ({@code window(-1, -1)} hides nothing).
+         */
+        public Builder window(int left, int right) {
+            if (left < -1 || right < -1) {
+                throw new IllegalArgumentException("window (" + left + ", " + right
+                        + ") must have left and right >= -1 (-1: unbounded)");
+            }
+            this.windowed = true;
+            this.windowLeft = left;
+            this.windowRight = right;
+            return this;
+        }
+
+        /** Removes the sliding window. */
+        public Builder noWindow() {
+            this.windowed = false;
+            this.windowLeft = -1;
+            this.windowRight = -1;
+            return this;
+        }
+
+        /** A finite logit softcap {@code c > 0}, or 0 for none. */
+        public Builder softcap(float c) {
+            if (!(c >= 0) || Float.isInfinite(c)) {
+                throw new IllegalArgumentException("softcap must be finite and >= 0 (0: off), got " + c);
+            }
+            this.softcap = c;
+            return this;
+        }
+
+        /** F32 {@code [heads]} ALiBi slopes; null for none. */
+        public Builder alibiSlopes(Tensor slopes) {
+            this.alibiSlopes = slopes;
+            return this;
         }
 
         /** A finite scale; NaN restores the default {@code 1/√headDim}. */

@@ -51,6 +51,11 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int32_t causal;
  *     int32_t dtype;
  *     int32_t isa;
+ *     const float *alibi_slopes;
+ *     int64_t window_left;
+ *     int64_t window_right;
+ *     float softcap;
+ *     int32_t window;
  * }
  * }
  */
@@ -94,7 +99,12 @@ public class panattn_params {
         panattn_h.C_FLOAT.withName("softmax_scale"),
         panattn_h.C_INT.withName("causal"),
         panattn_h.C_INT.withName("dtype"),
-        panattn_h.C_INT.withName("isa")
+        panattn_h.C_INT.withName("isa"),
+        panattn_h.C_POINTER.withName("alibi_slopes"),
+        panattn_h.C_LONG.withName("window_left"),
+        panattn_h.C_LONG.withName("window_right"),
+        panattn_h.C_FLOAT.withName("softcap"),
+        panattn_h.C_INT.withName("window")
     ).withName("panattn_params");
 
     /**
@@ -1598,6 +1608,226 @@ public class panattn_params {
      */
     public static void isa(MemorySegment struct, int fieldValue) {
         struct.set(isa$LAYOUT, isa$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout alibi_slopes$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("alibi_slopes"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * const float *alibi_slopes
+     * }
+     */
+    public static final AddressLayout alibi_slopes$layout() {
+        return alibi_slopes$LAYOUT;
+    }
+
+    private static final long alibi_slopes$OFFSET = $LAYOUT.byteOffset(groupElement("alibi_slopes"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * const float *alibi_slopes
+     * }
+     */
+    public static final long alibi_slopes$offset() {
+        return alibi_slopes$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * const float *alibi_slopes
+     * }
+     */
+    public static MemorySegment alibi_slopes(MemorySegment struct) {
+        return struct.get(alibi_slopes$LAYOUT, alibi_slopes$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * const float *alibi_slopes
+     * }
+     */
+    public static void alibi_slopes(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(alibi_slopes$LAYOUT, alibi_slopes$OFFSET, fieldValue);
+    }
+
+    private static final OfLong window_left$LAYOUT = (OfLong)$LAYOUT.select(groupElement("window_left"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t window_left
+     * }
+     */
+    public static final OfLong window_left$layout() {
+        return window_left$LAYOUT;
+    }
+
+    private static final long window_left$OFFSET = $LAYOUT.byteOffset(groupElement("window_left"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t window_left
+     * }
+     */
+    public static final long window_left$offset() {
+        return window_left$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t window_left
+     * }
+     */
+    public static long window_left(MemorySegment struct) {
+        return struct.get(window_left$LAYOUT, window_left$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t window_left
+     * }
+     */
+    public static void window_left(MemorySegment struct, long fieldValue) {
+        struct.set(window_left$LAYOUT, window_left$OFFSET, fieldValue);
+    }
+
+    private static final OfLong window_right$LAYOUT = (OfLong)$LAYOUT.select(groupElement("window_right"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t window_right
+     * }
+     */
+    public static final OfLong window_right$layout() {
+        return window_right$LAYOUT;
+    }
+
+    private static final long window_right$OFFSET = $LAYOUT.byteOffset(groupElement("window_right"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t window_right
+     * }
+     */
+    public static final long window_right$offset() {
+        return window_right$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t window_right
+     * }
+     */
+    public static long window_right(MemorySegment struct) {
+        return struct.get(window_right$LAYOUT, window_right$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t window_right
+     * }
+     */
+    public static void window_right(MemorySegment struct, long fieldValue) {
+        struct.set(window_right$LAYOUT, window_right$OFFSET, fieldValue);
+    }
+
+    private static final OfFloat softcap$LAYOUT = (OfFloat)$LAYOUT.select(groupElement("softcap"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * float softcap
+     * }
+     */
+    public static final OfFloat softcap$layout() {
+        return softcap$LAYOUT;
+    }
+
+    private static final long softcap$OFFSET = $LAYOUT.byteOffset(groupElement("softcap"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * float softcap
+     * }
+     */
+    public static final long softcap$offset() {
+        return softcap$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * float softcap
+     * }
+     */
+    public static float softcap(MemorySegment struct) {
+        return struct.get(softcap$LAYOUT, softcap$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * float softcap
+     * }
+     */
+    public static void softcap(MemorySegment struct, float fieldValue) {
+        struct.set(softcap$LAYOUT, softcap$OFFSET, fieldValue);
+    }
+
+    private static final OfInt window$LAYOUT = (OfInt)$LAYOUT.select(groupElement("window"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t window
+     * }
+     */
+    public static final OfInt window$layout() {
+        return window$LAYOUT;
+    }
+
+    private static final long window$OFFSET = $LAYOUT.byteOffset(groupElement("window"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t window
+     * }
+     */
+    public static final long window$offset() {
+        return window$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t window
+     * }
+     */
+    public static int window(MemorySegment struct) {
+        return struct.get(window$LAYOUT, window$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t window
+     * }
+     */
+    public static void window(MemorySegment struct, int fieldValue) {
+        struct.set(window$LAYOUT, window$OFFSET, fieldValue);
     }
 
     /**

@@ -152,6 +152,33 @@ final class Args {
         }
     }
 
+    /** A sliding window: keys left and right of the diagonal a row sees, -1 for an unbounded side. */
+    record Window(int left, int right) {
+    }
+
+    /** {@code L,R}: two whole numbers, each -1 (unbounded) or more. */
+    static final class WindowConverter implements ITypeConverter<Window> {
+        @Override
+        public Window convert(String value) {
+            String[] parts = value.split(",", -1);
+            if (parts.length != 2) {
+                throw new TypeConversionException("'" + value + "' is not L,R (two whole numbers, -1 for unbounded)");
+            }
+            int[] lr = new int[2];
+            for (int i = 0; i < 2; i++) {
+                try {
+                    lr[i] = Integer.parseInt(parts[i].trim());
+                } catch (NumberFormatException e) {
+                    throw new TypeConversionException("'" + value + "' is not L,R (two whole numbers, -1 for unbounded)");
+                }
+                if (lr[i] < -1) {
+                    throw new TypeConversionException("'" + value + "': each side must be >= -1 (-1: unbounded)");
+                }
+            }
+            return new Window(lr[0], lr[1]);
+        }
+    }
+
     /**
      * A comma-separated list of whole numbers, one option value (so picocli refuses the option
      * given twice, as for any other single-valued option).

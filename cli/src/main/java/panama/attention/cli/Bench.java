@@ -47,7 +47,7 @@ final class Bench {
             bench [--backends A,B,...] [--batch N] [--heads N] [--kv-heads N] [--seq N[,N...]]
                   [--kv-seq N] [--head-dim N] [--causal none|top-left|bottom-right]
                   [--dtype f32|f16|bf16] [--threads N] [--isa auto|scalar|avx2|avx512]
-                  [--json F] [--no-sgemm] [--full] [--out-dir D]
+                  [--json F] [--no-sgemm] [--full] [--out-dir D] [--window L,R] [--softcap C]
                 Times each backend on each shape (checked against JAVA_REFERENCE first; a backend
                 that disagrees is reported FAILED and never timed) and prints median/min ms,
                 GFLOP/s, its share of the CPU's measured FMA peak (same threads; the probe runs
@@ -62,7 +62,9 @@ final class Bench {
                 (GFLOP/s against sequence length) to --out-dir (default ./bench-results); --json
                 also writes the records to F. Also measures OpenBLAS sgemm 2048^3 as a reference
                 (not the ceiling: OPENBLAS_CORETYPE can hold it to older kernels; --no-sgemm
-                skips). Exit 1 when a backend fails its check.""";
+                skips). Exit 1 when a backend fails its check. --window L,R (sliding window, -1:
+                unbounded side) and --softcap C pass those options to every call; backends that do
+                not implement them report unsupported, and GFLOP/s still counts the full work.""";
 
     static final List<Integer> DEFAULT_SEQ = List.of(256, 512, 1024);
     static final List<Integer> FULL_SEQ = List.of(256, 512, 1024, 2048, 4096, 8192);
@@ -92,7 +94,7 @@ final class Bench {
      */
     record Config(List<String> backends, int batch, int heads, int kvHeads, List<Integer> seqs, Integer kvSeq,
                   List<Integer> headDims, List<CausalMode> causals, DType dtype, int threads, CpuIsa isa,
-                  Path json, boolean sgemm, boolean full, Path outDir) {
+                  Path json, boolean sgemm, boolean full, Path outDir, Args.Window window, float softcap) {
     }
 
     /** One table row and JSON/CSV record. {@code backend} is a {@link Backend} name or {@link #TRIPLE_LOOP}. */
@@ -140,6 +142,10 @@ final class Bench {
         boolean full;
         @Option(names = "--out-dir")
         String outDir;
+        @Option(names = "--window", converter = Args.WindowConverter.class)
+        Args.Window window;
+        @Option(names = "--softcap", converter = Args.FiniteFloatConverter.class)
+        Float softcap;
 
         @Option(names = {"-h", "--help"}, usageHelp = true)
         boolean help;
@@ -180,8 +186,12 @@ final class Bench {
             if (outDir != null && outDir.isBlank()) {
                 throw CliException.usage(command + ": --out-dir needs a folder name");
             }
+            if (softcap != null && softcap < 0) {
+                throw CliException.usage(command + ": --softcap " + softcap + " must be >= 0 (0: off)");
+            }
             return new Config(names, batch, heads, kvh, seqs, kvSeq, headDims, causals, dtype, t, isa, json,
-                    !noSgemm, full, outDir == null ? DEFAULT_OUT_DIR : Path.of(outDir));
+                    !noSgemm, full, outDir == null ? DEFAULT_OUT_DIR : Path.of(outDir), window,
+                    softcap == null ? 0f : softcap);
         }
     }
 
@@ -329,8 +339,8 @@ final class Bench {
                             }
                             err.printf("[%d/%d] %s %s ...%n", ++step, steps, b, progressLabel(c, shape));
                             err.flush();
-                            rows.add(b.equals(TRIPLE_LOOP) ? tripleLoop(w)
-                                    : one(w, Backend.valueOf(b), w.options(Backend.valueOf(b), scheduler, c.isa())));
+                            rows.add(b.equals(TRIPLE_LOOP) ? tripleLoop(w, c)
+                                    : one(w, Backend.valueOf(b), serving(c, w.options(Backend.valueOf(b), scheduler, c.isa()))));
                         }
                     }
                 }
@@ -368,8 +378,24 @@ final class Bench {
         return checkAndTime(w, b.name(), () -> w.check(options), () -> w.run(options));
     }
 
-    /** The naive baseline on one shape: fp32 only, checked like a backend. */
-    static Row tripleLoop(Workload w) {
+    /** options with the command line's sliding window and softcap, when given. */
+    static AttentionOptions serving(Config c, AttentionOptions options) {
+        if (c.window() == null && c.softcap() == 0) {
+            return options;
+        }
+        AttentionOptions.Builder b = options.toBuilder().softcap(c.softcap());
+        if (c.window() != null) {
+            b.window(c.window().left(), c.window().right());
+        }
+        return b.build();
+    }
+
+    /** The naive baseline on one shape: fp32 only, without the serving options, checked like a backend. */
+    static Row tripleLoop(Workload w, Config c) {
+        if (c.window() != null || c.softcap() != 0) {
+            return new Row(TRIPLE_LOOP, w.shape, "unsupported", "the triple-loop baseline has no window or softcap",
+                    null, null, Double.NaN);
+        }
         if (w.shape.dtype() != DType.F32) {
             return new Row(TRIPLE_LOOP, w.shape, "unsupported", "the triple-loop baseline is fp32 only", null, null,
                     Double.NaN);

@@ -25,13 +25,17 @@ final class Sdpa {
     static final String USAGE = """
             sdpa --q F --k F --v F --out F [--lse F] [--mask F] [--key-lengths F]
                  [--causal none|top-left|bottom-right] [--scale S] [--backend NAME]
+                 [--window L,R] [--softcap C] [--alibi-slopes F]
                 Scaled dot-product attention on .npy files. q is [batch, heads, Lq, headDim],
                 k and v [batch, kvHeads, Lk, headDim] (kvHeads divides heads), all float32 ('<f4')
                 or all float16 ('<f2'), C order. out gets q's dtype and shape. --lse writes the
                 float32 log-sum-exp [batch, heads, Lq]. --mask is an additive float32 array
                 broadcastable to [batch|1, heads|1, Lq, Lk] (or [Lq, Lk]). --key-lengths is an
                 int32 or int64 [batch] of valid keys per batch. --scale defaults to 1/sqrt(headDim);
-                --backend is AUTO (default), NATIVE_CPU, JAVA_VECTOR, BLAS or JAVA_REFERENCE.""";
+                --backend is AUTO (default), NATIVE_CPU, JAVA_VECTOR, BLAS or JAVA_REFERENCE.
+                --window L,R is a sliding window around the causal diagonal (-1: unbounded side),
+                --softcap C caps the logits at C·tanh(x/C), --alibi-slopes is a float32 [heads]
+                of ALiBi slopes; these run on NATIVE_CPU and JAVA_REFERENCE.""";
 
     /** The command line of {@code sdpa}. */
     @Command(name = "sdpa")
@@ -56,6 +60,12 @@ final class Sdpa {
         Float scale;
         @Option(names = "--backend", converter = Args.BackendConverter.class)
         Backend backend = Backend.AUTO;
+        @Option(names = "--window", converter = Args.WindowConverter.class)
+        Args.Window window;
+        @Option(names = "--softcap", converter = Args.FiniteFloatConverter.class)
+        Float softcap;
+        @Option(names = "--alibi-slopes")
+        Path alibiSlopes;
 
         @Option(names = {"-h", "--help"}, usageHelp = true)
         boolean help;
@@ -93,6 +103,18 @@ final class Sdpa {
             }
             if (klPath != null) {
                 b.keyLengths(keyLengths(arena, klPath));
+            }
+            if (o.window != null) {
+                b.window(o.window.left(), o.window.right());
+            }
+            if (o.softcap != null) {
+                if (o.softcap < 0) {
+                    throw CliException.usage("sdpa: --softcap " + o.softcap + " must be >= 0 (0: off)");
+                }
+                b.softcap(o.softcap);
+            }
+            if (o.alibiSlopes != null) {
+                b.alibiSlopes(alibiSlopes(arena, o.alibiSlopes));
             }
             Tensor lse = null;
             if (lsePath != null) {
@@ -163,6 +185,20 @@ final class Sdpa {
                     + " is neither 4-D [batch|1, heads|1, Lq, Lk] nor 2-D [Lq, Lk]");
         }
         return Tensor.contiguous(a.data(), DType.F32, s);
+    }
+
+    /** ALiBi slopes: a float32 [heads]; the length is checked by the library. */
+    private static Tensor alibiSlopes(Arena arena, Path path) throws IOException, CliException {
+        Npy.Array a = read(arena, "--alibi-slopes", path);
+        if (a.kind() != Npy.Kind.F32) {
+            throw CliException.runtime("--alibi-slopes " + path + ": dtype '" + a.kind().descr()
+                    + "' is not float32 ('<f4')");
+        }
+        if (a.rank() != 1) {
+            throw CliException.runtime("--alibi-slopes " + path + ": shape " + Npy.shapeString(a.shape())
+                    + " is not 1-D [heads]");
+        }
+        return Tensor.contiguous(a.data(), DType.F32, a.shape());
     }
 
     private static int[] keyLengths(Arena arena, Path path) throws IOException, CliException {

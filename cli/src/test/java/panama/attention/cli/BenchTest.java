@@ -102,6 +102,41 @@ class BenchTest {
     }
 
     @Test
+    void windowAndSoftcapReachEveryCallAndOnlyCapableBackendsRunThem() throws Exception {
+        Bench.Config c = Bench.parse("bench", new String[] {"--window", "3,-1", "--softcap", "2.5"});
+        assertEquals(new Args.Window(3, -1), c.window());
+        assertEquals(2.5f, c.softcap());
+        assertEquals(null, Bench.parse("bench", new String[0]).window());
+        assertThrows(CliException.class, () -> Bench.parse("bench", new String[] {"--softcap", "-1"}));
+        assertThrows(CliException.class, () -> Bench.parse("bench", new String[] {"--window", "1"}));
+
+        Path out = dir.resolve("serving");
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream po = new PrintStream(o, true, StandardCharsets.UTF_8);
+             PrintStream pe = new PrintStream(e, true, StandardCharsets.UTF_8)) {
+            code = Main.run(new String[] {"bench", "--seq", "33", "--heads", "2", "--head-dim", "16", "--causal",
+                "bottom-right", "--window", "5,0", "--softcap", "4", "--backends",
+                "native_cpu,java_reference,java_vector,java_triple_loop", "--no-sgemm", "--out-dir", out.toString()},
+                    po, pe);
+        }
+        assertEquals(0, code, e.toString(StandardCharsets.UTF_8));
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        java.util.Map<String, String> status = new java.util.HashMap<>();
+        for (String line : csv.subList(1, csv.size())) {
+            String[] f = line.split(",", -1);
+            status.put(f[0], f[11]);
+        }
+        assertEquals("unsupported", status.get("JAVA_VECTOR"), csv.toString());
+        assertEquals("unsupported", status.get(Bench.TRIPLE_LOOP), csv.toString());
+        assertEquals("ok", status.get("JAVA_REFERENCE"), csv.toString());
+        if (Attention.backends().stream().anyMatch(b -> b.backend() == panama.attention.Backend.NATIVE_CPU && b.available())) {
+            assertEquals("ok", status.get("NATIVE_CPU"), csv.toString()); // checked against the reference with the options
+        }
+    }
+
+    @Test
     void aTinyRunWritesCsvJsonAndChart() throws Exception {
         Path out = dir.resolve("tiny");
         ByteArrayOutputStream o = new ByteArrayOutputStream();

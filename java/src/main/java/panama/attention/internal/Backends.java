@@ -20,7 +20,8 @@ public final class Backends {
     /**
      * Why the backend cannot run this call, or null when it can. Returning probabilities is a
      * capability decided here: the fused kernels never materialise them, BLAS and the reference
-     * do, and CUDA does through its cuBLAS path ({@link CublasAttention}).
+     * do, and CUDA does through its cuBLAS path ({@link CublasAttention}). So are the sliding window,
+     * softcap and ALiBi: only NATIVE_CPU and the reference implement them.
      */
     public static String unsupported(Backend b, Problem p) {
         if (b != Backend.CUDA && b != Backend.AUTO) {
@@ -32,6 +33,9 @@ public final class Backends {
             if (device != null) {
                 return device;
             }
+        }
+        if (p.serving().any() && (b == Backend.BLAS || b == Backend.JAVA_VECTOR || b == Backend.CUDA)) {
+            return p.serving().describe() + ": " + b + " does not implement them; NATIVE_CPU and JAVA_REFERENCE do";
         }
         boolean probs = p.probabilities() != null;
         return switch (b) {

@@ -64,7 +64,27 @@ public final class KernelParams {
         panattn_params.causal(s, p.causal().nativeCode());
         panattn_params.dtype(s, p.dtype().nativeCode());
         panattn_params.isa(s, p.cpuIsa().nativeCode());
+        Problem.Serving serving = p.serving();
+        if (serving.windowed()) {
+            panattn_params.window(s, 1);
+            panattn_params.window_left(s, serving.windowLeft());
+            panattn_params.window_right(s, serving.windowRight());
+        }
+        panattn_params.softcap(s, serving.softcap());
+        panattn_params.alibi_slopes(s, serving.alibiSlopes() == null ? MemorySegment.NULL : slopes(serving.alibiSlopes(), arena));
         return s;
+    }
+
+    /**
+     * The slopes copied into arena, contiguous: workers then read memory that lives as long as the
+     * call's struct, whatever happens to the caller's tensor meanwhile.
+     */
+    private static MemorySegment slopes(Tensor t, Arena arena) {
+        float[] values = new float[Math.toIntExact(t.size(0))];
+        for (int h = 0; h < values.length; h++) {
+            values[h] = Elements.get(t.segment(), panama.attention.DType.F32, h * t.stride(0));
+        }
+        return MemorySegment.ofAddress(arena.allocateFrom(ValueLayout.JAVA_FLOAT, values).address());
     }
 
     /** A zero-length view of t's address: what crosses into C, and what worker threads may hold. */

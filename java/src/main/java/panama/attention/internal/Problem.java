@@ -19,13 +19,54 @@ import panama.attention.TileScheduler;
  * @param mask optional F32 additive, broadcast over batch/heads through maskBatchStride/maskHeadStride
  * @param keyLengths optional, (batch)
  * @param probabilities optional F32 (batch, heads, seqQ, seqK), unit stride along seqK
+ * @param serving sliding window, logit softcap and ALiBi slopes ({@link Serving#NONE} for none)
  */
 public record Problem(
         Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor mask, int[] keyLengths,
         long batch, long heads, long kvHeads, long seqQ, long seqK, long headDim,
         long maskBatchStride, long maskHeadStride, long maskRowStride,
         float softmaxScale, CausalMode causal, DType dtype, CpuIsa cpuIsa, TileScheduler scheduler,
-        Tensor probabilities) {
+        Tensor probabilities, Serving serving) {
+
+    /**
+     * The serving options of a call, validated: a sliding window {@code (windowLeft, windowRight)}
+     * (-1 = unbounded on that side; {@code windowed} false: no window at all), a logit softcap
+     * ({@code 0}: off) and ALiBi slopes (F32 {@code [heads]}, contiguous; null for none).
+     */
+    public record Serving(boolean windowed, long windowLeft, long windowRight, float softcap, Tensor alibiSlopes) {
+        public static final Serving NONE = new Serving(false, -1, -1, 0f, null);
+
+        /** True when any of the options is on. */
+        public boolean any() {
+            return windowed || softcap > 0 || alibiSlopes != null;
+        }
+
+        /** The options that are on, as the words a refusal names. */
+        public String describe() {
+            java.util.List<String> on = new java.util.ArrayList<>();
+            if (windowed) {
+                on.add("sliding window");
+            }
+            if (softcap > 0) {
+                on.add("logit softcap");
+            }
+            if (alibiSlopes != null) {
+                on.add("ALiBi slopes");
+            }
+            return String.join(", ", on);
+        }
+    }
+
+    /** A call with probabilities and none of the serving options. */
+    public Problem(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor mask, int[] keyLengths,
+                   long batch, long heads, long kvHeads, long seqQ, long seqK, long headDim,
+                   long maskBatchStride, long maskHeadStride, long maskRowStride,
+                   float softmaxScale, CausalMode causal, DType dtype, CpuIsa cpuIsa, TileScheduler scheduler,
+                   Tensor probabilities) {
+        this(q, k, v, out, lse, mask, keyLengths, batch, heads, kvHeads, seqQ, seqK, headDim, maskBatchStride,
+                maskHeadStride, maskRowStride, softmaxScale, causal, dtype, cpuIsa, scheduler, probabilities,
+                Serving.NONE);
+    }
 
     /** A call that returns no probabilities (what the fused backends run). */
     public Problem(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor mask, int[] keyLengths,
@@ -33,7 +74,7 @@ public record Problem(
                    long maskBatchStride, long maskHeadStride, long maskRowStride,
                    float softmaxScale, CausalMode causal, DType dtype, CpuIsa cpuIsa, TileScheduler scheduler) {
         this(q, k, v, out, lse, mask, keyLengths, batch, heads, kvHeads, seqQ, seqK, headDim, maskBatchStride,
-                maskHeadStride, maskRowStride, softmaxScale, causal, dtype, cpuIsa, scheduler, null);
+                maskHeadStride, maskRowStride, softmaxScale, causal, dtype, cpuIsa, scheduler, null, Serving.NONE);
     }
 
     /** Valid keys of batch b. */
@@ -41,7 +82,11 @@ public record Problem(
         return keyLengths == null ? seqK : keyLengths[(int) b];
     }
 
-    /** Largest key index + 1 that query row i of batch b may see (may be ≤ 0: none). */
+    /**
+     * Largest key index + 1 that query row i of batch b may see under causal masking and key
+     * lengths (may be ≤ 0: none); the sliding window narrows it further ({@link #visibleStart},
+     * {@link #windowEnd}).
+     */
     public long visibleEnd(long b, long i) {
         long kvLen = keyLength(b);
         return switch (causal) {
@@ -49,6 +94,28 @@ public record Problem(
             case TOP_LEFT -> Math.min(kvLen, i + 1);
             case BOTTOM_RIGHT -> Math.min(kvLen, i + 1 + kvLen - seqQ);
         };
+    }
+
+    /** The causal alignment's offset for batch b: row i's diagonal is key i + offset. */
+    public long diagonalOffset(long b) {
+        return causal == CausalMode.BOTTOM_RIGHT ? keyLength(b) - seqQ : 0;
+    }
+
+    /** First key row i of batch b may see: the window's left edge, else 0 (may exceed the end). */
+    public long visibleStart(long b, long i) {
+        if (!serving.windowed() || serving.windowLeft() < 0) {
+            return 0;
+        }
+        return Math.max(0, i + diagonalOffset(b) - serving.windowLeft());
+    }
+
+    /** Key index + 1 past what row i of batch b may see: causal, key lengths and the window's right edge. */
+    public long windowEnd(long b, long i) {
+        long end = visibleEnd(b, i);
+        if (serving.windowed() && serving.windowRight() >= 0) {
+            end = Math.min(end, i + diagonalOffset(b) + serving.windowRight() + 1);
+        }
+        return end;
     }
 
     /** The kv head that query head h reads (grouped-query attention). */

@@ -9,8 +9,10 @@ import panama.attention.Tensor;
  * The oracle: scalar Java with float64 accumulation, written to be obviously right rather than
  * fast, and never optimised. Every other backend is tested against it.
  *
- * <p>Semantics (shared with the C kernel): logits {@code s_ij = scale·q_i·k_j + mask_ij} over the
- * keys row i may see ({@link Problem#visibleEnd}); keys whose logit is {@code -inf} are left out,
+ * <p>Semantics (shared with the C kernel): logits {@code s_ij = softcap(scale·q_i·k_j) + alibi_ij +
+ * mask_ij} over the keys row i may see ({@link Problem#visibleStart} to {@link Problem#windowEnd}:
+ * causal, window, key lengths); softcap is {@code c·tanh(x/c)}, ALiBi {@code -slope_h·|i + offset - j|};
+ * keys whose logit is {@code -inf} are left out,
  * and a {@code -inf} mask entry hides its key outright (a NaN {@code q_i·k_j} included: a hidden
  * key has no say). A row with no key left gives 0 and LSE {@code -inf}; a NaN or {@code +inf}
  * logit makes the row NaN; a NaN/inf in V reaches exactly the rows that weigh that key.
@@ -47,15 +49,27 @@ public final class ReferenceKernel {
 
     private static void row(Problem p, long b, long h, long kvh, long i, double[] logits, double[] acc) {
         int d = acc.length;
-        long end = Math.max(0, p.visibleEnd(b, i));
+        long end = Math.max(0, p.windowEnd(b, i));
+        int start = (int) Math.min(end, p.visibleStart(b, i));
+        Problem.Serving serving = p.serving();
+        double cap = serving.softcap();
+        double slope = serving.alibiSlopes() == null ? 0
+                : Elements.get(serving.alibiSlopes().segment(), DType.F32, h * serving.alibiSlopes().stride(0));
+        long diagonal = i + p.diagonalOffset(b);
         double max = Double.NEGATIVE_INFINITY;
         boolean nan = false;
-        for (int j = 0; j < end; j++) {
+        for (int j = start; j < end; j++) {
             double dot = 0;
             for (int c = 0; c < d; c++) {
                 dot += (double) at(p.q(), b, h, i, c) * at(p.k(), b, kvh, j, c);
             }
             double s = (double) p.softmaxScale() * dot;
+            if (cap > 0) {
+                s = cap * Math.tanh(s / cap);
+            }
+            if (serving.alibiSlopes() != null) {
+                s -= slope * Math.abs(diagonal - j);
+            }
             if (p.mask() != null) {
                 float m = maskAt(p, b, h, i, j);
                 s = m == Float.NEGATIVE_INFINITY ? Double.NEGATIVE_INFINITY : s + m;
@@ -73,7 +87,7 @@ public final class ReferenceKernel {
             lse = Double.NEGATIVE_INFINITY; // sees no key: zeros, never NaN
         } else {
             double sum = 0;
-            for (int j = 0; j < end; j++) {
+            for (int j = start; j < end; j++) {
                 if (logits[j] == Double.NEGATIVE_INFINITY) {
                     continue;
                 }
@@ -98,17 +112,18 @@ public final class ReferenceKernel {
             Elements.set(l.segment(), DType.F32, b * l.stride(0) + h * l.stride(1) + i, (float) lse);
         }
         if (p.probabilities() != null) {
-            probabilities(p, b, h, i, logits, (int) end, lse);
+            probabilities(p, b, h, i, logits, start, (int) end, lse);
         }
     }
 
-    /** Row (b, h, i) of the probabilities from the row's logits [0, end) and its log-sum-exp. */
-    private static void probabilities(Problem p, long b, long h, long i, double[] logits, int end, double lse) {
+    /** Row (b, h, i) of the probabilities from the row's logits [start, end) and its log-sum-exp. */
+    private static void probabilities(Problem p, long b, long h, long i, double[] logits, int start, int end,
+                                      double lse) {
         Tensor t = p.probabilities();
         long base = b * t.stride(0) + h * t.stride(1) + i * t.stride(2);
         for (long j = 0; j < p.seqK(); j++) {
             double w;
-            if (j >= end || (p.mask() != null && maskAt(p, b, h, i, j) == Float.NEGATIVE_INFINITY)) {
+            if (j < start || j >= end || (p.mask() != null && maskAt(p, b, h, i, j) == Float.NEGATIVE_INFINITY)) {
                 w = 0; // not seen: no part of the row, whatever else it holds
             } else if (Double.isNaN(lse)) {
                 w = Double.NaN;

@@ -135,8 +135,38 @@ public final class Validation {
             throw new IllegalArgumentException("softmaxScale must be finite, got " + scale);
         }
         TileScheduler scheduler = o.scheduler() == null ? TileScheduler.shared() : o.scheduler();
+        Problem.Serving serving = serving(o, heads);
         return new Problem(q, k, v, out, lse, mask, keyLengths, batch, heads, kvHeads, seqQ, seqK, headDim,
-                mbs, mhs, mrs, scale, o.causal(), dtype, o.cpuIsa(), scheduler, probs);
+                mbs, mhs, mrs, scale, o.causal(), dtype, o.cpuIsa(), scheduler, probs, serving);
+    }
+
+    /** The window, softcap and ALiBi slopes of o (the builder already checked the window and softcap). */
+    private static Problem.Serving serving(AttentionOptions o, long heads) {
+        Tensor slopes = o.alibiSlopes();
+        if (slopes != null) {
+            requireRank(slopes, "alibiSlopes", 1, "[heads]");
+            requireUsable(slopes, "alibiSlopes");
+            if (slopes.dtype() != DType.F32) {
+                throw new IllegalArgumentException("alibiSlopes: dtype is " + slopes.dtype() + ", must be F32");
+            }
+            if (slopes.size(0) != heads) {
+                throw new IllegalArgumentException("alibiSlopes: dimension 0 (heads) is " + slopes.size(0)
+                        + " but q has " + heads + " heads");
+            }
+            if (slopes.isOnDevice()) {
+                throw new IllegalArgumentException("alibiSlopes: must be a host tensor, is on " + slopes.device());
+            }
+            for (long h = 0; h < heads; h++) {
+                float slope = Elements.get(slopes.segment(), DType.F32, h * slopes.stride(0));
+                if (!Float.isFinite(slope)) {
+                    throw new IllegalArgumentException("alibiSlopes[" + h + "] = " + slope + " must be finite");
+                }
+            }
+        }
+        if (!o.windowed() && o.softcap() == 0 && slopes == null) {
+            return Problem.Serving.NONE;
+        }
+        return new Problem.Serving(o.windowed(), o.windowLeft(), o.windowRight(), o.softcap(), slopes);
     }
 
     /** The probabilities output: F32, exactly [batch, heads, seqQ, seqK], rows contiguous, writable, distinct. */

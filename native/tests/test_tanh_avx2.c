@@ -1,0 +1,12 @@
+/* test_tanh_avx2.c — the AVX2 kernels' v_tanh over an array, for test_tanh (built with that
+ * kernel's flags; called only when the CPU runs it). */
+#include "panattn_simd_avx2.h"
+#include "panattn_simd_tanh.h"
+
+void test_tanh_avx2(const float *x, float *y, long n);
+
+void test_tanh_avx2(const float *x, float *y, long n) {
+    for (long i = 0; i + VL <= n; i += VL) {
+        v_storeu(y + i, v_tanh(v_loadu(x + i)));
+    }
+}
