@@ -282,6 +282,19 @@ static inline int ac_check(attn_case *c, char *detail, size_t detail_size) {
     return rel <= tol && lse_err <= 1e-5 && bad == 0;
 }
 
+/* Reports case `name`: the call's status when it failed, else the check against the float64
+ * oracle; then frees the case. */
+static inline void ac_report_and_destroy(attn_case *c, int32_t status, const char *name) {
+    char detail[300];
+    if (status != PANATTN_OK) {
+        snprintf(detail, sizeof detail, "status %d: %s", (int)status, panattn_last_error());
+        report(0, name, detail);
+    } else {
+        report(ac_check(c, detail, sizeof detail), name, detail);
+    }
+    ac_destroy(c);
+}
+
 static inline const char *ac_isa_name(int32_t isa) {
     return isa == PANATTN_ISA_AVX512 ? "AVX512" : isa == PANATTN_ISA_AVX2 ? "AVX2" : "SCALAR";
 }

@@ -35,7 +35,7 @@ static int64_t key_block(int32_t isa, int64_t d) {
 
 static void run(const char *what, attn_shape s, uint64_t seed) {
     attn_case c;
-    char name[200], detail[300];
+    char name[200];
     s.isa = current_isa;
     if (s.gain == 0) {
         s.gain = 1.0;
@@ -46,13 +46,7 @@ static void run(const char *what, attn_shape s, uint64_t seed) {
              s.lse ? " lse" : "");
     ac_build(&c, &s, seed);
     int32_t st = ac_forward(&c);
-    if (st != PANATTN_OK) {
-        snprintf(detail, sizeof detail, "status %d: %s", (int)st, panattn_last_error());
-        report(0, name, detail);
-    } else {
-        report(ac_check(&c, detail, sizeof detail), name, detail);
-    }
-    ac_destroy(&c);
+    ac_report_and_destroy(&c, st, name);
 }
 
 static void run_isa(int32_t isa) {

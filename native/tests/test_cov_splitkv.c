@@ -12,7 +12,7 @@
 
 static void run_split(const char *what, attn_shape s, int64_t splits, int nan_row) {
     attn_case c;
-    char name[220], detail[300];
+    char name[220];
     snprintf(name, sizeof name, "[%s] split-KV x%lld: %s %s causal %d", ac_isa_name(s.isa), (long long)splits, what,
              ac_dtype_name(s.dtype), (int)s.causal);
     ac_build(&c, &s, (uint64_t)(splits * 31 + s.isa * 7 + s.causal));
@@ -20,13 +20,7 @@ static void run_split(const char *what, attn_shape s, int64_t splits, int nan_ro
         ((float *)c.q)[ac_row(s.heads, s.seq_q, c.p.q_row_stride, 1, 0, s.seq_q - 1) + 3] = NAN;
     }
     int32_t st = ac_forward_split(&c, splits);
-    if (st != PANATTN_OK) {
-        snprintf(detail, sizeof detail, "status %d: %s", (int)st, panattn_last_error());
-        report(0, name, detail);
-    } else {
-        report(ac_check(&c, detail, sizeof detail), name, detail);
-    }
-    ac_destroy(&c);
+    ac_report_and_destroy(&c, st, name);
 }
 
 static void merges(int32_t isa) {

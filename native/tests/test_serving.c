@@ -44,15 +44,9 @@ static void run_case(const attn_shape *s, const options *o, uint64_t seed) {
         ac_build(&c, s, seed);
         apply(&c, o);
         int32_t st = split ? ac_forward_split(&c, s->seq_k < 3 ? s->seq_k : 3) : ac_forward(&c);
-        char name[256], detail[200];
+        char name[256];
         describe(name, sizeof name, s, o, split ? " split 3" : "");
-        if (st != PANATTN_OK) {
-            snprintf(detail, sizeof detail, "status %d: %s", (int)st, panattn_last_error());
-            report(0, name, detail);
-        } else {
-            report(ac_check(&c, detail, sizeof detail), name, detail);
-        }
-        ac_destroy(&c);
+        ac_report_and_destroy(&c, st, name);
     }
 }
 
