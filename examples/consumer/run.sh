@@ -7,12 +7,28 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-major="$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1)"
-if [[ -z "$major" || "$major" -lt 22 ]]; then
-  echo "error: the consumer example needs a JDK 22+ (found '${major:-none}' at $JAVA); set JAVA_HOME" >&2
+# A JDK >= 22, found as the project's launcher finds one: JAVA_HOME, the java on PATH, then
+# /usr/lib/jvm/* newest first (CI sets no JAVA_HOME and its default java may be older).
+java_major() { "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1; }
+find_jdk() {
+  local d v candidates=()
+  [[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME")
+  command -v java >/dev/null 2>&1 && candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
+  for d in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -V -r); do candidates+=("${d%/}"); done
+  for d in "${candidates[@]}"; do
+    if [[ -x "$d/bin/java" && -x "$d/bin/javac" ]]; then
+      v="$(java_major "$d/bin/java")"
+      if [[ -n "$v" && "$v" -ge 22 ]]; then echo "$d"; return 0; fi
+    fi
+  done
+  return 1
+}
+if ! JAVA_HOME="$(find_jdk)"; then
+  echo "error: the consumer example needs a JDK 22+ (none in JAVA_HOME, PATH or /usr/lib/jvm); set JAVA_HOME" >&2
   exit 3
 fi
+export JAVA_HOME
+JAVA="$JAVA_HOME/bin/java"
 
 "$ROOT/mvnw" -B -q -f "$HERE/pom.xml" clean package
 cd "$HERE/target"
