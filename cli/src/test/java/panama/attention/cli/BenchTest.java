@@ -37,17 +37,13 @@ class BenchTest {
 
     @BeforeAll
     static void quickTimer() {
-        Bench.timer = new Timer(1, 0, 0, 2, 0, 20_000_000L);
-        Ceiling.probeSeconds = 0.02;
+        QuickTiming.install();
     }
 
     @AfterAll
     static void defaultTimer() {
-        Bench.timer = Timer.DEFAULT;
-        Ceiling.probeSeconds = DEFAULT_PROBE_SECONDS;
+        QuickTiming.restore();
     }
-
-    private static final double DEFAULT_PROBE_SECONDS = Ceiling.probeSeconds;
 
     @Test
     void fullSweepsSeqHeadDimAndCausal() throws CliException {

@@ -28,7 +28,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import panama.attention.Attention;
 import panama.attention.Backend;
 import panama.attention.BackendStatus;
-import panama.attention.measure.Timer;
 
 /**
  * The command line through {@link Main#run}: sdpa against a float64 computation written here
@@ -57,17 +56,13 @@ class MainTest {
 
     @BeforeAll
     static void quickTimer() {
-        Bench.timer = new Timer(1, 0, 0, 2, 0, 20_000_000L);
-        Ceiling.probeSeconds = 0.02;
+        QuickTiming.install();
     }
 
     @AfterAll
     static void defaultTimer() {
-        Bench.timer = Timer.DEFAULT;
-        Ceiling.probeSeconds = DEFAULT_PROBE_SECONDS;
+        QuickTiming.restore();
     }
-
-    private static final double DEFAULT_PROBE_SECONDS = Ceiling.probeSeconds;
 
     static Stream<Backend> availableBackends() {
         return Attention.backends().stream().filter(BackendStatus::available).map(BackendStatus::backend);
