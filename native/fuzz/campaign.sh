@@ -7,16 +7,24 @@
 # every later run-fuzz.sh replays it (fix the library, then commit the input), and the campaign
 # exits 1.
 #
-#   native/fuzz/campaign.sh SECONDS
+#   native/fuzz/campaign.sh SECONDS [EXECUTIONS]
 #
-# Environment: as run-fuzz.sh (CLANG, PANATTN_FUZZ_BUILD, FUZZ_JOBS).
+# With EXECUTIONS the campaign also stops once that many executions have run (whichever comes
+# first; libFuzzer finishes the running jobs, so the count ends a little past it).
+#
+# Environment: as run-fuzz.sh (CLANG, PANATTN_FUZZ_BUILD); FUZZ_JOBS > 1 fuzzes in that many
+# processes (libFuzzer's fork mode) and counts the executions of all of them.
 set -euo pipefail
 
-if [[ $# -ne 1 || ! "$1" =~ ^[0-9]+$ || "$1" -lt 1 ]]; then
-  echo "usage: native/fuzz/campaign.sh SECONDS   (SECONDS >= 1)" >&2
+if [[ $# -lt 1 || $# -gt 2 || ! "$1" =~ ^[0-9]+$ || "$1" -lt 1 || ( $# -eq 2 && ! "${2:-}" =~ ^[1-9][0-9]*$ ) ]]; then
+  echo "usage: native/fuzz/campaign.sh SECONDS [EXECUTIONS]   (SECONDS >= 1, EXECUTIONS >= 1)" >&2
   exit 2
 fi
 secs=$1
+runs=()
+if [[ $# -eq 2 ]]; then
+  runs=(-runs="$2")
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=${PANATTN_FUZZ_BUILD:-$repo/build/fuzz}
@@ -28,21 +36,29 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_ma
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 rm -rf "$artifacts" && mkdir -p "$artifacts" "$out/corpus"
 log=$out/campaign.log
-echo "=== fuzzing for $secs s (corpus: $out/corpus, log: $log)"
+echo "=== fuzzing for $secs s${runs:+ or ${runs[0]#-runs=} executions} (corpus: $out/corpus, log: $log)"
+echo "commit: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown); jobs: ${FUZZ_JOBS:-1}; CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 start=$(date +%s)
 status=0
+# FUZZ_JOBS > 1 runs libFuzzer's fork mode: that many child processes fuzz the shared corpus and
+# the parent prints one running total of executions, so the record counts every process.
+parallel=()
+if [[ "${FUZZ_JOBS:-1}" -gt 1 ]]; then
+  parallel=(-fork="$FUZZ_JOBS")
+fi
 (cd "$out" && ./fuzz_forward -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 -max_len=384 \
-  -print_final_stats=1 -artifact_prefix="$artifacts/" ${FUZZ_JOBS:+-jobs=$FUZZ_JOBS -workers=$FUZZ_JOBS} \
+  -print_final_stats=1 -artifact_prefix="$artifacts/" "${parallel[@]}" "${runs[@]}" \
   "$out/corpus" "$repo/native/fuzz/regressions") >"$log" 2>&1 || status=$?
 elapsed=$(($(date +%s) - start))
 
-# libFuzzer's last status line ("#N ... cov: E ft: F corp: C/...") and its final statistics.
+# libFuzzer's last status line ("#N ... cov: E ft: F corp: C/..." or, in fork mode,
+# "#N: cov: E ft: F corp: C ...") and its final statistics.
 last=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
 execs=$(grep -E '^stat::number_of_executed_units:' "$log" | awk '{ print $2 }' | tail -n 1)
 echo "executions: ${execs:-$(sed -E 's/^#([0-9]+).*/\1/' <<<"$last")}"
 echo "time: ${elapsed} s"
 echo "coverage: $(grep -oE 'cov: [0-9]+ ft: [0-9]+' <<<"$last" || echo 'unknown') (edges, features)"
-echo "corpus: $(grep -oE 'corp: [0-9]+/[0-9A-Za-z]+' <<<"$last" || echo 'unknown')"
+echo "corpus: $(grep -oE 'corp: [0-9]+(/[0-9A-Za-z]+)?' <<<"$last" || echo 'unknown')"
 
 found=0
 for f in "$artifacts"/*; do

@@ -4,8 +4,9 @@
  *
  * The fuzz bytes become one panattn_params: sizes (small, sometimes zero, negative or past a
  * limit), strides (contiguous, interleaved, padded, or raw fuzz values: zero, negative, huge),
- * dtype/causal/isa codes (valid or not), a scale from raw float bits, and optional lse, mask and
- * key lengths. Every buffer is malloc'ed to EXACTLY the extent the params claim (the bytes from
+ * dtype/causal/isa codes (valid or not), a scale from raw float bits, optional lse, mask and
+ * key lengths, and the serving options (sliding window bounds, softcap, ALiBi slopes; sensible or
+ * raw values). Every buffer is malloc'ed to EXACTLY the extent the params claim (the bytes from
  * element 0 to one past the largest offset sum (size_i - 1) * stride_i), so any read or write
  * outside what a correct caller provides lands in an ASan redzone. Then it calls panattn_plan
  * (one thread and a fuzzed thread count) and, when the params are valid, forward (over fuzzed
@@ -14,7 +15,7 @@
  * panattn_hold, which must return its body's status and read nothing.
  *
  * When a claimed extent is too large to allocate (over CAP bytes), only panattn_plan, which
- * reads nothing but the params and the key lengths, is called: a correct library
+ * reads nothing but the params, the key lengths and the ALiBi slopes, is called: a correct library
  * may legitimately read a valid tensor of any size, so no smaller buffer could stand in for it.
  * Values are fuzz bytes reinterpreted as floats: NaN, inf and subnormals included.
  */
@@ -118,7 +119,7 @@ static void strides_for(reader *r, const int64_t *sizes, int64_t *st) {
 }
 
 typedef struct buffers {
-    void *q, *k, *v, *out, *mask, *lse, *kl, *ws;
+    void *q, *k, *v, *out, *mask, *lse, *kl, *ws, *slopes;
 } buffers;
 
 static void *alloc_exact(int64_t elems, int64_t elem_size, reader *r) {
@@ -130,13 +131,22 @@ static void *alloc_exact(int64_t elems, int64_t elem_size, reader *r) {
     if (p == NULL) {
         return NULL;
     }
-    /* Values from the fuzz bytes, repeated: any float bit pattern, NaN and inf included. */
+    /* Values from the fuzz bytes, repeated: any float bit pattern, NaN and inf included. Byte i is
+     * pattern[i % 16] ^ (i * 131 mod 256), which repeats every 256 bytes: write one period, then
+     * double the filled prefix with memcpy. A byte loop over megabytes under the sanitizers
+     * dominated the time of an execution; the values are the same. */
     uint8_t pattern[16];
     for (int i = 0; i < 16; i++) {
         pattern[i] = u8(r);
     }
-    for (size_t i = 0; i < bytes; i++) {
+    size_t filled = bytes < 256 ? bytes : 256;
+    for (size_t i = 0; i < filled; i++) {
         p[i] = (uint8_t)(pattern[i & 15] ^ (uint8_t)(i * 131));
+    }
+    while (filled < bytes) {
+        size_t n = filled < bytes - filled ? filled : bytes - filled;
+        memcpy(p + filled, p, n);
+        filled += n;
     }
     return p;
 }
@@ -244,6 +254,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     }
 
+    uint8_t serving = u8(r);
+    if (serving & 1) { /* sliding window: unbounded, small, or raw (negative, huge) bounds */
+        p.window = (serving & 8) ? (int32_t)(int8_t)u8(r) : 1; /* raw: anything but 0/1 is refused */
+        p.window_left = (serving & 16) ? i64(r) : (int64_t)(u8(r) % 160) - 1;
+        p.window_right = (serving & 32) ? i64(r) : (int64_t)(u8(r) % 160) - 1;
+    }
+    if (serving & 2) { /* softcap: a small positive value, or raw float bits (NaN, inf, negative) */
+        uint32_t bits = (serving & 64) ? u32(r) : 0x3f800000u + ((uint32_t)u8(r) << 19); /* 1 .. ~2^16 */
+        memcpy(&p.softcap, &bits, sizeof p.softcap);
+    }
+    if (serving & 4) { /* ALiBi slopes: exactly heads floats, values from fuzz bytes */
+        int64_t n = p.heads >= 1 && p.heads <= 64 ? p.heads : 0;
+        if (n > 0) {
+            float *slopes = malloc((size_t)n * sizeof *slopes);
+            for (int64_t h = 0; h < n; h++) {
+                uint32_t bits = (serving & 128) ? u32(r) : 0x3c000000u + ((uint32_t)u8(r) << 18); /* finite */
+                memcpy(&slopes[h], &bits, sizeof slopes[h]);
+            }
+            b.slopes = slopes;
+            p.alibi_slopes = slopes;
+        } /* else: no slopes array of that many heads can be built; panattn_plan reads the slopes,
+           * so no stand-in pointer either (as for key lengths) */
+    }
+
     struct panattn_plan planned;
     int32_t status = panattn_plan(&p, 1, &planned);
     const int64_t tiles = status == PANATTN_OK ? planned.tiles : -1;
@@ -310,6 +344,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         __builtin_trap();
     }
 
-    free(b.q), free(b.k), free(b.v), free(b.out), free(b.mask), free(b.lse), free(b.kl), free(b.ws);
+    free(b.q), free(b.k), free(b.v), free(b.out), free(b.mask), free(b.lse), free(b.kl), free(b.ws), free(b.slopes);
     return 0;
 }
