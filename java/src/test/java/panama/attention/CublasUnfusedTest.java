@@ -24,7 +24,7 @@ class CublasUnfusedTest {
         CudaParityTest.Case c = new CudaParityTest.Case("unfused-" + dt, dt, 2, 4, 2, 37, 53, 64, CausalMode.BOTTOM_RIGHT,
                 true, true, false, 0, 0);
         try (Arena arena = Arena.ofConfined(); DeviceArena gpu = DeviceArena.open()) {
-            SplittableRandom rnd = new SplittableRandom(dt.ordinal() + System.nanoTime());
+            SplittableRandom rnd = new SplittableRandom(GpuTestSupport.seed("cublas-unfused-" + dt));
             long[] qs = {c.b(), c.h(), c.lq(), c.d()}, ks = {c.b(), c.hk(), c.lk(), c.d()};
             float[] q = CudaParityTest.rounded(dt, CudaParityTest.random(rnd, (long) c.b() * c.h() * c.lq() * c.d(), 2f));
             float[] k = CudaParityTest.rounded(dt, CudaParityTest.random(rnd, (long) c.b() * c.hk() * c.lk() * c.d(), 2f));
