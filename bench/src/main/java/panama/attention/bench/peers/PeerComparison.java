@@ -26,7 +26,8 @@ import panama.attention.internal.OpenBlas;
  * OpenBLAS sgemm 2048³, and the machine's read bandwidth for the memory-bound decode shapes.
  * Every peer's output is checked against ours before it is timed, so both compute the same thing.
  * The compute ceiling is the CPU's FMA peak measured at the start of the run ({@link FmaPeak}, same
- * threads); sgemm is a reference only, since OPENBLAS_CORETYPE may hold it to older kernels.
+ * threads); sgemm is a reference only, since OPENBLAS_CORETYPE may hold it to older kernels. Our own
+ * paths are compared with each other too ({@link OwnRatios}: BF16 / F32, JAVA_VECTOR / NATIVE_CPU).
  *
  * <pre>./panama-attention peers [--threads N] [--seq 1024,2048,4096] [--decode 4096,32768] [--quick]</pre>
  */
@@ -106,6 +107,9 @@ public final class PeerComparison {
             }
         }
         headDims(2048);
+        OwnRatios own = new OwnRatios(threads, rounds::run, this::peakShare);
+        lines.addAll(own.bf16VsF32(2048));
+        lines.addAll(own.vectorVsNative(2048));
         for (int cache : caches) {
             // the probe streams as many bytes as the call reads (K and V), so both meet the
             // same caches: a 32 MiB L3 keeps part of a 128 MiB stream between back-to-back

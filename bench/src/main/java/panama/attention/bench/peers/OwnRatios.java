@@ -1,0 +1,169 @@
+package panama.attention.bench.peers;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.DoubleFunction;
+import panama.attention.Attention;
+import panama.attention.AttentionOptions;
+import panama.attention.Backend;
+import panama.attention.CausalMode;
+import panama.attention.DType;
+import panama.attention.Tensor;
+import panama.attention.TileScheduler;
+
+/**
+ * Ratios between our own paths, each pair timed in the same interleaved rounds: BF16 against F32
+ * on NATIVE_CPU (what the bf16 dot-product instructions buy), and JAVA_VECTOR against NATIVE_CPU
+ * (how close pure Java gets). Every ratio is a median of per-round ratios, printed with the
+ * smallest and largest round, and with what this machine lacked where that decides the number.
+ */
+final class OwnRatios {
+    /** Runs a group of contenders in the comparison's rounds. */
+    interface Rounds {
+        Interleaved run(Interleaved group) throws Exception;
+    }
+
+    private static final int HEADS = 8;
+    private final int threads;
+    private final Rounds rounds;
+    private final DoubleFunction<String> peakShare;
+
+    OwnRatios(int threads, Rounds rounds, DoubleFunction<String> peakShare) {
+        this.threads = threads;
+        this.rounds = rounds;
+        this.peakShare = peakShare;
+    }
+
+    /**
+     * BF16 and F32 inputs at N = n, d 64 and 128, non-causal and causal: GFLOP/s of each (and its
+     * share of the FMA peak, which counts fp32 multiply-adds) and BF16 / F32 speed.
+     */
+    List<String> bf16VsF32(int n) throws Exception {
+        System.err.println("[peers] N=" + n + " BF16 vs F32, d=64/128, non-causal and causal interleaved ...");
+        List<String> lines = new ArrayList<>();
+        lines.add("BF16 vs F32 on NATIVE_CPU (" + bf16Instructions() + "):");
+        int[] dims = {64, 128};
+        CausalMode[] modes = {CausalMode.NONE, CausalMode.TOP_LEFT};
+        try (Arena arena = Arena.ofConfined(); TileScheduler sched = TileScheduler.create(threads)) {
+            Interleaved g = new Interleaved();
+            int[][] f32 = new int[dims.length][modes.length], bf16 = new int[dims.length][modes.length];
+            for (int di = 0; di < dims.length; di++) {
+                Inputs f = new Inputs(arena, DType.F32, n, dims[di]), b = new Inputs(arena, DType.BF16, n, dims[di]);
+                for (int m = 0; m < modes.length; m++) {
+                    AttentionOptions o = AttentionOptions.builder().backend(Backend.NATIVE_CPU).causal(modes[m]).scheduler(sched)
+                            .build();
+                    f32[di][m] = g.add("f32 d" + dims[di] + " " + modes[m], () -> f.run(o));
+                    bf16[di][m] = g.add("bf16 d" + dims[di] + " " + modes[m], () -> b.run(o));
+                }
+            }
+            rounds.run(g);
+            for (int di = 0; di < dims.length; di++) {
+                for (int m = 0; m < modes.length; m++) {
+                    double flops = Attention.flops(1, HEADS, n, n, dims[di], modes[m]);
+                    double fGf = flops / g.medianMs(f32[di][m]) / 1e6, bGf = flops / g.medianMs(bf16[di][m]) / 1e6;
+                    double[] spread = g.timeRatioRange(f32[di][m], bf16[di][m]);
+                    lines.add(String.format(Locale.ROOT,
+                            "  N=%d d=%d %-10s F32 %.1f GFLOP/s (%s peak), BF16 %.1f GFLOP/s (%s); BF16/F32 speed %.2fx"
+                                    + " (rounds %.2f-%.2f, %d rounds)",
+                            n, dims[di], modes[m] == CausalMode.NONE ? "non-causal" : "causal", fGf, peakShare.apply(fGf), bGf,
+                            peakShare.apply(bGf), g.timeRatio(f32[di][m], bf16[di][m]), spread[0], spread[1], g.rounds()));
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** JAVA_VECTOR and NATIVE_CPU at N = n, d 64 and 128, non-causal and causal: JAVA_VECTOR / NATIVE_CPU speed. */
+    List<String> vectorVsNative(int n) throws Exception {
+        System.err.println("[peers] N=" + n + " JAVA_VECTOR vs NATIVE_CPU, d=64/128 interleaved ...");
+        String bits = System.getProperty("panattn.vector.bits");
+        List<String> lines = new ArrayList<>();
+        lines.add("JAVA_VECTOR vs NATIVE_CPU, F32 (vector width: " + (bits == null ? "the JVM's preferred species"
+                : bits + " bits from -Dpanattn.vector.bits") + "):");
+        int[] dims = {64, 128};
+        CausalMode[] modes = {CausalMode.NONE, CausalMode.TOP_LEFT};
+        try (Arena arena = Arena.ofConfined(); TileScheduler sched = TileScheduler.create(threads)) {
+            Interleaved g = new Interleaved();
+            int[][] nat = new int[dims.length][modes.length], vec = new int[dims.length][modes.length];
+            for (int di = 0; di < dims.length; di++) {
+                Inputs in = new Inputs(arena, DType.F32, n, dims[di]);
+                for (int m = 0; m < modes.length; m++) {
+                    AttentionOptions on = AttentionOptions.builder().backend(Backend.NATIVE_CPU).causal(modes[m]).scheduler(sched)
+                            .build();
+                    AttentionOptions ov = AttentionOptions.builder().backend(Backend.JAVA_VECTOR).causal(modes[m]).scheduler(sched)
+                            .build();
+                    nat[di][m] = g.add("native d" + dims[di] + " " + modes[m], () -> in.run(on));
+                    vec[di][m] = g.add("vector d" + dims[di] + " " + modes[m], () -> in.run(ov));
+                }
+            }
+            rounds.run(g);
+            for (int di = 0; di < dims.length; di++) {
+                for (int m = 0; m < modes.length; m++) {
+                    double flops = Attention.flops(1, HEADS, n, n, dims[di], modes[m]);
+                    double[] spread = g.timeRatioRange(nat[di][m], vec[di][m]);
+                    lines.add(String.format(Locale.ROOT,
+                            "  N=%d d=%d %-10s NATIVE_CPU %.1f GFLOP/s, JAVA_VECTOR %.1f GFLOP/s; JAVA_VECTOR/NATIVE_CPU speed"
+                                    + " %.2fx (rounds %.2f-%.2f, %d rounds)",
+                            n, dims[di], modes[m] == CausalMode.NONE ? "non-causal" : "causal",
+                            flops / g.medianMs(nat[di][m]) / 1e6, flops / g.medianMs(vec[di][m]) / 1e6,
+                            g.timeRatio(nat[di][m], vec[di][m]), spread[0], spread[1], g.rounds()));
+                }
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * Whether this CPU has the bf16 dot-product instructions, from the kernel's CPU flags: the
+     * BF16 ratio means something else without them (BF16 then converts to fp32 and runs the F32
+     * arithmetic), and the report says so rather than leave a number unexplained.
+     */
+    static String bf16Instructions() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("flags")) {
+                    List<String> flags = List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
+                    String amx = flags.contains("amx_bf16") ? ", amx_bf16 present" : ", no AMX";
+                    return flags.contains("avx512_bf16") ? "this CPU has avx512_bf16" + amx
+                            : "this CPU LACKS avx512_bf16: BF16 converts to fp32" + amx;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return "CPU flags unreadable: " + e.getMessage();
+        }
+        return "CPU flags not found";
+    }
+
+    /** Q, K, V and out of one [1, n, 8, d] shape in one dtype, random in [-1, 1). */
+    private static final class Inputs {
+        final Tensor q, k, v, out;
+
+        Inputs(Arena arena, DType dtype, int n, int d) {
+            long[] shape = {1, HEADS, n, d};
+            int elems = HEADS * n * d;
+            q = Tensor.fromFloats(arena, dtype, random(elems, 1), shape);
+            k = Tensor.fromFloats(arena, dtype, random(elems, 2), shape);
+            v = Tensor.fromFloats(arena, dtype, random(elems, 3), shape);
+            out = Tensor.allocate(arena, dtype, shape);
+        }
+
+        void run(AttentionOptions o) {
+            Attention.sdpa(q, k, v, out, o);
+        }
+
+        private static float[] random(int n, long seed) {
+            SplittableRandom r = new SplittableRandom(seed);
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) (r.nextDouble() * 2 - 1);
+            }
+            return x;
+        }
+    }
+}
