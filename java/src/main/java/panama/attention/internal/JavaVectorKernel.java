@@ -122,7 +122,7 @@ public final class JavaVectorKernel {
         private static final ThreadLocal<Scratch> LOCAL = new ThreadLocal<>();
 
         final int d;
-        final float[] qt;    // [d][ROWS]
+        final float[] qt;    // [ROWS / stripRows][d][stripRows]
         final float[] ot;    // [dPad][ROWS]
         final float[] st = new float[(BLOCK_K + 1) * ROWS]; // one strip's [BLOCK_K + 1][stripRows]: see TileMath
         final float[] kb;    // [BLOCK_K][d]
@@ -186,17 +186,20 @@ public final class JavaVectorKernel {
         }
         int nEnd = end[m - 1]; // rows see more keys further down (causal) or the same
 
-        // Qᵀ, pre-scaled; rows past the tile's end are zero
+        // Qᵀ per strip, pre-scaled; rows past the tile's end are zero
         float[] qt = s.qt;
-        for (int r = 0; r < m; r++) {
-            readRow(io.q(), dt, b * q.stride(0) + h * q.stride(1) + (i0 + r) * q.stride(2), s.row, 0, d, s.half);
-            for (int c = 0; c < d; c++) {
-                qt[c * ROWS + r] = s.row[c] * qScale;
-            }
-        }
-        for (int r = m; r < rowsAll; r++) {
-            for (int c = 0; c < d; c++) {
-                qt[c * ROWS + r] = 0f;
+        for (int r = 0; r < rowsAll; r++) {
+            int i = r % sw;
+            int at = (r - i) * d + i;
+            if (r < m) {
+                readRow(io.q(), dt, b * q.stride(0) + h * q.stride(1) + (i0 + r) * q.stride(2), s.row, 0, d, s.half);
+                for (int c = 0; c < d; c++) {
+                    qt[at + c * sw] = s.row[c] * qScale;
+                }
+            } else {
+                for (int c = 0; c < d; c++) {
+                    qt[at + c * sw] = 0f;
+                }
             }
         }
         Arrays.fill(s.ot, 0, dPad * ROWS, 0f);

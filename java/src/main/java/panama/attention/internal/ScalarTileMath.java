@@ -23,7 +23,7 @@ final class ScalarTileMath implements TileMath {
             java.util.Arrays.fill(st, so, so + rows, 0f);
             for (int c = 0; c < d; c++) {
                 float kv = kb[j * d + c];
-                int qo = c * ROWS + r0;
+                int qo = r0 * d + c * SW;
                 for (int i = 0; i < rows; i++) {
                     st[so + i] = Math.fma(qt[qo + i], kv, st[so + i]);
                 }

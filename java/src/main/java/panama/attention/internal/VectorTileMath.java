@@ -91,7 +91,7 @@ final class VectorTileMath implements TileMath {
         } else {
             for (int g = 0; g < rows; g += L) {
                 for (int j = 0; j < nkp; j += KEY_STEP) {
-                    scores4x1(qt, r0 + g, d, kb, j, st, g);
+                    scores4x1(qt, r0 * d + g, d, kb, j, st, g);
                 }
             }
         }
@@ -104,8 +104,8 @@ final class VectorTileMath implements TileMath {
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
         FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
         int k0 = j * d, k1 = k0 + d, k2 = k1 + d, k3 = k2 + d;
-        for (int c = 0; c < d; c++) {
-            int qo = c * ROWS + r0;
+        for (int c = 0, q = r0 * d; c < d; c++) {
+            int qo = q + c * SW;
             FloatVector q0 = FloatVector.fromArray(S, qt, qo);
             FloatVector q1 = FloatVector.fromArray(S, qt, qo + L);
             FloatVector q2 = FloatVector.fromArray(S, qt, qo + 2 * L);
@@ -153,16 +153,16 @@ final class VectorTileMath implements TileMath {
         a33.intoArray(st, s + 3 * L);
     }
 
-    /** Keys j..j+3 × rows r..r+L, stored at strip row g (a strip shorter than 4 vectors: the tile's last rows). */
-    private static void scores4x1(float[] qt, int r, int d, float[] kb, int j, float[] st, int g) {
+    /** Keys j..j+3 × strip rows g..g+L (Qᵀ from q), a strip shorter than 4 vectors: the tile's last rows. */
+    private static void scores4x1(float[] qt, int q, int d, float[] kb, int j, float[] st, int g) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         int k0 = j * d, k1 = k0 + d, k2 = k1 + d, k3 = k2 + d;
         for (int c = 0; c < d; c++) {
-            FloatVector q = FloatVector.fromArray(S, qt, c * ROWS + r);
-            a0 = q.fma(FloatVector.broadcast(S, kb[k0 + c]), a0);
-            a1 = q.fma(FloatVector.broadcast(S, kb[k1 + c]), a1);
-            a2 = q.fma(FloatVector.broadcast(S, kb[k2 + c]), a2);
-            a3 = q.fma(FloatVector.broadcast(S, kb[k3 + c]), a3);
+            FloatVector x = FloatVector.fromArray(S, qt, q + c * SW);
+            a0 = x.fma(FloatVector.broadcast(S, kb[k0 + c]), a0);
+            a1 = x.fma(FloatVector.broadcast(S, kb[k1 + c]), a1);
+            a2 = x.fma(FloatVector.broadcast(S, kb[k2 + c]), a2);
+            a3 = x.fma(FloatVector.broadcast(S, kb[k3 + c]), a3);
         }
         int s = j * SW + g;
         a0.intoArray(st, s);
