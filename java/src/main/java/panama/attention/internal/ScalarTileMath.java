@@ -37,8 +37,7 @@ final class ScalarTileMath implements TileMath {
             int r = r0 + i;
             float mx = m[r];
             for (int j = 0; j < nk; j++) {
-                float x = st[j * SW + i];
-                mx = x > mx ? x : mx; // skips NaN, as the vector path's max
+                mx = Math.max(mx, st[j * SW + i]);
             }
             float ms = mx == Float.NEGATIVE_INFINITY ? 0f : mx;
             float a = exp2(m[r] - ms);
@@ -103,7 +102,7 @@ final class ScalarTileMath implements TileMath {
 
     /** 2^x for x ≤ 0 (and NaN): the vector kernel's algorithm, one lane. */
     static float exp2(float x) {
-        float t = x < -127f ? -127f : x; // NaN stays NaN
+        float t = Math.max(x, -127f);
         float z = t + Exp2.MAGIC;
         float n = z - Exp2.MAGIC;
         float r = t - n;

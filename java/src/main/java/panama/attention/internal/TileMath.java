@@ -51,8 +51,8 @@ interface TileMath {
      * Online softmax of one key block over strip rows: per row, the new max over {@code m} and
      * {@code st[0..nk)} (0 stands in for a max of −∞, so masked rows stay 0 rather than NaN),
      * {@code alpha = 2^(m_old − m_new)}, {@code st ← 2^(st − m_new)} (−∞ gives exactly 0),
-     * {@code l ← l·alpha + Σ st}, {@code m ← m_new}. A NaN logit is skipped by the max and makes
-     * its row's sum NaN.
+     * {@code l ← l·alpha + Σ st}, {@code m ← m_new}. The max follows Math.max: a NaN logit makes
+     * its row NaN.
      */
     void softmax(float[] st, int nk, float[] m, float[] l, float[] alpha, int r0, int rows);
 

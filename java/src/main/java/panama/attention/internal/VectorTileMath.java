@@ -179,19 +179,24 @@ final class VectorTileMath implements TileMath {
         // exp2 boxes every vector (measured: a second site made the softmax cost more than the
         // whole Q·Kᵀ block). So alpha = 2^(m_old − m_new) rides along as an extra "key" in row
         // nk of st, and is taken back out of the sum.
+        // The max is FloatVector.max (Math.max rules: a NaN logit makes the row NaN), which C2
+        // compiles to a blend/max/unordered-compare sequence. A cheaper compare+blend max was
+        // tried: at 256 bits it compiled, but at 512 bits C2 left compare and blend as calls
+        // into their Java fallbacks in this method ("missing constant" under -XX:+PrintIntrinsics),
+        // a third of the kernel's time.
         int ao = nk * SW;
         for (int g = 0; g < rows; g += L) {
             FloatVector mOld = FloatVector.fromArray(S, m, r0 + g);
             FloatVector mx0 = mOld, mx1 = mOld;
             int j = 0;
             for (; j + 2 <= nk; j += 2) {
-                mx0 = maxSkipNaN(mx0, FloatVector.fromArray(S, st, j * SW + g));
-                mx1 = maxSkipNaN(mx1, FloatVector.fromArray(S, st, j * SW + SW + g));
+                mx0 = mx0.max(FloatVector.fromArray(S, st, j * SW + g));
+                mx1 = mx1.max(FloatVector.fromArray(S, st, j * SW + SW + g));
             }
             if (j < nk) {
-                mx0 = maxSkipNaN(mx0, FloatVector.fromArray(S, st, j * SW + g));
+                mx0 = mx0.max(FloatVector.fromArray(S, st, j * SW + g));
             }
-            FloatVector mx = maxSkipNaN(mx0, mx1);
+            FloatVector mx = mx0.max(mx1);
             FloatVector ms = mx.blend(0f, mx.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
             mOld.intoArray(st, ao + g);
             mx.intoArray(m, r0 + g);
@@ -207,22 +212,13 @@ final class VectorTileMath implements TileMath {
         }
     }
 
-    /**
-     * max(a, x) where a NaN x leaves a (maxps semantics; the native kernel's max). One compare and
-     * one blend: {@code FloatVector.max} follows Math.max (NaN and −0 rules), which C2 compiles to
-     * a five-instruction blend/max/unordered-compare sequence.
-     */
-    private static FloatVector maxSkipNaN(FloatVector a, FloatVector x) {
-        return a.blend(x, a.compare(VectorOperators.LT, x));
-    }
-
     private static final FloatVector MAGIC = FloatVector.broadcast(S, ScalarTileMath.Exp2.MAGIC);
     private static final FloatVector FLOOR = FloatVector.broadcast(S, -127f);
     private static final IntVector ONE_EXP = IntVector.broadcast(SI, 127 << 23);
 
     /** 2^x lane-wise for x ≤ 0 (NaN stays NaN; −∞ and x < −126.5 give 0). See {@link ScalarTileMath#exp2}. */
     static FloatVector exp2(FloatVector x) {
-        FloatVector t = x.blend(FLOOR, x.compare(VectorOperators.LT, FLOOR)); // clamp, NaN kept (as maxSkipNaN)
+        FloatVector t = x.max(FLOOR);
         FloatVector z = t.add(MAGIC);
         FloatVector r = t.sub(z.sub(MAGIC));
         FloatVector scale = z.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23)
