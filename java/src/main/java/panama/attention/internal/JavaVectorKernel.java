@@ -10,15 +10,16 @@ import panama.attention.Tensor;
 /**
  * JAVA_VECTOR: the NATIVE_CPU tile algorithm in pure Java. Same tiles, numbered the same way
  * (tile t is query block {@code nqb−1 − t/(B·H)} of head {@code t % (B·H)}, heaviest first) and
- * run on the same {@link panama.attention.TileScheduler}; within a tile, key blocks of
- * {@link #BLOCK_K} keys stream through an online softmax, so nothing larger than one
- * {@code 64 × BLOCK_K} block of scores ever exists.
+ * run on the same {@link panama.attention.TileScheduler}; within a tile ({@link #ROWS} rows), key
+ * blocks of {@link #BLOCK_K} keys stream through an online softmax, so nothing larger than one
+ * strip's {@code stripRows × BLOCK_K} block of scores ever exists.
  *
- * <p>Per tile: Q is packed transposed and pre-scaled by {@code scale·log2(e)} (so the softmax is
- * in base 2, FlashAttention's {@code scale_apply_exp2}); per key block K and V rows are packed
- * as float (F16/BF16 converted here), then {@link TileMath} computes scores, the online softmax
- * and P·V. Masks (causal, key lengths, additive) are applied between scores and softmax, and
- * only on blocks that need them. The arithmetic is {@code VectorTileMath} when
+ * <p>Per tile: Q is packed transposed strip by strip and pre-scaled by {@code scale·log2(e)} (so
+ * the softmax is in base 2, FlashAttention's {@code scale_apply_exp2}); per key block K rows and
+ * V panels are packed as float once (F16/BF16 converted here), then for each strip of the tile
+ * {@link TileMath} computes scores, the online softmax and P·V. A strip stops at the keys its
+ * last row sees (the causal diagonal). Masks (causal, key lengths, additive) are applied between
+ * scores and softmax, and only on strips that need them. The arithmetic is {@code VectorTileMath} when
  * jdk.incubator.vector is in the boot layer, else {@link ScalarTileMath} (logged once).
  *
  * <p>Memory: workers never touch a caller's (possibly confined) native segments; they read

@@ -11,12 +11,13 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Every vector runs along query rows (see {@link TileMath}'s layouts), so the two products
  * are outer-product register tiles and the online softmax is lane-wise, with no horizontal
- * reduction anywhere:
+ * reduction anywhere. A strip is 4 vectors of rows ({@link #SW}); a shorter strip (the tile's
+ * last rows) runs 1-vector variants of the same micro-kernels:
  * <ul>
  *   <li>scores: 4 keys × 4 row-vectors = 16 accumulators; per head-dim step 4 loads of Qᵀ,
  *       4 broadcasts of K, 16 FMAs;</li>
- *   <li>P·V: 4 head-dim columns × 4 row-vectors = 16 accumulators held over the whole key block;
- *       per key 4 loads of P, 4 broadcasts of V, 16 FMAs;</li>
+ *   <li>P·V: one V panel (4 head-dim columns) × 4 row-vectors = 16 accumulators held over the
+ *       whole key block; per key 4 loads of P, 4 broadcasts of V, 16 FMAs;</li>
  *   <li>exp2: n = round(x) by the 1.5·2^23 trick, a degree-6 polynomial for 2^(x−n), 2^n built in
  *       the exponent bits; x is clamped at −127 first, so −∞ gives exactly 0 without a branch.</li>
  * </ul>
@@ -25,11 +26,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorTileMath implements TileMath {
     /**
-     * Cap on the default species width. Measured on the 2-core AMD EPYC (Zen 4: AVX-512 executes
-     * as 2 × 256 bits) at B=1, H=8, N=2048, d=64, 2 threads, alternating runs of each width in
-     * separate JVMs on a shared, noisy machine (2026-11-30): 512-bit 143-150 GFLOP/s best,
-     * 0.76-0.87 × NATIVE_CPU by median; 256-bit 88-149 best, 0.72-0.73 × NATIVE_CPU. So 512 bits
-     * (the preferred species here) stays the default; the same register tiles use 4 × 16 lanes.
+     * Cap on the default species width. On the 2-core AMD EPYC this was measured on (CPU family 26,
+     * Zen 5: full-width AVX-512), a Java FMA loop reaches about 235 GFLOP/s per core at 512 bits and
+     * 118 at 256, and the kernel at 512 bits ran at 0.8-0.87 × NATIVE_CPU against about 0.5 at 256
+     * (interleaved rounds, N 2048, docs/CPU-KERNEL.md). So 512 bits (the preferred species here)
+     * stays the default; the same register tiles use 4 × 16 lanes.
      */
     static final int DEFAULT_MAX_BITS = 512;
 
