@@ -13,34 +13,38 @@ final class ScalarTileMath implements TileMath {
         this.reason = reason;
     }
 
+    /** Rows per strip: a quarter tile, so one strip's scores (64 keys × 32 rows) stay in L1. */
+    private static final int SW = 32;
+
     @Override
-    public void scores(float[] qt, int d, float[] kb, int nk, float[] st, int rows) {
+    public void scores(float[] qt, int r0, int d, float[] kb, int nk, float[] st, int rows) {
         for (int j = 0; j < nk; j++) {
-            int so = j * ROWS;
+            int so = j * SW;
             java.util.Arrays.fill(st, so, so + rows, 0f);
             for (int c = 0; c < d; c++) {
                 float kv = kb[j * d + c];
-                int qo = c * ROWS;
-                for (int r = 0; r < rows; r++) {
-                    st[so + r] = Math.fma(qt[qo + r], kv, st[so + r]);
+                int qo = r0 * d + c * SW;
+                for (int i = 0; i < rows; i++) {
+                    st[so + i] = Math.fma(qt[qo + i], kv, st[so + i]);
                 }
             }
         }
     }
 
     @Override
-    public void softmax(float[] st, int nk, float[] m, float[] l, float[] alpha, int rows) {
-        for (int r = 0; r < rows; r++) {
+    public void softmax(float[] st, int nk, float[] m, float[] l, float[] alpha, int r0, int rows) {
+        for (int i = 0; i < rows; i++) {
+            int r = r0 + i;
             float mx = m[r];
             for (int j = 0; j < nk; j++) {
-                mx = Math.max(mx, st[j * ROWS + r]);
+                mx = Math.max(mx, st[j * SW + i]);
             }
             float ms = mx == Float.NEGATIVE_INFINITY ? 0f : mx;
             float a = exp2(m[r] - ms);
             float sum = 0;
             for (int j = 0; j < nk; j++) {
-                float p = exp2(st[j * ROWS + r] - ms);
-                st[j * ROWS + r] = p;
+                float p = exp2(st[j * SW + i] - ms);
+                st[j * SW + i] = p;
                 sum += p;
             }
             l[r] = l[r] * a + sum;
@@ -50,25 +54,45 @@ final class ScalarTileMath implements TileMath {
     }
 
     @Override
-    public void accumulate(float[] st, int nk, float[] vb, int d, float[] ot, float[] alpha, int rows) {
-        for (int c = 0; c < d; c++) {
-            int oo = c * ROWS;
-            for (int r = 0; r < rows; r++) {
-                ot[oo + r] *= alpha[r];
+    public void accumulate(float[] st, int nk, float[] vp, int dPad, float[] ot, float[] alpha, int r0, int rows) {
+        for (int c = 0; c < dPad; c++) {
+            int oo = c * ROWS + r0;
+            for (int i = 0; i < rows; i++) {
+                ot[oo + i] *= alpha[r0 + i];
             }
+            int vo = c / 4 * 4 * BLOCK_K + c % 4;
             for (int j = 0; j < nk; j++) {
-                float vv = vb[j * d + c];
-                int so = j * ROWS;
-                for (int r = 0; r < rows; r++) {
-                    ot[oo + r] = Math.fma(st[so + r], vv, ot[oo + r]);
+                float vv = vp[vo + 4 * j];
+                int so = j * SW;
+                for (int i = 0; i < rows; i++) {
+                    ot[oo + i] = Math.fma(st[so + i], vv, ot[oo + i]);
                 }
             }
         }
     }
 
     @Override
+    public boolean panels(float[] vb, int nk, int d, float[] vp) {
+        boolean finite = true;
+        int dPad = JavaVectorKernel.padded(d);
+        for (int j = 0; j < nk; j++) {
+            for (int c = 0; c < dPad; c++) {
+                float x = c < d ? vb[j * d + c] : 0f;
+                finite &= Float.isFinite(x);
+                vp[c / 4 * 4 * BLOCK_K + 4 * j + c % 4] = x;
+            }
+        }
+        return finite;
+    }
+
+    @Override
     public int rowMultiple() {
         return 1;
+    }
+
+    @Override
+    public int stripRows() {
+        return SW;
     }
 
     @Override
