@@ -36,10 +36,11 @@ import panama.attention.TileScheduler;
  *
  * <p>Per layer: {@code h1 = LN(x + MHA(x))}, {@code x' = LN(h1 + W2·gelu(W1·h1 + b1) + b2)}, GELU
  * in its erf form. When attention probabilities are asked for, {@link MultiHeadAttention} runs the
- * attention; otherwise Q, K and V come from one fused sgemm into pooled buffers and go to
- * {@link Attention#sdpa} as strided views. Every projection runs over all rows of the batch through
- * OpenBLAS sgemm in row blocks on the library's {@link TileScheduler}, each block carrying on
- * through add, LayerNorm, FFN and GELU while its rows are in cache. Batches of different lengths are padded with [PAD] and run with per-batch key
+ * attention; otherwise Q, K and V come from one fused matrix product into pooled buffers and go to
+ * {@link Attention#sdpa} as strided views. Every projection runs over all rows of the batch in row
+ * blocks on the library's {@link TileScheduler} through {@link DenseLayer} (libpanattn's packed
+ * product, GELU fused into the first FFN layer; OpenBLAS sgemm or Java without it), each block
+ * carrying on through add, LayerNorm and the FFN while its rows are in cache. Batches of different lengths are padded with [PAD] and run with per-batch key
  * lengths (key padding), as the ONNX graph's additive mask does.
  */
 public final class MiniLm implements AutoCloseable {
@@ -60,12 +61,12 @@ public final class MiniLm implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final long clsId;
     private final long sepId;
-    /** The FFN weights, off-heap for sgemm; freed by close(). */
+    /** The dense layers' weights, off-heap (packed for libpanattn, or as they are for sgemm); freed by close(). */
     private final Arena weights = Arena.ofShared();
     private final TileScheduler scheduler = TileScheduler.shared();
     /** Scratch buffers kept for reuse: one per concurrent caller, up to this many. */
     private static final int MAX_POOLED = 4;
-    private static final int MAX_BLOCK_ROWS = 256;
+    private static final int MAX_BLOCK_ROWS = 96;
     private final java.util.concurrent.ConcurrentLinkedDeque<Scratch> scratchPool = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private volatile boolean closed;
 
@@ -264,6 +265,11 @@ public final class MiniLm implements AutoCloseable {
         return layers.get(0).attention().projections();
     }
 
+    /** How the dense layers run: "libpanattn packed", "OpenBLAS" or "Java" (see {@link DenseLayer}). */
+    public String denseLayers() {
+        return layers.get(0).up().path();
+    }
+
     /** Positions the model has (512): the longest input {@link #run} takes, [CLS] and [SEP] included. */
     public int maxPositions() {
         return maxPositions;
@@ -385,7 +391,7 @@ public final class MiniLm implements AutoCloseable {
                     scheduler.run(blocks, (begin, end) -> {
                         for (long blk = begin; blk < end; blk++) {
                             int r0 = (int) blk * blockRows;
-                            layer.qkv().forward(xs, qkv, r0, Math.min(blockRows, rows - r0));
+                            layer.qkv().forward(xs, qkv, r0, Math.min(blockRows, rows - r0), false);
                         }
                     });
                     used = Attention.sdpa(q, k, v, c, options);
@@ -398,12 +404,11 @@ public final class MiniLm implements AutoCloseable {
                         int r0 = (int) blk * blockRows;
                         int m = Math.min(blockRows, rows - r0);
                         if (!withProbs) {
-                            layer.out().forward(ctx, as, r0, m);
+                            layer.out().forward(ctx, as, r0, m, false);
                         }
                         layerNorm(xs, as, r0, m, layer.norm1());
-                        layer.up().forward(xs, up, r0, m);
-                        Gelu.apply(up, (long) r0 * intermediate, (long) m * intermediate);
-                        layer.down().forward(up, as, r0, m);
+                        layer.up().forward(xs, up, r0, m, true);
+                        layer.down().forward(up, as, r0, m, false);
                         layerNorm(xs, as, r0, m, layer.norm2());
                     }
                 });
@@ -464,8 +469,9 @@ public final class MiniLm implements AutoCloseable {
     }
 
     /**
-     * Rows per block: up to {@value #MAX_BLOCK_ROWS} (sgemm packs the whole weight matrix per call,
-     * so taller blocks pay that less often), fewer when needed to give every worker two blocks.
+     * Rows per block: up to {@value #MAX_BLOCK_ROWS}, so that a block's FFN activations (96 x 1536
+     * floats, 576 KiB) stay in L2 between the two FFN products; fewer when needed to give every
+     * worker two blocks.
      */
     private int blockRows(int rows) {
         int perWorker = (rows + 2 * scheduler.threads() - 1) / (2 * scheduler.threads());

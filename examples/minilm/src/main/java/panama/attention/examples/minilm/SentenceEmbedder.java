@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import panama.attention.Backend;
+import panama.attention.TileScheduler;
 
 /**
  * Sentence embeddings from {@link MiniLm}, many texts at once: the texts are tokenized, sorted by
@@ -29,8 +30,10 @@ import panama.attention.Backend;
  * <p>Thread-safe: the model's weights are loaded once and shared; every call has its own buffers.
  */
 public final class SentenceEmbedder implements AutoCloseable {
-    /** Tokens per batch (padding included): large enough for efficient matrix products, small in memory. */
+    /** Most tokens per batch (padding included): large enough for efficient matrix products, small in memory. */
     static final int TOKENS_PER_BATCH = 4096;
+    /** Fewest tokens per batch when a call is cut into batches for the workers: still ~40 row tiles a product. */
+    static final int MIN_TOKENS_PER_BATCH = 512;
     /** The truncation all-MiniLM-L6-v2's tokenizer.json sets (and LangChain4j therefore applies). */
     public static final int DEFAULT_MAX_TOKENS = 128;
 
@@ -184,32 +187,64 @@ public final class SentenceEmbedder implements AutoCloseable {
         return runs;
     }
 
-    /** Mean last hidden state of every run (not normalised), batched by similar lengths. */
+    /**
+     * Mean last hidden state of every run (not normalised), batched by similar lengths.
+     *
+     * <p>With enough work for at least two batches per worker, each worker runs whole batches on
+     * its own (the model's row blocks and attention then run inline on that worker): no hand-off
+     * between threads inside a batch, so a worker descheduled on a busy machine delays only its
+     * own batch. Smaller calls run one batch at a time, its row blocks spread over the workers.
+     */
     private float[][] meanVectors(List<long[]> runs) {
         Integer[] order = new Integer[runs.size()];
+        long tokens = 0;
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
+            tokens += runs.get(i).length;
         }
         Arrays.sort(order, Comparator.comparingInt(i -> runs.get(i).length));
-        float[][] means = new float[runs.size()][];
+        TileScheduler scheduler = TileScheduler.shared();
+        int threads = scheduler.threads();
+        // About four batches per worker when there is that much, never tiny or huge ones.
+        long perBatch = Math.max(MIN_TOKENS_PER_BATCH, Math.min(TOKENS_PER_BATCH, tokens / (4L * threads)));
+        List<int[]> batches = new ArrayList<>(); // [start, end) in order
         int start = 0;
         while (start < order.length) {
             // Sorted ascending: the batch's last run is its longest, so it sets the padding.
             int end = start + 1;
-            while (end < order.length && (long) (end - start + 1) * runs.get(order[end]).length <= TOKENS_PER_BATCH) {
+            while (end < order.length && (long) (end - start + 1) * runs.get(order[end]).length <= perBatch) {
                 end++;
             }
-            long[][] ids = new long[end - start][];
-            for (int j = start; j < end; j++) {
-                ids[j - start] = runs.get(order[j]);
-            }
-            MiniLm.Result r = model.run(ids, backend, false);
-            for (int j = start; j < end; j++) {
-                means[order[j]] = meanRows(r, j - start);
-            }
+            batches.add(new int[] {start, end});
             start = end;
         }
+        float[][] means = new float[runs.size()][];
+        if (threads > 1 && batches.size() >= 2L * threads) {
+            // Heaviest (most padded tokens) first: workers take batches in turn from a shared counter.
+            batches.sort(Comparator.comparingLong((int[] b) -> -(long) (b[1] - b[0]) * runs.get(order[b[1] - 1]).length));
+            scheduler.run(batches.size(), (begin, endBatch) -> {
+                for (long b = begin; b < endBatch; b++) {
+                    runBatch(runs, order, batches.get((int) b), means);
+                }
+            });
+        } else {
+            for (int[] b : batches) {
+                runBatch(runs, order, b, means);
+            }
+        }
         return means;
+    }
+
+    /** Runs order[start, end) as one padded batch; every run's mean lands in means at its index. */
+    private void runBatch(List<long[]> runs, Integer[] order, int[] batch, float[][] means) {
+        long[][] ids = new long[batch[1] - batch[0]][];
+        for (int j = batch[0]; j < batch[1]; j++) {
+            ids[j - batch[0]] = runs.get(order[j]);
+        }
+        MiniLm.Result r = model.run(ids, backend, false);
+        for (int j = batch[0]; j < batch[1]; j++) {
+            means[order[j]] = meanRows(r, j - batch[0]);
+        }
     }
 
     private static float[] meanRows(MiniLm.Result r, int b) {
