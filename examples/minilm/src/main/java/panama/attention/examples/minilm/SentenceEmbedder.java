@@ -34,6 +34,8 @@ public final class SentenceEmbedder implements AutoCloseable {
     static final int TOKENS_PER_BATCH = 4096;
     /** Fewest tokens per batch when a call is cut into batches for the workers: still ~40 row tiles a product. */
     static final int MIN_TOKENS_PER_BATCH = 512;
+    /** Padding a batch may carry: at most 1 in this many of its tokens. */
+    static final int MAX_PADDING_PARTS = 16;
     /** The truncation all-MiniLM-L6-v2's tokenizer.json sets (and LangChain4j therefore applies). */
     public static final int DEFAULT_MAX_TOKENS = 128;
 
@@ -210,9 +212,19 @@ public final class SentenceEmbedder implements AutoCloseable {
         List<int[]> batches = new ArrayList<>(); // [start, end) in order
         int start = 0;
         while (start < order.length) {
-            // Sorted ascending: the batch's last run is its longest, so it sets the padding.
+            // Sorted ascending: the batch's last run is its longest, so it sets the padding. A run
+            // joins while the batch stays within its tokens and padding stays under 1/16 of them:
+            // every padded row costs a full row of every product, and products of a few dozen
+            // rows run as fast per row as long ones, so short batches cost little.
             int end = start + 1;
-            while (end < order.length && (long) (end - start + 1) * runs.get(order[end]).length <= perBatch) {
+            long real = runs.get(order[start]).length;
+            while (end < order.length) {
+                long len = runs.get(order[end]).length;
+                long padded = (end - start + 1) * len;
+                if (padded > perBatch || (padded - real - len) * MAX_PADDING_PARTS > padded) {
+                    break;
+                }
+                real += len;
                 end++;
             }
             batches.add(new int[] {start, end});
