@@ -23,6 +23,11 @@
  * while every row block of the range streams past it. */
 #define PANATTN_GEMM_K_CHUNK 384
 
+/* Rows per pass: the micro-kernels read in's rows in place, once per 32-column panel, so a pass
+ * keeps them to 120 rows (at most 180 KiB of a k-chunk), which stay in L2 across the panels.
+ * Over 2048 rows at once, in would come from L3 or memory for every panel (half the speed). */
+#define PANATTN_GEMM_ROW_BLOCK 120
+
 /* One validated call. */
 typedef struct panattn_gemm_job {
     const float *in;     /* row 0 of in; row r at in + r * lda */
