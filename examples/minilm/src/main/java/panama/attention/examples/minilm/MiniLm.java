@@ -532,22 +532,59 @@ public final class MiniLm implements AutoCloseable {
                     row[c] += add[c];
                 }
             }
-            double sum = 0;
-            for (int c = 0; c < hidden; c++) {
-                sum += row[c];
-            }
-            float mean = (float) (sum / hidden);
-            double var = 0;
-            for (int c = 0; c < hidden; c++) {
-                double d = row[c] - mean;
-                var += d * d;
-            }
-            float inv = (float) (1.0 / Math.sqrt(var / hidden + n.eps()));
+            float mean = (float) (sum(row) / hidden);
+            float inv = (float) (1.0 / Math.sqrt(squaredDeviations(row, mean) / hidden + n.eps()));
             for (int c = 0; c < hidden; c++) {
                 row[c] = (row[c] - mean) * inv * w[c] + bias[c];
             }
             MemorySegment.copy(row, 0, x, ValueLayout.JAVA_FLOAT, o, hidden);
         }
+    }
+
+    /**
+     * {@code Σ row[c]} in double over four independent partial sums: one chain of dependent double
+     * additions made layer norm a visible share of a forward pass.
+     */
+    private static double sum(float[] row) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int c = 0;
+        for (; c + 4 <= row.length; c += 4) {
+            s0 += row[c];
+            s1 += row[c + 1];
+            s2 += row[c + 2];
+            s3 += row[c + 3];
+        }
+        for (; c < row.length; c++) {
+            s0 += row[c];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** {@code Σ (row[c] - mean)²} in double, over four partial sums as {@link #sum}. */
+    private static double squaredDeviations(float[] row, float mean) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int c = 0;
+        for (; c + 4 <= row.length; c += 4) {
+            double d0 = row[c] - mean;
+            double d1 = row[c + 1] - mean;
+            double d2 = row[c + 2] - mean;
+            double d3 = row[c + 3] - mean;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; c < row.length; c++) {
+            double d = row[c] - mean;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     @Override
