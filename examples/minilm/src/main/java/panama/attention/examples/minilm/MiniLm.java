@@ -449,15 +449,15 @@ public final class MiniLm implements AutoCloseable {
     }
 
     private Scratch takeScratch(int rows) {
-        Scratch s = scratchPool.poll();
-        if (s != null && s.rows >= rows) {
-            return s;
-        }
-        if (s != null) {
-            s.arena.close();
+        // Any pooled buffer large enough: batches of a call differ in size, and trading a small
+        // buffer for a new one on every larger batch allocated (and zeroed) megabytes per batch.
+        for (Scratch s : scratchPool) {
+            if (s.rows >= rows && scratchPool.removeFirstOccurrence(s)) {
+                return s;
+            }
         }
         // Round up so that batches of similar sizes reuse one buffer.
-        return new Scratch(Math.max(rows, 512) + 511 & ~511, hidden, intermediate);
+        return new Scratch(Math.max(rows, 1024) + 511 & ~511, hidden, intermediate);
     }
 
     private void giveScratch(Scratch s) {

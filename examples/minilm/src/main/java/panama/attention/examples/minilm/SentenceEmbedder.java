@@ -123,10 +123,9 @@ public final class SentenceEmbedder implements AutoCloseable {
         List<long[]> runs = new ArrayList<>();
         List<Integer> owner = new ArrayList<>();
         int[] tokenCounts = new int[texts.size()];
+        MiniLm.Tokens[] tokenized = tokenize(texts);
         for (int i = 0; i < texts.size(); i++) {
-            int index = i;
-            String text = Objects.requireNonNull(texts.get(i), () -> "texts[" + index + "] is null");
-            MiniLm.Tokens t = model.tokenizeWhole(text);
+            MiniLm.Tokens t = tokenized[i];
             if (!split) {
                 t = MiniLm.truncate(t, maxTokens);
             }
@@ -157,6 +156,32 @@ public final class SentenceEmbedder implements AutoCloseable {
         List<Embedded> out = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
             out.add(new Embedded(normalize(sums[i], weights[i]), tokenCounts[i]));
+        }
+        return out;
+    }
+
+    /**
+     * Every text's tokens, on the library's workers when there are several texts: the tokenizer is
+     * thread-safe, and tokenizing a few hundred texts on the calling thread alone left the
+     * workers idle meanwhile.
+     */
+    private MiniLm.Tokens[] tokenize(List<String> texts) {
+        for (int i = 0; i < texts.size(); i++) {
+            int index = i;
+            Objects.requireNonNull(texts.get(i), () -> "texts[" + index + "] is null");
+        }
+        MiniLm.Tokens[] out = new MiniLm.Tokens[texts.size()];
+        TileScheduler scheduler = TileScheduler.shared();
+        if (texts.size() < 2 * scheduler.threads()) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = model.tokenizeWhole(texts.get(i));
+            }
+        } else {
+            scheduler.run(out.length, (begin, end) -> {
+                for (long i = begin; i < end; i++) {
+                    out[(int) i] = model.tokenizeWhole(texts.get((int) i));
+                }
+            });
         }
         return out;
     }
