@@ -60,8 +60,10 @@ static inline __attribute__((always_inline)) void tile(int rows, const float *a,
     for (int64_t kk = 0; kk < kc; kk++) {
         __m512 w0 = _mm512_loadu_ps(b + kk * PANATTN_GEMM_PANEL);
         __m512 w1 = _mm512_loadu_ps(b + kk * PANATTN_GEMM_PANEL + 16);
-        _mm_prefetch((const char *)(b_next + kk * PANATTN_GEMM_PANEL), _MM_HINT_T1);
-        _mm_prefetch((const char *)(b_next + kk * PANATTN_GEMM_PANEL + 16), _MM_HINT_T1);
+        if (b_next != NULL) { /* a constant in every inlined copy: no test in the loop */
+            _mm_prefetch((const char *)(b_next + kk * PANATTN_GEMM_PANEL), _MM_HINT_T1);
+            _mm_prefetch((const char *)(b_next + kk * PANATTN_GEMM_PANEL + 16), _MM_HINT_T1);
+        }
         for (int r = 0; r < rows; r++) {
             __m512 x = _mm512_set1_ps(a[r * lda + kk]);
             acc0[r] = _mm512_fmadd_ps(x, w0, acc0[r]);
@@ -80,17 +82,30 @@ static inline __attribute__((always_inline)) void tile(int rows, const float *a,
     }
 }
 
-#define TILE_CASE(R)                                                                                                 \
+#define TILE_CASE(R, NEXT)                                                                                           \
     case R:                                                                                                          \
-        tile(R, a, lda, b, b_next, kc, c, ldc, bias, cols, first, last, activation);                                \
+        tile(R, a, lda, b, NEXT, kc, c, ldc, bias, cols, first, last, activation);                                  \
         break;
 
-/* The same tile with `rows` known at compile time (1 to MR). */
+/* The same tile with `rows` known at compile time (1 to MR), and with or without the prefetch
+ * (without it, the loop keeps every row pointer in a register). */
 static void tile_rows(int rows, const float *a, int64_t lda, const float *b, const float *b_next, int64_t kc, float *c,
                       int64_t ldc, const float *bias, int cols, int first, int last, int32_t activation) {
+    if (b_next == NULL) {
+        switch (rows) {
+            TILE_CASE(1, NULL) TILE_CASE(2, NULL) TILE_CASE(3, NULL) TILE_CASE(4, NULL) TILE_CASE(5, NULL)
+            TILE_CASE(6, NULL) TILE_CASE(7, NULL) TILE_CASE(8, NULL) TILE_CASE(9, NULL) TILE_CASE(10, NULL)
+            TILE_CASE(11, NULL)
+        default:
+            tile(MR, a, lda, b, NULL, kc, c, ldc, bias, cols, first, last, activation);
+            break;
+        }
+        return;
+    }
     switch (rows) {
-        TILE_CASE(1) TILE_CASE(2) TILE_CASE(3) TILE_CASE(4) TILE_CASE(5) TILE_CASE(6)
-        TILE_CASE(7) TILE_CASE(8) TILE_CASE(9) TILE_CASE(10) TILE_CASE(11)
+        TILE_CASE(1, b_next) TILE_CASE(2, b_next) TILE_CASE(3, b_next) TILE_CASE(4, b_next) TILE_CASE(5, b_next)
+        TILE_CASE(6, b_next) TILE_CASE(7, b_next) TILE_CASE(8, b_next) TILE_CASE(9, b_next) TILE_CASE(10, b_next)
+        TILE_CASE(11, b_next)
     default:
         tile(MR, a, lda, b, b_next, kc, c, ldc, bias, cols, first, last, activation);
         break;
@@ -111,17 +126,16 @@ static void row_block(const panattn_gemm_job *job, int64_t row_begin, int64_t ro
             /* The slice of W the next panel (or the next chunk's first panel) reads: the last row
              * tile of this panel prefetches it into L2, so that the next panel's first tile does not
              * wait on L3 for every line (the hardware prefetcher starts only after a few misses;
-             * measured: 165 -> 195 GFLOP/s over MiniLM's layers with their weights out of L2). The
-             * other tiles "prefetch" their own slice, already in L1, so one loop serves all tiles.
+             * measured: 165 -> 195 GFLOP/s over MiniLM's layers with their weights out of L2).
              * The next slice is never shorter than this one except before a shorter last chunk,
              * where nothing is prefetched. */
             int64_t next_kc = k - (k0 + kc) < chunk ? k - (k0 + kc) : chunk;
             const float *next = j0 + PANATTN_GEMM_PANEL < job->n ? b + k * PANATTN_GEMM_PANEL
                                 : next_kc >= kc                ? job->panels + (k0 + kc) * PANATTN_GEMM_PANEL
-                                                               : b;
+                                                               : NULL;
             for (int64_t r0 = row_begin; r0 < row_end; r0 += MR) {
                 int rows = row_end - r0 < MR ? (int)(row_end - r0) : MR;
-                const float *pf = r0 + MR >= row_end ? next : b;
+                const float *pf = r0 + MR >= row_end ? next : NULL;
                 tile_rows(rows, job->in + r0 * job->lda + k0, job->lda, b, pf, kc, job->out + r0 * job->ldc + j0,
                           job->ldc, bias, cols, first, last, job->activation);
             }
