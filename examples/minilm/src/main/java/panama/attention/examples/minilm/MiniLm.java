@@ -332,6 +332,51 @@ public final class MiniLm implements AutoCloseable {
      * the encoder. Thread-safe: every call has its own buffers; the weights are shared, read-only.
      */
     public Result run(long[][] ids, Backend backend, boolean withProbs) {
+        return forward(ids, backend, withProbs, (xs, batch, seq, lengths, probs, used) -> {
+            float[] h = xs.toArray(ValueLayout.JAVA_FLOAT);
+            float[][] emb = new float[batch][];
+            for (int b = 0; b < batch; b++) {
+                emb[b] = meanPoolNormalize(h, b, seq, lengths[b], hidden);
+            }
+            return new Result(batch, seq, lengths, h, probs, emb, used);
+        });
+    }
+
+    /**
+     * The mean last hidden state of every batch entry over its tokens, not normalised: what
+     * {@link SentenceEmbedder} needs, read straight from the pooled buffer (no copy of the whole
+     * batch's hidden states to the heap). The same values as averaging {@link #run}'s hidden states.
+     */
+    float[][] meanHiddenStates(long[][] ids, Backend backend) {
+        return forward(ids, backend, false, (xs, batch, seq, lengths, probs, used) -> {
+            float[][] means = new float[batch][];
+            float[] row = new float[hidden];
+            double[] sum = new double[hidden];
+            for (int b = 0; b < batch; b++) {
+                java.util.Arrays.fill(sum, 0);
+                for (int t = 0; t < lengths[b]; t++) {
+                    MemorySegment.copy(xs, ValueLayout.JAVA_FLOAT, ((long) b * seq + t) * hidden * Float.BYTES, row, 0, hidden);
+                    for (int c = 0; c < hidden; c++) {
+                        sum[c] += row[c];
+                    }
+                }
+                float[] mean = new float[hidden];
+                for (int c = 0; c < hidden; c++) {
+                    mean[c] = (float) (sum[c] / lengths[b]);
+                }
+                means[b] = mean;
+            }
+            return means;
+        });
+    }
+
+    /** What a forward pass hands on, while its pooled buffers are still held. */
+    @FunctionalInterface
+    private interface Finish<T> {
+        T finish(MemorySegment hiddenStates, int batch, int seq, int[] lengths, List<float[]> probs, Backend used);
+    }
+
+    private <T> T forward(long[][] ids, Backend backend, boolean withProbs, Finish<T> finish) {
         int batch = ids.length;
         int seq = 0;
         int[] lengths = new int[batch];
@@ -413,12 +458,7 @@ public final class MiniLm implements AutoCloseable {
                     }
                 });
             }
-            float[] h = xs.toArray(ValueLayout.JAVA_FLOAT);
-            float[][] emb = new float[batch][];
-            for (int b = 0; b < batch; b++) {
-                emb[b] = meanPoolNormalize(h, b, seq, lengths[b], hidden);
-            }
-            return new Result(batch, seq, lengths, h, probs, emb, used);
+            return finish.finish(xs, batch, seq, lengths, probs, used);
         } finally {
             giveScratch(scratch);
         }

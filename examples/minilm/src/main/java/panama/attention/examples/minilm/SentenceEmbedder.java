@@ -278,27 +278,10 @@ public final class SentenceEmbedder implements AutoCloseable {
         for (int j = batch[0]; j < batch[1]; j++) {
             ids[j - batch[0]] = runs.get(order[j]);
         }
-        MiniLm.Result r = model.run(ids, backend, false);
+        float[][] batchMeans = model.meanHiddenStates(ids, backend);
         for (int j = batch[0]; j < batch[1]; j++) {
-            means[order[j]] = meanRows(r, j - batch[0]);
+            means[order[j]] = batchMeans[j - batch[0]];
         }
-    }
-
-    private static float[] meanRows(MiniLm.Result r, int b) {
-        int hidden = r.hiddenStates().length / (r.batch() * r.seq());
-        int length = r.lengths()[b];
-        double[] sum = new double[hidden];
-        for (int t = 0; t < length; t++) {
-            int o = (b * r.seq() + t) * hidden;
-            for (int c = 0; c < hidden; c++) {
-                sum[c] += r.hiddenStates()[o + c];
-            }
-        }
-        float[] mean = new float[hidden];
-        for (int c = 0; c < hidden; c++) {
-            mean[c] = (float) (sum[c] / length);
-        }
-        return mean;
     }
 
     private static float[] normalize(double[] sum, int weight) {
