@@ -99,6 +99,9 @@ run_jextract panattn_h "$ROOT/native/include/panattn.h" \
     --include-function panattn_isa_supported \
     --include-function panattn_isa_best \
     --include-function panattn_fma_peak \
+    --include-function panattn_linear_packed_bytes \
+    --include-function panattn_linear_pack \
+    --include-function panattn_linear \
     --include-struct panattn_params \
     --include-struct panattn_plan \
     --include-typedef panattn_params \
@@ -119,7 +122,9 @@ run_jextract panattn_h "$ROOT/native/include/panattn.h" \
     --include-constant PANATTN_ISA_SCALAR \
     --include-constant PANATTN_ISA_AVX2 \
     --include-constant PANATTN_ISA_AVX512 \
-    --include-constant PANATTN_TILE_Q
+    --include-constant PANATTN_TILE_Q \
+    --include-constant PANATTN_ACT_NONE \
+    --include-constant PANATTN_ACT_GELU_ERF
 
 run_jextract panattn_cuda_h "$ROOT/native/include/panattn_cuda.h" \
     --include-function panattn_cuda_abi_version \

@@ -212,6 +212,35 @@ PANATTN_API int32_t panattn_isa_best(void);
  * for a path this CPU or build cannot run. */
 PANATTN_API int32_t panattn_fma_peak(int32_t isa, double seconds, double *gflops);
 
+/* ---- Packed dense layers ---------------------------------------------------------------
+ * out[r, :] = act(in[r, :] · W + bias) in fp32, for the projections of an encoder (MiniLM's Q/K/V,
+ * output and feed-forward layers). W is k x n, row-major (ONNX MatMul's [in, out]); it is packed
+ * once into a caller-owned buffer of panattn_linear_packed_bytes bytes (column panels laid out for
+ * the register-blocked micro-kernels, padded with zeros), then any number of threads compute
+ * disjoint row ranges of out from it. The packed buffer starts with a header naming k and n, so a
+ * call with another shape is refused rather than reading past the buffer. No threads, no state. */
+
+/* Activations applied to every output element after the bias. */
+#define PANATTN_ACT_NONE 0
+#define PANATTN_ACT_GELU_ERF 1 /* 0.5·x·(1 + erf(x/√2)), BERT's exact GELU (erf to 3e-7 absolute) */
+
+/* The size in bytes of W (k x n, both in [1, 2^24]) once packed, into *bytes. */
+PANATTN_API int32_t panattn_linear_packed_bytes(int64_t k, int64_t n, int64_t *bytes);
+
+/* Packs W (k x n, row stride w_row_stride >= n floats) into packed, which holds packed_bytes
+ * (at least panattn_linear_packed_bytes) bytes, 4-byte aligned (64 reads fastest). */
+PANATTN_API int32_t panattn_linear_pack(const float *w, int64_t k, int64_t n, int64_t w_row_stride, void *packed,
+                                        int64_t packed_bytes);
+
+/* out[r, :] = act(in[r, :] · W + bias) for rows r in [row_begin, row_end) (0 <= row_begin <=
+ * row_end); in and out point at row 0, with row strides in_row_stride >= k and out_row_stride >= n
+ * floats; bias (n floats) may be NULL; activation is a PANATTN_ACT_* value; isa a PANATTN_ISA_*
+ * path (AUTO: the best this CPU runs). out must not overlap in or packed. Reentrant: disjoint row
+ * ranges may run on different threads at once. */
+PANATTN_API int32_t panattn_linear(const float *in, int64_t in_row_stride, const void *packed, int64_t k, int64_t n,
+                                   const float *bias, int32_t activation, float *out, int64_t out_row_stride,
+                                   int64_t row_begin, int64_t row_end, int32_t isa);
+
 #ifdef __cplusplus
 }
 #endif

@@ -824,6 +824,183 @@ public class panattn_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class panattn_linear_packed_bytes {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            panattn_h.C_INT, panattn_h.C_LONG_LONG, panattn_h.C_LONG_LONG, panattn_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = panattn_h.findOrThrow("panattn_linear_packed_bytes");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t panattn_linear_packed_bytes(int64_t k, int64_t n, int64_t *bytes)
+     * }
+     */
+    public static FunctionDescriptor panattn_linear_packed_bytes$descriptor() {
+        return panattn_linear_packed_bytes.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t panattn_linear_packed_bytes(int64_t k, int64_t n, int64_t *bytes)
+     * }
+     */
+    public static MethodHandle panattn_linear_packed_bytes$handle() {
+        return panattn_linear_packed_bytes.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t panattn_linear_packed_bytes(int64_t k, int64_t n, int64_t *bytes)
+     * }
+     */
+    public static MemorySegment panattn_linear_packed_bytes$address() {
+        return panattn_linear_packed_bytes.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t panattn_linear_packed_bytes(int64_t k, int64_t n, int64_t *bytes)
+     * }
+     */
+    public static int panattn_linear_packed_bytes(long k, long n, MemorySegment bytes) {
+        var mh$ = panattn_linear_packed_bytes.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("panattn_linear_packed_bytes", k, n, bytes);
+            }
+            return (int)mh$.invokeExact(k, n, bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class panattn_linear_pack {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            panattn_h.C_INT, panattn_h.C_POINTER, panattn_h.C_LONG_LONG, panattn_h.C_LONG_LONG, panattn_h.C_LONG_LONG, panattn_h.C_POINTER, panattn_h.C_LONG_LONG
+        );
+
+        public static final MemorySegment ADDR = panattn_h.findOrThrow("panattn_linear_pack");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t panattn_linear_pack(const float *w, int64_t k, int64_t n, int64_t w_row_stride, void *packed, int64_t packed_bytes)
+     * }
+     */
+    public static FunctionDescriptor panattn_linear_pack$descriptor() {
+        return panattn_linear_pack.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t panattn_linear_pack(const float *w, int64_t k, int64_t n, int64_t w_row_stride, void *packed, int64_t packed_bytes)
+     * }
+     */
+    public static MethodHandle panattn_linear_pack$handle() {
+        return panattn_linear_pack.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t panattn_linear_pack(const float *w, int64_t k, int64_t n, int64_t w_row_stride, void *packed, int64_t packed_bytes)
+     * }
+     */
+    public static MemorySegment panattn_linear_pack$address() {
+        return panattn_linear_pack.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t panattn_linear_pack(const float *w, int64_t k, int64_t n, int64_t w_row_stride, void *packed, int64_t packed_bytes)
+     * }
+     */
+    public static int panattn_linear_pack(MemorySegment w, long k, long n, long w_row_stride, MemorySegment packed, long packed_bytes) {
+        var mh$ = panattn_linear_pack.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("panattn_linear_pack", w, k, n, w_row_stride, packed, packed_bytes);
+            }
+            return (int)mh$.invokeExact(w, k, n, w_row_stride, packed, packed_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class panattn_linear {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            panattn_h.C_INT, panattn_h.C_POINTER, panattn_h.C_LONG_LONG, panattn_h.C_POINTER, panattn_h.C_LONG_LONG, panattn_h.C_LONG_LONG, panattn_h.C_POINTER, panattn_h.C_INT, panattn_h.C_POINTER, panattn_h.C_LONG_LONG, panattn_h.C_LONG_LONG, panattn_h.C_LONG_LONG, panattn_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = panattn_h.findOrThrow("panattn_linear");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t panattn_linear(const float *in, int64_t in_row_stride, const void *packed, int64_t k, int64_t n, const float *bias, int32_t activation, float *out, int64_t out_row_stride, int64_t row_begin, int64_t row_end, int32_t isa)
+     * }
+     */
+    public static FunctionDescriptor panattn_linear$descriptor() {
+        return panattn_linear.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t panattn_linear(const float *in, int64_t in_row_stride, const void *packed, int64_t k, int64_t n, const float *bias, int32_t activation, float *out, int64_t out_row_stride, int64_t row_begin, int64_t row_end, int32_t isa)
+     * }
+     */
+    public static MethodHandle panattn_linear$handle() {
+        return panattn_linear.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t panattn_linear(const float *in, int64_t in_row_stride, const void *packed, int64_t k, int64_t n, const float *bias, int32_t activation, float *out, int64_t out_row_stride, int64_t row_begin, int64_t row_end, int32_t isa)
+     * }
+     */
+    public static MemorySegment panattn_linear$address() {
+        return panattn_linear.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t panattn_linear(const float *in, int64_t in_row_stride, const void *packed, int64_t k, int64_t n, const float *bias, int32_t activation, float *out, int64_t out_row_stride, int64_t row_begin, int64_t row_end, int32_t isa)
+     * }
+     */
+    public static int panattn_linear(MemorySegment in, long in_row_stride, MemorySegment packed, long k, long n, MemorySegment bias, int activation, MemorySegment out, long out_row_stride, long row_begin, long row_end, int isa) {
+        var mh$ = panattn_linear.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("panattn_linear", in, in_row_stride, packed, k, n, bias, activation, out, out_row_stride, row_begin, row_end, isa);
+            }
+            return (int)mh$.invokeExact(in, in_row_stride, packed, k, n, bias, activation, out, out_row_stride, row_begin, row_end, isa);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int PANATTN_ABI_VERSION = (int)6L;
     /**
      * {@snippet lang=c :
@@ -931,5 +1108,23 @@ public class panattn_h {
      */
     public static int PANATTN_TILE_Q() {
         return PANATTN_TILE_Q;
+    }
+    private static final int PANATTN_ACT_NONE = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define PANATTN_ACT_NONE 0
+     * }
+     */
+    public static int PANATTN_ACT_NONE() {
+        return PANATTN_ACT_NONE;
+    }
+    private static final int PANATTN_ACT_GELU_ERF = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define PANATTN_ACT_GELU_ERF 1
+     * }
+     */
+    public static int PANATTN_ACT_GELU_ERF() {
+        return PANATTN_ACT_GELU_ERF;
     }
 }

@@ -56,11 +56,14 @@ public final class LangChain4jComparison {
             PanamaAllMiniLmL6V2EmbeddingModel ours = new PanamaAllMiniLmL6V2EmbeddingModel();
             EmbeddingModel theirs = new AllMiniLmL6V2EmbeddingModel(executor);
             int over128 = 0;
+            long tokens = 0;
             for (TextSegment s : segments) {
-                over128 += ours.estimateTokenCount(s.text()) >= 128 ? 1 : 0;
+                int n = ours.estimateTokenCount(s.text());
+                over128 += n >= 128 ? 1 : 0;
+                tokens += n;
             }
-            System.out.printf("%d texts (%d cut at 128 tokens); %d threads each (ours: %d workers; LangChain4j: executor of %d, ONNX Runtime default intra-op threads)%n",
-                    segments.size(), over128, threads, TileScheduler.shared().threads(), threads);
+            System.out.printf("%d texts (%d cut at 128 tokens, %d tokens in all); %d threads each (ours: %d workers; LangChain4j: executor of %d, ONNX Runtime default intra-op threads)%n",
+                    segments.size(), over128, tokens, threads, TileScheduler.shared().threads(), threads);
             // Warm-up: class loading, JIT, ONNX Runtime's session, our weights.
             List<Embedding> a = ours.embedAll(segments).content();
             List<Embedding> b = theirs.embedAll(segments).content();

@@ -36,10 +36,11 @@ import panama.attention.TileScheduler;
  *
  * <p>Per layer: {@code h1 = LN(x + MHA(x))}, {@code x' = LN(h1 + W2·gelu(W1·h1 + b1) + b2)}, GELU
  * in its erf form. When attention probabilities are asked for, {@link MultiHeadAttention} runs the
- * attention; otherwise Q, K and V come from one fused sgemm into pooled buffers and go to
- * {@link Attention#sdpa} as strided views. Every projection runs over all rows of the batch through
- * OpenBLAS sgemm in row blocks on the library's {@link TileScheduler}, each block carrying on
- * through add, LayerNorm, FFN and GELU while its rows are in cache. Batches of different lengths are padded with [PAD] and run with per-batch key
+ * attention; otherwise Q, K and V come from one fused matrix product into pooled buffers and go to
+ * {@link Attention#sdpa} as strided views. Every projection runs over all rows of the batch in row
+ * blocks on the library's {@link TileScheduler} through {@link DenseLayer} (libpanattn's packed
+ * product, GELU fused into the first FFN layer; OpenBLAS sgemm or Java without it), each block
+ * carrying on through add, LayerNorm and the FFN while its rows are in cache. Batches of different lengths are padded with [PAD] and run with per-batch key
  * lengths (key padding), as the ONNX graph's additive mask does.
  */
 public final class MiniLm implements AutoCloseable {
@@ -60,12 +61,12 @@ public final class MiniLm implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final long clsId;
     private final long sepId;
-    /** The FFN weights, off-heap for sgemm; freed by close(). */
+    /** The dense layers' weights, off-heap (packed for libpanattn, or as they are for sgemm); freed by close(). */
     private final Arena weights = Arena.ofShared();
     private final TileScheduler scheduler = TileScheduler.shared();
     /** Scratch buffers kept for reuse: one per concurrent caller, up to this many. */
     private static final int MAX_POOLED = 4;
-    private static final int MAX_BLOCK_ROWS = 256;
+    private static final int MAX_BLOCK_ROWS = 96;
     private final java.util.concurrent.ConcurrentLinkedDeque<Scratch> scratchPool = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private volatile boolean closed;
 
@@ -264,6 +265,11 @@ public final class MiniLm implements AutoCloseable {
         return layers.get(0).attention().projections();
     }
 
+    /** How the dense layers run: "libpanattn packed", "OpenBLAS" or "Java" (see {@link DenseLayer}). */
+    public String denseLayers() {
+        return layers.get(0).up().path();
+    }
+
     /** Positions the model has (512): the longest input {@link #run} takes, [CLS] and [SEP] included. */
     public int maxPositions() {
         return maxPositions;
@@ -326,6 +332,51 @@ public final class MiniLm implements AutoCloseable {
      * the encoder. Thread-safe: every call has its own buffers; the weights are shared, read-only.
      */
     public Result run(long[][] ids, Backend backend, boolean withProbs) {
+        return forward(ids, backend, withProbs, (xs, batch, seq, lengths, probs, used) -> {
+            float[] h = xs.toArray(ValueLayout.JAVA_FLOAT);
+            float[][] emb = new float[batch][];
+            for (int b = 0; b < batch; b++) {
+                emb[b] = meanPoolNormalize(h, b, seq, lengths[b], hidden);
+            }
+            return new Result(batch, seq, lengths, h, probs, emb, used);
+        });
+    }
+
+    /**
+     * The mean last hidden state of every batch entry over its tokens, not normalised: what
+     * {@link SentenceEmbedder} needs, read straight from the pooled buffer (no copy of the whole
+     * batch's hidden states to the heap). The same values as averaging {@link #run}'s hidden states.
+     */
+    float[][] meanHiddenStates(long[][] ids, Backend backend) {
+        return forward(ids, backend, false, (xs, batch, seq, lengths, probs, used) -> {
+            float[][] means = new float[batch][];
+            float[] row = new float[hidden];
+            double[] sum = new double[hidden];
+            for (int b = 0; b < batch; b++) {
+                java.util.Arrays.fill(sum, 0);
+                for (int t = 0; t < lengths[b]; t++) {
+                    MemorySegment.copy(xs, ValueLayout.JAVA_FLOAT, ((long) b * seq + t) * hidden * Float.BYTES, row, 0, hidden);
+                    for (int c = 0; c < hidden; c++) {
+                        sum[c] += row[c];
+                    }
+                }
+                float[] mean = new float[hidden];
+                for (int c = 0; c < hidden; c++) {
+                    mean[c] = (float) (sum[c] / lengths[b]);
+                }
+                means[b] = mean;
+            }
+            return means;
+        });
+    }
+
+    /** What a forward pass hands on, while its pooled buffers are still held. */
+    @FunctionalInterface
+    private interface Finish<T> {
+        T finish(MemorySegment hiddenStates, int batch, int seq, int[] lengths, List<float[]> probs, Backend used);
+    }
+
+    private <T> T forward(long[][] ids, Backend backend, boolean withProbs, Finish<T> finish) {
         int batch = ids.length;
         int seq = 0;
         int[] lengths = new int[batch];
@@ -385,7 +436,7 @@ public final class MiniLm implements AutoCloseable {
                     scheduler.run(blocks, (begin, end) -> {
                         for (long blk = begin; blk < end; blk++) {
                             int r0 = (int) blk * blockRows;
-                            layer.qkv().forward(xs, qkv, r0, Math.min(blockRows, rows - r0));
+                            layer.qkv().forward(xs, qkv, r0, Math.min(blockRows, rows - r0), false);
                         }
                     });
                     used = Attention.sdpa(q, k, v, c, options);
@@ -398,22 +449,16 @@ public final class MiniLm implements AutoCloseable {
                         int r0 = (int) blk * blockRows;
                         int m = Math.min(blockRows, rows - r0);
                         if (!withProbs) {
-                            layer.out().forward(ctx, as, r0, m);
+                            layer.out().forward(ctx, as, r0, m, false);
                         }
                         layerNorm(xs, as, r0, m, layer.norm1());
-                        layer.up().forward(xs, up, r0, m);
-                        Gelu.apply(up, (long) r0 * intermediate, (long) m * intermediate);
-                        layer.down().forward(up, as, r0, m);
+                        layer.up().forward(xs, up, r0, m, true);
+                        layer.down().forward(up, as, r0, m, false);
                         layerNorm(xs, as, r0, m, layer.norm2());
                     }
                 });
             }
-            float[] h = xs.toArray(ValueLayout.JAVA_FLOAT);
-            float[][] emb = new float[batch][];
-            for (int b = 0; b < batch; b++) {
-                emb[b] = meanPoolNormalize(h, b, seq, lengths[b], hidden);
-            }
-            return new Result(batch, seq, lengths, h, probs, emb, used);
+            return finish.finish(xs, batch, seq, lengths, probs, used);
         } finally {
             giveScratch(scratch);
         }
@@ -444,15 +489,15 @@ public final class MiniLm implements AutoCloseable {
     }
 
     private Scratch takeScratch(int rows) {
-        Scratch s = scratchPool.poll();
-        if (s != null && s.rows >= rows) {
-            return s;
-        }
-        if (s != null) {
-            s.arena.close();
+        // Any pooled buffer large enough: batches of a call differ in size, and trading a small
+        // buffer for a new one on every larger batch allocated (and zeroed) megabytes per batch.
+        for (Scratch s : scratchPool) {
+            if (s.rows >= rows && scratchPool.removeFirstOccurrence(s)) {
+                return s;
+            }
         }
         // Round up so that batches of similar sizes reuse one buffer.
-        return new Scratch(Math.max(rows, 512) + 511 & ~511, hidden, intermediate);
+        return new Scratch(Math.max(rows, 1024) + 511 & ~511, hidden, intermediate);
     }
 
     private void giveScratch(Scratch s) {
@@ -464,8 +509,9 @@ public final class MiniLm implements AutoCloseable {
     }
 
     /**
-     * Rows per block: up to {@value #MAX_BLOCK_ROWS} (sgemm packs the whole weight matrix per call,
-     * so taller blocks pay that less often), fewer when needed to give every worker two blocks.
+     * Rows per block: up to {@value #MAX_BLOCK_ROWS}, so that a block's FFN activations (96 x 1536
+     * floats, 576 KiB) stay in L2 between the two FFN products; fewer when needed to give every
+     * worker two blocks.
      */
     private int blockRows(int rows) {
         int perWorker = (rows + 2 * scheduler.threads() - 1) / (2 * scheduler.threads());
@@ -526,22 +572,59 @@ public final class MiniLm implements AutoCloseable {
                     row[c] += add[c];
                 }
             }
-            double sum = 0;
-            for (int c = 0; c < hidden; c++) {
-                sum += row[c];
-            }
-            float mean = (float) (sum / hidden);
-            double var = 0;
-            for (int c = 0; c < hidden; c++) {
-                double d = row[c] - mean;
-                var += d * d;
-            }
-            float inv = (float) (1.0 / Math.sqrt(var / hidden + n.eps()));
+            float mean = (float) (sum(row) / hidden);
+            float inv = (float) (1.0 / Math.sqrt(squaredDeviations(row, mean) / hidden + n.eps()));
             for (int c = 0; c < hidden; c++) {
                 row[c] = (row[c] - mean) * inv * w[c] + bias[c];
             }
             MemorySegment.copy(row, 0, x, ValueLayout.JAVA_FLOAT, o, hidden);
         }
+    }
+
+    /**
+     * {@code Σ row[c]} in double over four independent partial sums: one chain of dependent double
+     * additions made layer norm a visible share of a forward pass.
+     */
+    private static double sum(float[] row) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int c = 0;
+        for (; c + 4 <= row.length; c += 4) {
+            s0 += row[c];
+            s1 += row[c + 1];
+            s2 += row[c + 2];
+            s3 += row[c + 3];
+        }
+        for (; c < row.length; c++) {
+            s0 += row[c];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** {@code Σ (row[c] - mean)²} in double, over four partial sums as {@link #sum}. */
+    private static double squaredDeviations(float[] row, float mean) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int c = 0;
+        for (; c + 4 <= row.length; c += 4) {
+            double d0 = row[c] - mean;
+            double d1 = row[c + 1] - mean;
+            double d2 = row[c + 2] - mean;
+            double d3 = row[c + 3] - mean;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; c < row.length; c++) {
+            double d = row[c] - mean;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import panama.attention.Backend;
+import panama.attention.TileScheduler;
 
 /**
  * Sentence embeddings from {@link MiniLm}, many texts at once: the texts are tokenized, sorted by
@@ -29,8 +30,12 @@ import panama.attention.Backend;
  * <p>Thread-safe: the model's weights are loaded once and shared; every call has its own buffers.
  */
 public final class SentenceEmbedder implements AutoCloseable {
-    /** Tokens per batch (padding included): large enough for efficient matrix products, small in memory. */
+    /** Most tokens per batch (padding included): large enough for efficient matrix products, small in memory. */
     static final int TOKENS_PER_BATCH = 4096;
+    /** Fewest tokens per batch when a call is cut into batches for the workers: still ~40 row tiles a product. */
+    static final int MIN_TOKENS_PER_BATCH = 512;
+    /** Padding a batch may carry: at most 1 in this many of its tokens. */
+    static final int MAX_PADDING_PARTS = 16;
     /** The truncation all-MiniLM-L6-v2's tokenizer.json sets (and LangChain4j therefore applies). */
     public static final int DEFAULT_MAX_TOKENS = 128;
 
@@ -118,10 +123,9 @@ public final class SentenceEmbedder implements AutoCloseable {
         List<long[]> runs = new ArrayList<>();
         List<Integer> owner = new ArrayList<>();
         int[] tokenCounts = new int[texts.size()];
+        MiniLm.Tokens[] tokenized = tokenize(texts);
         for (int i = 0; i < texts.size(); i++) {
-            int index = i;
-            String text = Objects.requireNonNull(texts.get(i), () -> "texts[" + index + "] is null");
-            MiniLm.Tokens t = model.tokenizeWhole(text);
+            MiniLm.Tokens t = tokenized[i];
             if (!split) {
                 t = MiniLm.truncate(t, maxTokens);
             }
@@ -157,6 +161,32 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
 
     /**
+     * Every text's tokens, on the library's workers when there are several texts: the tokenizer is
+     * thread-safe, and tokenizing a few hundred texts on the calling thread alone left the
+     * workers idle meanwhile.
+     */
+    private MiniLm.Tokens[] tokenize(List<String> texts) {
+        for (int i = 0; i < texts.size(); i++) {
+            int index = i;
+            Objects.requireNonNull(texts.get(i), () -> "texts[" + index + "] is null");
+        }
+        MiniLm.Tokens[] out = new MiniLm.Tokens[texts.size()];
+        TileScheduler scheduler = TileScheduler.shared();
+        if (texts.size() < 2 * scheduler.threads()) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = model.tokenizeWhole(texts.get(i));
+            }
+        } else {
+            scheduler.run(out.length, (begin, end) -> {
+                for (long i = begin; i < end; i++) {
+                    out[(int) i] = model.tokenizeWhole(texts.get((int) i));
+                }
+            });
+        }
+        return out;
+    }
+
+    /**
      * The content tokens (between [CLS] and [SEP]) in runs of at most {@code size}, a cut before a
      * word-piece continuation moved back to the word's start; each run framed by [CLS] and [SEP].
      */
@@ -184,49 +214,74 @@ public final class SentenceEmbedder implements AutoCloseable {
         return runs;
     }
 
-    /** Mean last hidden state of every run (not normalised), batched by similar lengths. */
+    /**
+     * Mean last hidden state of every run (not normalised), batched by similar lengths.
+     *
+     * <p>With enough work for at least two batches per worker, each worker runs whole batches on
+     * its own (the model's row blocks and attention then run inline on that worker): no hand-off
+     * between threads inside a batch, so a worker descheduled on a busy machine delays only its
+     * own batch. Smaller calls run one batch at a time, its row blocks spread over the workers.
+     */
     private float[][] meanVectors(List<long[]> runs) {
         Integer[] order = new Integer[runs.size()];
+        long tokens = 0;
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
+            tokens += runs.get(i).length;
         }
         Arrays.sort(order, Comparator.comparingInt(i -> runs.get(i).length));
-        float[][] means = new float[runs.size()][];
+        TileScheduler scheduler = TileScheduler.shared();
+        int threads = scheduler.threads();
+        // About four batches per worker when there is that much, never tiny or huge ones.
+        long perBatch = Math.max(MIN_TOKENS_PER_BATCH, Math.min(TOKENS_PER_BATCH, tokens / (4L * threads)));
+        List<int[]> batches = new ArrayList<>(); // [start, end) in order
         int start = 0;
         while (start < order.length) {
-            // Sorted ascending: the batch's last run is its longest, so it sets the padding.
+            // Sorted ascending: the batch's last run is its longest, so it sets the padding. A run
+            // joins while the batch stays within its tokens and padding stays under 1/16 of them:
+            // every padded row costs a full row of every product, and products of a few dozen
+            // rows run as fast per row as long ones, so short batches cost little.
             int end = start + 1;
-            while (end < order.length && (long) (end - start + 1) * runs.get(order[end]).length <= TOKENS_PER_BATCH) {
+            long real = runs.get(order[start]).length;
+            while (end < order.length) {
+                long len = runs.get(order[end]).length;
+                long padded = (end - start + 1) * len;
+                if (padded > perBatch || (padded - real - len) * MAX_PADDING_PARTS > padded) {
+                    break;
+                }
+                real += len;
                 end++;
             }
-            long[][] ids = new long[end - start][];
-            for (int j = start; j < end; j++) {
-                ids[j - start] = runs.get(order[j]);
-            }
-            MiniLm.Result r = model.run(ids, backend, false);
-            for (int j = start; j < end; j++) {
-                means[order[j]] = meanRows(r, j - start);
-            }
+            batches.add(new int[] {start, end});
             start = end;
+        }
+        float[][] means = new float[runs.size()][];
+        if (threads > 1 && batches.size() >= 2L * threads) {
+            // Heaviest (most padded tokens) first: workers take batches in turn from a shared counter.
+            batches.sort(Comparator.comparingLong((int[] b) -> -(long) (b[1] - b[0]) * runs.get(order[b[1] - 1]).length));
+            scheduler.run(batches.size(), (begin, endBatch) -> {
+                for (long b = begin; b < endBatch; b++) {
+                    runBatch(runs, order, batches.get((int) b), means);
+                }
+            });
+        } else {
+            for (int[] b : batches) {
+                runBatch(runs, order, b, means);
+            }
         }
         return means;
     }
 
-    private static float[] meanRows(MiniLm.Result r, int b) {
-        int hidden = r.hiddenStates().length / (r.batch() * r.seq());
-        int length = r.lengths()[b];
-        double[] sum = new double[hidden];
-        for (int t = 0; t < length; t++) {
-            int o = (b * r.seq() + t) * hidden;
-            for (int c = 0; c < hidden; c++) {
-                sum[c] += r.hiddenStates()[o + c];
-            }
+    /** Runs order[start, end) as one padded batch; every run's mean lands in means at its index. */
+    private void runBatch(List<long[]> runs, Integer[] order, int[] batch, float[][] means) {
+        long[][] ids = new long[batch[1] - batch[0]][];
+        for (int j = batch[0]; j < batch[1]; j++) {
+            ids[j - batch[0]] = runs.get(order[j]);
         }
-        float[] mean = new float[hidden];
-        for (int c = 0; c < hidden; c++) {
-            mean[c] = (float) (sum[c] / length);
+        float[][] batchMeans = model.meanHiddenStates(ids, backend);
+        for (int j = batch[0]; j < batch[1]; j++) {
+            means[order[j]] = batchMeans[j - batch[0]];
         }
-        return mean;
     }
 
     private static float[] normalize(double[] sum, int weight) {
