@@ -316,7 +316,8 @@ typedef struct keys {
     int64_t lo, end;   /* key range this tile (and split) reads: [lo, end) */
     panattn_band band; /* row i sees keys i + lo_off <= j <= i + hi_off (causal and window) */
     int strided;       /* K or V rows not one after another (see strip_tile): prefetched ahead */
-    int64_t k_base, v_base;
+    int64_t b, kvh;    /* the tile's sequence and kv head: where its keys live (panattn_key_run) */
+    int paged;         /* keys in a block table's pages: a block stops at its page's end */
     /* Logit transforms, in log2 units (cap2 = softcap·log2e, slope2 = ALiBi slope·log2e); extras
      * is 0 when neither is asked for, and then nothing below spends a cycle on them. */
     int extras;
@@ -363,32 +364,37 @@ static void extras_strip(const keys *ks, float *st, int64_t nc, int64_t i0, int6
 }
 
 /* K and V of block [k0, k0 + n) as fp32 rows: pointers and row strides, in place for fp32
- * (V only when head_dim is a multiple of VL, so whole vectors can be read), else converted. */
-static void block_rows(const panattn_params *p, const scratch *w, const keys *ks, int64_t k0, int64_t n,
-                       const float **kp, int64_t *kstride, const float **vp, int64_t *vstride) {
+ * (V only when head_dim is a multiple of VL, so whole vectors can be read), else converted.
+ * Returns the keys the block really holds: n, or fewer when a page of a paged cache ends first
+ * (the caller's next block starts there), so its rows are always one stride apart. */
+static int64_t block_rows(const panattn_params *p, const scratch *w, const keys *ks, int64_t k0, int64_t n,
+                          const float **kp, int64_t *kstride, const float **vp, int64_t *vstride) {
     const int64_t d = w->d;
+    int64_t k_off, v_off;
+    n = panattn_key_run(p, ks->b, ks->kvh, k0, n, &k_off, &v_off);
     if (p->dtype == PANATTN_DTYPE_F32) {
-        *kp = (const float *)p->k + ks->k_base + k0 * p->k_row_stride;
+        *kp = (const float *)p->k + k_off;
         *kstride = p->k_row_stride;
     } else {
         for (int64_t c = 0; c < n; c++) {
-            load_f32(w->kbuf + c * d, p->k, ks->k_base + (k0 + c) * p->k_row_stride, d, p->dtype);
+            load_f32(w->kbuf + c * d, p->k, k_off + c * p->k_row_stride, d, p->dtype);
         }
         *kp = w->kbuf;
         *kstride = d;
     }
     if (p->dtype == PANATTN_DTYPE_F32 && d % VL == 0) {
-        *vp = (const float *)p->v + ks->v_base + k0 * p->v_row_stride;
+        *vp = (const float *)p->v + v_off;
         *vstride = p->v_row_stride;
     } else {
         for (int64_t c = 0; c < n; c++) {
             float *row = w->vbuf + c * w->ldo;
-            load_f32(row, p->v, ks->v_base + (k0 + c) * p->v_row_stride, d, p->dtype);
+            load_f32(row, p->v, v_off + c * p->v_row_stride, d, p->dtype);
             memset(row + d, 0, (size_t)(w->ldo - d) * sizeof(float));
         }
         *vp = w->vbuf;
         *vstride = w->ldo;
     }
+    return n;
 }
 
 /* Prefetches rows [c, c + n) of a row stream (row stride rs floats, d floats a row) into L1,
@@ -404,15 +410,16 @@ static inline void prefetch_rows(const float *base, int64_t rs, int64_t c, int64
     }
 }
 
-/* Rows [a, b) of the caller's K and V from key row k (of this head), every line they touch,
- * fetched into L2: a share of the next key block, asked for while the current one computes.
+/* Rows [a, b) of the caller's K and V from the rows at element offsets k_off / v_off (a run of
+ * keys one stride apart, panattn_key_run), every line they touch, fetched into L2: a share of the
+ * next key block, asked for while the current one computes.
  * The prefetch helpers are always inlined: a call GCC leaves out of line there is one it deems
  * pure (a prefetch has no visible effect) and deletes, prefetches and all. */
-static inline __attribute__((always_inline)) void prefetch_kv_l2(const panattn_params *p, const keys *ks, int64_t k,
-                                                                  int64_t a, int64_t b, int64_t d) {
+static inline __attribute__((always_inline)) void prefetch_kv_l2(const panattn_params *p, int64_t k_off,
+                                                                  int64_t v_off, int64_t a, int64_t b, int64_t d) {
     const int64_t es = panattn_dtype_size(p->dtype), row_bytes = d * es;
-    const char *kb = (const char *)p->k + (ks->k_base + k * p->k_row_stride) * es;
-    const char *vb = (const char *)p->v + (ks->v_base + k * p->v_row_stride) * es;
+    const char *kb = (const char *)p->k + k_off * es;
+    const char *vb = (const char *)p->v + v_off * es;
     for (int64_t c = a; c < b; c++) {
         const char *kr = kb + c * p->k_row_stride * es, *vr = vb + c * p->v_row_stride * es;
         for (int64_t off = 0; off < row_bytes; off += 64) {
@@ -435,17 +442,21 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
      * measured A/B in one process). So for such layouts each strip asks for its share of the
      * next block in L2. Contiguous rows are left to the hardware: the same prefetches cost 2-5%
      * there. */
-    for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
-        const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
-        const int64_t next = ks->strided ? (ks->end - (k0 + n) < w->kb ? ks->end - (k0 + n) : w->kb) : 0;
+    int64_t n;
+    for (int64_t k0 = ks->lo; k0 < ks->end; k0 += n) {
         const float *kp, *vp;
         int64_t kstride, vstride;
-        block_rows(p, w, ks, k0, n, &kp, &kstride, &vp, &vstride);
+        n = block_rows(p, w, ks, k0, ks->end - k0 < w->kb ? ks->end - k0 : w->kb, &kp, &kstride, &vp, &vstride);
+        int64_t next = 0, next_k = 0, next_v = 0;
+        if (ks->strided && k0 + n < ks->end) {
+            const int64_t want = ks->end - (k0 + n) < w->kb ? ks->end - (k0 + n) : w->kb;
+            next = panattn_key_run(p, ks->b, ks->kvh, k0 + n, want, &next_k, &next_v);
+        }
         int v_finite = -1; /* unknown until a strip needs to know */
         for (int64_t s = 0; s < STRIPS && s * QS < rows; s++) {
             const int64_t r0 = s * QS, srows = rows - r0 < QS ? rows - r0 : QS;
             if (next > 0) {
-                prefetch_kv_l2(p, ks, k0 + n, next * s / strips, next * (s + 1) / strips, d);
+                prefetch_kv_l2(p, next_k, next_v, next * s / strips, next * (s + 1) / strips, d);
             }
             const int64_t i0 = t->q_begin + r0;
             const panattn_band *band = &ks->band;
@@ -713,11 +724,19 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, float 
 static void row_tile(const panattn_params *p, const scratch *w, const panattn_tile *t, const keys *ks) {
     const int64_t d = w->d, ldo = w->ldo, rows = t->q_end - t->q_begin;
     const int64_t pf = round_up(PF_BYTES / (d * 4) > 4 ? PF_BYTES / (d * 4) : 4, 4); /* keys ahead */
-    for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
-        const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
+    int64_t n;
+    for (int64_t k0 = ks->lo; k0 < ks->end; k0 += n) {
         const float *kp, *vp;
         int64_t kstride, vstride;
-        block_rows(p, w, ks, k0, n, &kp, &kstride, &vp, &vstride);
+        n = block_rows(p, w, ks, k0, ks->end - k0 < w->kb ? ks->end - k0 : w->kb, &kp, &kstride, &vp, &vstride);
+        if (ks->paged && p->dtype == PANATTN_DTYPE_F32 && k0 + n < ks->end) {
+            /* Pages are not adjacent, so the stream prefetch below stops at this page's end: ask
+             * for the next page (its first block) into L2 while this one computes. */
+            int64_t next_k, next_v;
+            const int64_t want = ks->end - (k0 + n) < w->kb ? ks->end - (k0 + n) : w->kb;
+            const int64_t next = panattn_key_run(p, ks->b, ks->kvh, k0 + n, want, &next_k, &next_v);
+            prefetch_kv_l2(p, next_k, next_v, 0, next, d);
+        }
         for (int64_t r = 0; r < rows; r++) {
             const int64_t i = t->q_begin + r;
             int64_t c0, nr; /* the row sees keys k0 + [c0, nr) of the block */
@@ -730,8 +749,9 @@ static void row_tile(const panattn_params *p, const scratch *w, const panattn_ti
             const float *kq = kp + c0 * kstride, *vq = vp + c0 * vstride;
             nr -= c0;
             /* fp32 K/V are read in place: prefetch both streams about 4 KiB ahead, within the
-             * head's key range (the first row brings the block in; later rows hit L2). */
-            const int64_t left = ks->end - kr0;
+             * head's key range, or within the page when paged (the first row brings the block
+             * in; later rows hit L2). */
+            const int64_t left = ks->paged ? nr : ks->end - kr0;
             const int64_t kpf = r == 0 && p->dtype == PANATTN_DTYPE_F32 ? left : 0;
             const int64_t vpf = r == 0 && vp != w->vbuf ? left : 0;
             const float *mrow = p->mask == NULL ? NULL
@@ -794,9 +814,9 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     const panattn_tile t = panattn_run_tile(p, run, tile_index, &key_lo, &key_hi, &split);
     const int64_t d = w->d, ldo = w->ldo, rows = t.q_end - t.q_begin;
     const int64_t kvh = t.h / (p->heads / p->kv_heads);
-    const int64_t kv_len = p->key_lengths != NULL ? p->key_lengths[t.b] : p->seq_k;
+    const int64_t kv_len = panattn_kv_len(p, t.b);
     keys ks;
-    ks.band = panattn_band_of(p, kv_len);
+    ks.band = panattn_band_of(p, panattn_q_len(p, t.b), kv_len);
     ks.strided = p->k_row_stride != d || p->v_row_stride != d;
     ks.extras = panattn_has_logit_extras(p);
     ks.cap2 = p->softcap * LOG2E_F;
@@ -809,15 +829,20 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     if (ks.band.has_lo && t.q_begin + ks.band.lo_off > ks.lo) {
         ks.lo = t.q_begin + ks.band.lo_off; /* its first row's window starts no earlier */
     }
-    ks.k_base = t.b * p->k_batch_stride + kvh * p->k_head_stride;
-    ks.v_base = t.b * p->v_batch_stride + kvh * p->v_head_stride;
-    const int64_t q_base = t.b * p->q_batch_stride + t.h * p->q_head_stride;
+    ks.b = t.b;
+    ks.kvh = kvh;
+    ks.paged = p->block_table != NULL;
+    /* query row i of the tile's sequence is at q_base + i * q_row_stride, packed or not */
+    const int64_t q_base = panattn_q_offset(p, t.b, t.h, 0);
     const float qscale = p->softmax_scale * LOG2E_F; /* logits in log2 units: exp2 needs no multiply */
 
     const int row_path = rows <= ROW_PATH_ROWS;
     if (!row_path && ks.end > ks.lo && ks.strided) {
         /* strided K/V (see strip_tile): the first block is asked for while Q is converted */
-        prefetch_kv_l2(p, &ks, ks.lo, 0, ks.end - ks.lo < w->kb ? ks.end - ks.lo : w->kb, d);
+        int64_t k_off, v_off;
+        const int64_t first = panattn_key_run(p, t.b, kvh, ks.lo, ks.end - ks.lo < w->kb ? ks.end - ks.lo : w->kb,
+                                              &k_off, &v_off);
+        prefetch_kv_l2(p, k_off, v_off, 0, first, d);
     }
     /* Rows the tile computes: its own, and for the strip path the padding rows of its last strip.
      * Only those are reset (a decode tile has 1 row: clearing all TQ rows of O was 64 KiB of
