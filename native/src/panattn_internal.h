@@ -209,8 +209,8 @@ static inline int64_t panattn_lse_offset(const panattn_params *p, int64_t b, int
 
 /* Where key j of sequence b (kv head kvh) lives: its element offsets in k and v, and how many of
  * the keys [j, j + n) follow it at one row stride, which is all n unless the keys are paged, when
- * the run stops at the end of j's page. Kernels cut their key blocks at these runs, so a block's
- * rows are always base + c * row stride: no per-key lookup in the dot-product loops. */
+ * the run stops at the end of j's page. Kernels walk a key block's runs to find its rows (one
+ * table lookup per page, none per key) and keep the contiguous call's block sizes. */
 static inline int64_t panattn_key_run(const panattn_params *p, int64_t b, int64_t kvh, int64_t j, int64_t n,
                                       int64_t *k_off, int64_t *v_off) {
     if (p->block_table != NULL) {

@@ -157,14 +157,18 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
         w->l[r] = 0.0f;
     }
 
-    int64_t n;
-    for (int64_t k0 = key_lo; k0 < key_end; k0 += n) {
-        /* a block never crosses a page of a paged cache: its rows are then one stride apart */
-        int64_t k_off, v_off;
-        n = panattn_key_run(p, t->b, kvh, k0, key_end - k0 < KB ? key_end - k0 : KB, &k_off, &v_off);
-        for (int64_t c = 0; c < n; c++) {
-            load_column(w->kt, c, p->k, k_off + c * p->k_row_stride, d, p->dtype);
-            load_row(w->v + c * ld, p->v, v_off + c * p->v_row_stride, d, p->dtype);
+    for (int64_t k0 = key_lo; k0 < key_end; k0 += KB) {
+        const int64_t n = key_end - k0 < KB ? key_end - k0 : KB;
+        /* The block is copied anyway, so a paged cache's block is gathered page by page (one
+         * table lookup per page) and keeps the contiguous call's blocking: the same fp32 sums. */
+        int64_t run;
+        for (int64_t c0 = 0; c0 < n; c0 += run) {
+            int64_t k_off, v_off;
+            run = panattn_key_run(p, t->b, kvh, k0 + c0, n - c0, &k_off, &v_off);
+            for (int64_t c = c0; c < c0 + run; c++) {
+                load_column(w->kt, c, p->k, k_off + (c - c0) * p->k_row_stride, d, p->dtype);
+                load_row(w->v + c * ld, p->v, v_off + (c - c0) * p->v_row_stride, d, p->dtype);
+            }
         }
         for (int64_t r = 0; r < rows; r++) {
             const int64_t i = t->q_begin + r;

@@ -61,6 +61,11 @@ typedef struct scratch {
     float *vbuf;     /* vbuf is (kb, ldo): V block in fp32, zero padded                   */
     float *qrow;     /* qrow is (ROW_PATH_ROWS, ldo): row path q rows; also a conversion row */
     float *s;        /* s is (kb + VL): row path scores, then probabilities               */
+    /* krow / vrow are (nptr): the row path's K and V row addresses, the block's and then up to
+     * pf + VL rows ahead for its prefetches. Pages of a paged cache are not adjacent, so the
+     * row path reads rows through these (one table lookup per page) and keeps full key blocks. */
+    const float **krow, **vrow;
+    int64_t nptr, pf; /* pf: keys the row path prefetches ahead */
     void *block;
 } scratch;
 
@@ -82,11 +87,15 @@ static int64_t kb_for(int64_t d) {
  * or V rows that are not whole vectors): without them the scratch of an fp32 call stays under
  * glibc's 128 KiB mmap threshold (87 KiB at d 64), so the per-call allocation is not a fresh
  * mapping with a page fault per 4 KiB touched. */
-static int scratch_init(scratch *w, int64_t d, int32_t dtype) {
+static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged) {
     const int64_t ldo = round_up(d, VL), kb = kb_for(d);
-    const int need_k = dtype != PANATTN_DTYPE_F32, need_v = need_k || d % VL != 0;
+    /* paged fp32 keys too: the strip path gathers a block's pages into them (see block_rows) */
+    const int need_k = dtype != PANATTN_DTYPE_F32 || paged, need_v = need_k || d % VL != 0;
+    /* about PF_BYTES of K ahead, whole steps of 4 keys */
+    const int64_t pf = round_up(PF_BYTES / (d * 4) > 4 ? PF_BYTES / (d * 4) : 4, 4), nptr = kb + pf + VL;
+    const int64_t ptr_floats = nptr * (int64_t)sizeof(const float *) / (int64_t)sizeof(float);
     const int64_t sizes[] = {TQ * d, TQ * ldo, (kb + MK) * QS, TQ, TQ, TQ, need_k ? kb * d : 0, need_v ? kb * ldo : 0,
-                             ROW_PATH_ROWS * ldo, kb + VL};
+                             ROW_PATH_ROWS * ldo, kb + VL, ptr_floats, ptr_floats};
     enum { PARTS = sizeof sizes / sizeof sizes[0] };
     int64_t total = 0;
     for (int i = 0; i < PARTS; i++) {
@@ -96,14 +105,18 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype) {
     if (base == NULL) {
         return 0;
     }
-    float **parts[PARTS] = {&w->qt, &w->o, &w->st, &w->m, &w->l, &w->alpha, &w->kbuf, &w->vbuf, &w->qrow, &w->s};
+    float *kptrs = NULL, *vptrs = NULL;
+    float **parts[PARTS] = {&w->qt, &w->o, &w->st, &w->m, &w->l, &w->alpha, &w->kbuf, &w->vbuf, &w->qrow, &w->s,
+                            &kptrs, &vptrs};
     float *at = base;
     for (int i = 0; i < PARTS; i++) {
         *parts[i] = sizes[i] > 0 ? at : NULL; /* an unneeded buffer is NULL, never an alias */
         at += round_up(sizes[i], 16);
     }
+    w->krow = (const float **)(void *)kptrs; /* 64-byte aligned, so aligned for pointers */
+    w->vrow = (const float **)(void *)vptrs;
     w->block = base;
-    w->d = d, w->ldo = ldo, w->kb = kb;
+    w->d = d, w->ldo = ldo, w->kb = kb, w->nptr = nptr, w->pf = pf;
     return 1;
 }
 
@@ -317,7 +330,7 @@ typedef struct keys {
     panattn_band band; /* row i sees keys i + lo_off <= j <= i + hi_off (causal and window) */
     int strided;       /* K or V rows not one after another (see strip_tile): prefetched ahead */
     int64_t b, kvh;    /* the tile's sequence and kv head: where its keys live (panattn_key_run) */
-    int paged;         /* keys in a block table's pages: a block stops at its page's end */
+    int paged;         /* keys in a block table's pages: a block's rows are found page by page */
     /* Logit transforms, in log2 units (cap2 = softcap·log2e, slope2 = ALiBi slope·log2e); extras
      * is 0 when neither is asked for, and then nothing below spends a cycle on them. */
     int extras;
@@ -363,46 +376,82 @@ static void extras_strip(const keys *ks, float *st, int64_t nc, int64_t i0, int6
     }
 }
 
-/* K and V of block [k0, k0 + n) as fp32 rows: pointers and row strides, in place for fp32
- * (V only when head_dim is a multiple of VL, so whole vectors can be read), else converted.
- * Returns the keys the block really holds: n, or fewer when a page of a paged cache ends first
- * (the caller's next block starts there), so its rows are always one stride apart. */
-static int64_t block_rows(const panattn_params *p, const scratch *w, const keys *ks, int64_t k0, int64_t n,
-                          const float **kp, int64_t *kstride, const float **vp, int64_t *vstride) {
+/* K and V of block [k0, k0 + n) as fp32 rows one stride apart, for the strip path: pointers and
+ * row strides. In place for contiguous fp32 (V only when head_dim is a multiple of VL, so whole
+ * vectors can be read); else converted into kbuf / vbuf, and a paged cache's block is gathered
+ * there page by page (one table lookup per page). So a block spans pages, its keys and fp32 sums
+ * group as the contiguous call's, and the result is bitwise the contiguous one; the copy is
+ * 2 * n * d floats against the tile's 4 * rows * n * d flops. */
+static void block_rows(const panattn_params *p, const scratch *w, const keys *ks, int64_t k0, int64_t n,
+                       const float **kp, int64_t *kstride, const float **vp, int64_t *vstride) {
     const int64_t d = w->d;
-    int64_t k_off, v_off;
-    n = panattn_key_run(p, ks->b, ks->kvh, k0, n, &k_off, &v_off);
-    if (p->dtype == PANATTN_DTYPE_F32) {
-        *kp = (const float *)p->k + k_off;
-        *kstride = p->k_row_stride;
-    } else {
-        for (int64_t c = 0; c < n; c++) {
-            load_f32(w->kbuf + c * d, p->k, k_off + c * p->k_row_stride, d, p->dtype);
+    const int k_in_place = p->dtype == PANATTN_DTYPE_F32 && !ks->paged, v_in_place = k_in_place && d % VL == 0;
+    *kp = w->kbuf, *kstride = d, *vp = w->vbuf, *vstride = w->ldo;
+    int64_t run;
+    for (int64_t c = 0; c < n; c += run) {
+        int64_t k_off, v_off;
+        run = panattn_key_run(p, ks->b, ks->kvh, k0 + c, n - c, &k_off, &v_off); /* n unless paged */
+        if (k_in_place) {
+            *kp = (const float *)p->k + k_off, *kstride = p->k_row_stride;
+        } else {
+            for (int64_t i = 0; i < run; i++) {
+                load_f32(w->kbuf + (c + i) * d, p->k, k_off + i * p->k_row_stride, d, p->dtype);
+            }
         }
-        *kp = w->kbuf;
-        *kstride = d;
-    }
-    if (p->dtype == PANATTN_DTYPE_F32 && d % VL == 0) {
-        *vp = (const float *)p->v + v_off;
-        *vstride = p->v_row_stride;
-    } else {
-        for (int64_t c = 0; c < n; c++) {
-            float *row = w->vbuf + c * w->ldo;
-            load_f32(row, p->v, v_off + c * p->v_row_stride, d, p->dtype);
-            memset(row + d, 0, (size_t)(w->ldo - d) * sizeof(float));
+        if (v_in_place) {
+            *vp = (const float *)p->v + v_off, *vstride = p->v_row_stride;
+        } else {
+            for (int64_t i = 0; i < run; i++) {
+                float *row = w->vbuf + (c + i) * w->ldo;
+                load_f32(row, p->v, v_off + i * p->v_row_stride, d, p->dtype);
+                memset(row + d, 0, (size_t)(w->ldo - d) * sizeof(float));
+            }
         }
-        *vp = w->vbuf;
-        *vstride = w->ldo;
     }
-    return n;
 }
 
-/* Prefetches rows [c, c + n) of a row stream (row stride rs floats, d floats a row) into L1,
- * every 64-byte line they touch. Used only on the caller's own fp32 K and V, for rows that
- * exist (c + n <= the rows left in the head's key range). */
-static inline void prefetch_rows(const float *base, int64_t rs, int64_t c, int64_t n, int64_t d) {
+/* The row path's K and V rows of block [k0, k0 + n): their addresses into w->krow / w->vrow.
+ * fp32 rows are read in place, through the block table's pages when paged (one lookup per page,
+ * so the block keeps its full size across pages), and addresses go up to `ahead` rows past the
+ * block (within the tile's keys) for the prefetches; *k_pf / *v_pf: rows that have an address
+ * and may be prefetched (0 for rows converted into kbuf / vbuf, already in cache). */
+static void block_row_ptrs(const panattn_params *p, const scratch *w, const keys *ks, int64_t k0, int64_t n,
+                           int64_t ahead, int64_t *k_pf, int64_t *v_pf) {
+    const int64_t d = w->d;
+    const int k_in_place = p->dtype == PANATTN_DTYPE_F32, v_in_place = k_in_place && d % VL == 0;
+    const int64_t total = k_in_place ? (ks->end - k0 < n + ahead ? ks->end - k0 : n + ahead) : n;
+    int64_t run;
+    for (int64_t c = 0; c < total; c += run) {
+        int64_t k_off, v_off;
+        run = panattn_key_run(p, ks->b, ks->kvh, k0 + c, total - c, &k_off, &v_off);
+        const float *kr = (const float *)p->k + k_off, *vr = (const float *)p->v + v_off;
+        for (int64_t i = 0; i < run; i++) {
+            if (k_in_place) {
+                w->krow[c + i] = kr + i * p->k_row_stride;
+            } else {
+                load_f32(w->kbuf + (c + i) * d, p->k, k_off + i * p->k_row_stride, d, p->dtype);
+                w->krow[c + i] = w->kbuf + (c + i) * d;
+            }
+            if (v_in_place) {
+                w->vrow[c + i] = vr + i * p->v_row_stride;
+            } else if (c + i < n) {
+                float *row = w->vbuf + (c + i) * w->ldo;
+                load_f32(row, p->v, v_off + i * p->v_row_stride, d, p->dtype);
+                memset(row + d, 0, (size_t)(w->ldo - d) * sizeof(float));
+                w->vrow[c + i] = row;
+            }
+        }
+    }
+    *k_pf = k_in_place ? total : 0;
+    *v_pf = v_in_place ? total : 0;
+}
+
+/* Prefetches rows [c, c + n) of a row-address array (d floats a row) into L1, every 64-byte
+ * line they touch. Used only on the caller's own fp32 K and V, for rows that exist (c + n <=
+ * the rows block_row_ptrs gave an address). */
+static inline void prefetch_rows(const float *const *rows, int64_t c, int64_t n, int64_t d) {
     for (int64_t k = 0; k < n; k++) {
-        const char *r = (const char *)(base + (c + k) * rs);
+        const char *r = (const char *)rows[c + k];
         for (int64_t off = 0; off < d * 4; off += 64) {
             v_prefetch(r + off);
         }
@@ -442,11 +491,11 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
      * measured A/B in one process). So for such layouts each strip asks for its share of the
      * next block in L2. Contiguous rows are left to the hardware: the same prefetches cost 2-5%
      * there. */
-    int64_t n;
-    for (int64_t k0 = ks->lo; k0 < ks->end; k0 += n) {
+    for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
         const float *kp, *vp;
         int64_t kstride, vstride;
-        n = block_rows(p, w, ks, k0, ks->end - k0 < w->kb ? ks->end - k0 : w->kb, &kp, &kstride, &vp, &vstride);
+        const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
+        block_rows(p, w, ks, k0, n, &kp, &kstride, &vp, &vstride);
         int64_t next = 0, next_k = 0, next_v = 0;
         if (ks->strided && k0 + n < ks->end) {
             const int64_t want = ks->end - (k0 + n) < w->kb ? ks->end - (k0 + n) : w->kb;
@@ -566,11 +615,11 @@ static inline float dot1(const float *restrict q, const float *kr, int64_t d) {
  * in address order (the key-interleaved form touched 4 rows at once, lines 0, 8, 16, 24, 1, ...
  * of a 2 KiB run, and the L2 stream prefetcher fell behind: 2x the stall of the V pass);
  * the four dependency chains still overlap out of order. */
-static inline void dot4(float *restrict out, const float *restrict q, const float *kp, int64_t ks, int64_t c,
+static inline void dot4(float *restrict out, const float *restrict q, const float *const *kr, int64_t c,
                         int64_t n, int64_t d) {
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
-        out[k] = dot1(q, kp + (c + k < n ? c + k : n - 1) * ks, d);
+        out[k] = dot1(q, kr[c + k < n ? c + k : n - 1], d);
     }
 }
 
@@ -581,8 +630,9 @@ enum { OV = 8 };
  * excluded key has s = 0 exactly and is skipped, so NaN/inf in its V row cannot leak in).
  * With pf_rows > 0, V rows up to pf_rows ahead are prefetched pf keys ahead. */
 static inline __attribute__((always_inline)) void axpy_chunk(const int nv, float *restrict o, float alpha,
-                                                             const float *restrict s, const float *v, int64_t vs,
-                                                             int64_t nr, int64_t pf, int64_t pf_rows, int64_t d) {
+                                                             const float *restrict s, const float *const *v,
+                                                             int64_t col, int64_t nr, int64_t pf, int64_t pf_rows,
+                                                             int64_t d) {
     const vf a = v_set1(alpha);
     vf acc[OV];
 #pragma GCC unroll 8
@@ -591,13 +641,13 @@ static inline __attribute__((always_inline)) void axpy_chunk(const int nv, float
     }
     for (int64_t c = 0; c < nr; c++) {
         if (c + pf < pf_rows) {
-            prefetch_rows(v, vs, c + pf, 1, d);
+            prefetch_rows(v, c + pf, 1, d);
         }
         if (s[c] == 0.0f) {
             continue;
         }
         const vf pc = v_set1(s[c]);
-        const float *vr = v + c * vs;
+        const float *vr = v[c] + col;
 #pragma GCC unroll 8
         for (int j = 0; j < nv; j++) {
             acc[j] = v_fma(pc, v_loadu(vr + j * VL), acc[j]);
@@ -611,8 +661,8 @@ static inline __attribute__((always_inline)) void axpy_chunk(const int nv, float
 
 /* o (ldo floats) = alpha * o + sum of s[c] * V[c] over keys with s[c] != 0, OV vectors of O at
  * a time in registers (one pass over the V block at head_dim <= OV * VL). */
-static void row_axpy(float *restrict o, int64_t ldo, float alpha, const float *restrict s, const float *v,
-                     int64_t vs, int64_t nr, int64_t pf, int64_t pf_rows, int64_t d) {
+static void row_axpy(float *restrict o, int64_t ldo, float alpha, const float *restrict s, const float *const *v,
+                     int64_t nr, int64_t pf, int64_t pf_rows, int64_t d) {
     for (int64_t j = 0; j < ldo; j += OV * VL) {
         const int64_t left = (ldo - j) / VL;
         /* The first pass brings V in; later ones hit L2. Only the first pass prefetches, and it is
@@ -620,14 +670,14 @@ static void row_axpy(float *restrict o, int64_t ldo, float alpha, const float *r
          * axpy_chunk always get pr = 0: their prefetch branch is never taken, by design. */
         const int64_t pr = j == 0 ? pf_rows : 0;
         switch (left >= OV ? OV : left) {
-        case 1: axpy_chunk(1, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
-        case 2: axpy_chunk(2, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
-        case 3: axpy_chunk(3, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
-        case 4: axpy_chunk(4, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
-        case 5: axpy_chunk(5, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
-        case 6: axpy_chunk(6, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
-        case 7: axpy_chunk(7, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
-        default: axpy_chunk(8, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
+        case 1: axpy_chunk(1, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 2: axpy_chunk(2, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 3: axpy_chunk(3, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 4: axpy_chunk(4, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 5: axpy_chunk(5, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 6: axpy_chunk(6, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 7: axpy_chunk(7, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        default: axpy_chunk(8, o + j, alpha, s, v, j, nr, pf, pr, d); break;
         }
     }
 }
@@ -647,8 +697,8 @@ static float exp2_one(float x) {
  * vp that may be prefetched (0 for none). */
 static inline __attribute__((always_inline)) void fused_row(const int nv, float *restrict o, float *m_io, float *l_io,
                                                             float *restrict s, const float *restrict q,
-                                                            const float *kp, int64_t kstride, const float *vp,
-                                                            int64_t vstride, int64_t nr, const float *mrow, int64_t pf,
+                                                            const float *const *kp, const float *const *vp,
+                                                            int64_t nr, const float *mrow, int64_t pf,
                                                             int64_t kpf, int64_t vpf, int64_t d, const keys *ks,
                                                             int64_t i, int64_t key0) {
     vf acc[OV];
@@ -662,10 +712,10 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, float 
     for (int64_t c = 0; c < nr; c += VL) {
         const int64_t g = nr - c < VL ? nr - c : VL;
         if (c + pf + VL <= kpf) {
-            prefetch_rows(kp, kstride, c + pf, VL, d);
+            prefetch_rows(kp, c + pf, VL, d);
         }
         for (int64_t k = 0; k < g; k += 4) {
-            dot4(s + k, q, kp, kstride, c + k, nr, d);
+            dot4(s + k, q, kp, c + k, nr, d);
         }
         if (ks->extras) {
             extras_row(ks, s, g, i, key0 + c);
@@ -698,13 +748,13 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, float 
         lv = v_add(lv, p);
         for (int64_t k = 0; k < g; k++) {
             if (c + k + pf < vpf) {
-                prefetch_rows(vp, vstride, c + k + pf, 1, d);
+                prefetch_rows(vp, c + k + pf, 1, d);
             }
             if (s[k] == 0.0f) {
                 continue;
             }
             const vf pk = v_set1(s[k]);
-            const float *vr = vp + (c + k) * vstride;
+            const float *vr = vp[c + k];
 #pragma GCC unroll 8
             for (int j = 0; j < nv; j++) {
                 acc[j] = v_fma(pk, v_loadu(vr + j * VL), acc[j]);
@@ -720,22 +770,28 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, float 
 }
 
 /* The row path: decode-like tiles of at most ROW_PATH_ROWS query rows. Each row streams the
- * block's K once (4 keys per step) and V once (axpy); K and V are read in place for fp32. */
+ * block's K once (4 keys per step) and V once (axpy); K and V are read in place for fp32, row
+ * by row through w->krow / w->vrow, so a paged cache's block spans its pages: 16-key pages cut
+ * into 16-key blocks paid the online-softmax rescale and the loop set-up 8x as often (paged
+ * decode ran at ~0.7x contiguous), and full blocks also group the fp32 sums as the contiguous
+ * call does, so the result is bitwise the same for any page size. */
 static void row_tile(const panattn_params *p, const scratch *w, const panattn_tile *t, const keys *ks) {
     const int64_t d = w->d, ldo = w->ldo, rows = t->q_end - t->q_begin;
-    const int64_t pf = round_up(PF_BYTES / (d * 4) > 4 ? PF_BYTES / (d * 4) : 4, 4); /* keys ahead */
-    int64_t n;
-    for (int64_t k0 = ks->lo; k0 < ks->end; k0 += n) {
-        const float *kp, *vp;
-        int64_t kstride, vstride;
-        n = block_rows(p, w, ks, k0, ks->end - k0 < w->kb ? ks->end - k0 : w->kb, &kp, &kstride, &vp, &vstride);
+    const int64_t pf = w->pf; /* keys ahead */
+    for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
+        const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
+        int64_t k_pf, v_pf;
+        block_row_ptrs(p, w, ks, k0, n, pf + VL, &k_pf, &v_pf);
         if (ks->paged && p->dtype == PANATTN_DTYPE_F32 && k0 + n < ks->end) {
-            /* Pages are not adjacent, so the stream prefetch below stops at this page's end: ask
-             * for the next page (its first block) into L2 while this one computes. */
-            int64_t next_k, next_v;
+            /* Pages are not adjacent, so the hardware's stream prefetch stops at each page's end:
+             * ask for the next block's pages into L2 while this one computes. */
             const int64_t want = ks->end - (k0 + n) < w->kb ? ks->end - (k0 + n) : w->kb;
-            const int64_t next = panattn_key_run(p, ks->b, ks->kvh, k0 + n, want, &next_k, &next_v);
-            prefetch_kv_l2(p, next_k, next_v, 0, next, d);
+            int64_t run;
+            for (int64_t c = 0; c < want; c += run) {
+                int64_t next_k, next_v;
+                run = panattn_key_run(p, ks->b, ks->kvh, k0 + n + c, want - c, &next_k, &next_v);
+                prefetch_kv_l2(p, next_k, next_v, 0, run, d);
+            }
         }
         for (int64_t r = 0; r < rows; r++) {
             const int64_t i = t->q_begin + r;
@@ -746,37 +802,35 @@ static void row_tile(const panattn_params *p, const scratch *w, const panattn_ti
             }
             /* from here on the row works on keys kr0 + [0, nr) */
             const int64_t kr0 = k0 + c0;
-            const float *kq = kp + c0 * kstride, *vq = vp + c0 * vstride;
+            const float *const *kq = w->krow + c0, *const *vq = w->vrow + c0;
             nr -= c0;
             /* fp32 K/V are read in place: prefetch both streams about 4 KiB ahead, within the
-             * head's key range, or within the page when paged (the first row brings the block
-             * in; later rows hit L2). */
-            const int64_t left = ks->paged ? nr : ks->end - kr0;
-            const int64_t kpf = r == 0 && p->dtype == PANATTN_DTYPE_F32 ? left : 0;
-            const int64_t vpf = r == 0 && vp != w->vbuf ? left : 0;
+             * tile's key range (the first row brings the block in; later rows hit L2). */
+            const int64_t kpf = r == 0 ? k_pf - c0 : 0;
+            const int64_t vpf = r == 0 ? v_pf - c0 : 0;
             const float *mrow = p->mask == NULL ? NULL
                                                 : p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
                                                       i * p->mask_row_stride + kr0;
             if (ldo <= OV * VL) {
                 float *o = w->o + r * ldo, *q = w->qrow + r * ldo;
                 switch (ldo / VL) {
-                case 1: fused_row(1, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 2: fused_row(2, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 3: fused_row(3, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 4: fused_row(4, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 5: fused_row(5, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 6: fused_row(6, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 7: fused_row(7, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                default: fused_row(8, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+                case 1: fused_row(1, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+                case 2: fused_row(2, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+                case 3: fused_row(3, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+                case 4: fused_row(4, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+                case 5: fused_row(5, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+                case 6: fused_row(6, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+                case 7: fused_row(7, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+                default: fused_row(8, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
                 }
                 continue;
             }
             float *s = w->s;
             for (int64_t c = 0; c < nr; c += 4) {
                 if (c + pf + 4 <= kpf) {
-                    prefetch_rows(kq, kstride, c + pf, 4, d);
+                    prefetch_rows(kq, c + pf, 4, d);
                 }
-                dot4(s + c, w->qrow + r * ldo, kq, kstride, c, nr, d);
+                dot4(s + c, w->qrow + r * ldo, kq, c, nr, d);
             }
             if (ks->extras) {
                 extras_row(ks, s, nr, i, kr0);
@@ -802,7 +856,7 @@ static void row_tile(const panattn_params *p, const scratch *w, const panattn_ti
                 v_storeu(s + c, pc);
                 sum = v_add(sum, pc);
             }
-            row_axpy(w->o + r * ldo, ldo, alpha, s, vq, vstride, nr, pf, vpf, d);
+            row_axpy(w->o + r * ldo, ldo, alpha, s, vq, nr, pf, vpf, d);
             w->l[r] = w->l[r] * alpha + v_hsum(sum);
             w->m[r] = mx;
         }
@@ -953,7 +1007,7 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
 
 int32_t KERNEL_FN(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end) {
     scratch w;
-    if (!scratch_init(&w, p->head_dim, p->dtype)) {
+    if (!scratch_init(&w, p->head_dim, p->dtype, p->block_table != NULL)) {
         return panattn_fail(PANATTN_ERR_OUT_OF_MEMORY, "cannot allocate the SIMD kernel scratch for head_dim %lld",
                             (long long)p->head_dim);
     }
