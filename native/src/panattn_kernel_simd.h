@@ -410,28 +410,22 @@ static void block_rows(const panattn_params *p, const scratch *w, const keys *ks
     }
 }
 
-/* The row path's K and V rows of block [k0, k0 + n): their addresses into w->krow / w->vrow.
- * fp32 rows are read in place, through the block table's pages when paged (one lookup per page,
- * so the block keeps its full size across pages), and addresses go up to `ahead` rows past the
- * block (within the tile's keys) for the prefetches; *k_pf / *v_pf: rows that have an address
- * and may be prefetched (0 for rows converted into kbuf / vbuf, already in cache). */
+/* The row path's rows of a paged cache's fp32 block [k0, k0 + n): their addresses into
+ * w->krow / w->vrow, walking the block table once per page, and up to `ahead` rows past the
+ * block (within the tile's keys) for the prefetches. V rows that are not whole vectors are
+ * converted into vbuf (block rows only). *k_pf / *v_pf: the rows that may be prefetched. */
 static void block_row_ptrs(const panattn_params *p, const scratch *w, const keys *ks, int64_t k0, int64_t n,
                            int64_t ahead, int64_t *k_pf, int64_t *v_pf) {
     const int64_t d = w->d;
-    const int k_in_place = p->dtype == PANATTN_DTYPE_F32, v_in_place = k_in_place && d % VL == 0;
-    const int64_t total = k_in_place ? (ks->end - k0 < n + ahead ? ks->end - k0 : n + ahead) : n;
+    const int v_in_place = d % VL == 0;
+    const int64_t total = ks->end - k0 < n + ahead ? ks->end - k0 : n + ahead;
     int64_t run;
     for (int64_t c = 0; c < total; c += run) {
         int64_t k_off, v_off;
         run = panattn_key_run(p, ks->b, ks->kvh, k0 + c, total - c, &k_off, &v_off);
         const float *kr = (const float *)p->k + k_off, *vr = (const float *)p->v + v_off;
         for (int64_t i = 0; i < run; i++) {
-            if (k_in_place) {
-                w->krow[c + i] = kr + i * p->k_row_stride;
-            } else {
-                load_f32(w->kbuf + (c + i) * d, p->k, k_off + i * p->k_row_stride, d, p->dtype);
-                w->krow[c + i] = w->kbuf + (c + i) * d;
-            }
+            w->krow[c + i] = kr + i * p->k_row_stride;
             if (v_in_place) {
                 w->vrow[c + i] = vr + i * p->v_row_stride;
             } else if (c + i < n) {
@@ -442,16 +436,41 @@ static void block_row_ptrs(const panattn_params *p, const scratch *w, const keys
             }
         }
     }
-    *k_pf = k_in_place ? total : 0;
+    *k_pf = total;
     *v_pf = v_in_place ? total : 0;
 }
 
-/* Prefetches rows [c, c + n) of a row-address array (d floats a row) into L1, every 64-byte
- * line they touch. Used only on the caller's own fp32 K and V, for rows that exist (c + n <=
- * the rows block_row_ptrs gave an address). */
-static inline void prefetch_rows(const float *const *rows, int64_t c, int64_t n, int64_t d) {
+/* Where the rows of a key block are: row c at base + c * stride (keys one stride apart), or at
+ * at[c] (a paged cache's fp32 block read in place: its pages are not adjacent). The row path's
+ * helpers take `paged` as a constant, so each instance compiles to one form, and the strided
+ * form is the plain strided loop. */
+typedef struct key_rows {
+    const float *base;
+    int64_t stride;
+    const float *const *at;
+} key_rows;
+
+static inline __attribute__((always_inline)) const float *row_of(const int paged, key_rows r, int64_t c) {
+    return paged ? r.at[c] : r.base + c * r.stride;
+}
+
+/* The rows from row c0 on. */
+static inline __attribute__((always_inline)) key_rows rows_from(const int paged, key_rows r, int64_t c0) {
+    if (paged) {
+        r.at += c0;
+    } else {
+        r.base += c0 * r.stride;
+    }
+    return r;
+}
+
+/* Prefetches rows [c, c + n) of a key block (d floats a row) into L1, every 64-byte line they
+ * touch. Used only on the caller's own fp32 K and V, for rows that exist (c + n <= the rows
+ * left in the head's key range, or that block_row_ptrs gave an address). */
+static inline __attribute__((always_inline)) void prefetch_rows(const int paged, key_rows rows, int64_t c,
+                                                                 int64_t n, int64_t d) {
     for (int64_t k = 0; k < n; k++) {
-        const char *r = (const char *)rows[c + k];
+        const char *r = (const char *)row_of(paged, rows, c + k);
         for (int64_t off = 0; off < d * 4; off += 64) {
             v_prefetch(r + off);
         }
@@ -615,11 +634,11 @@ static inline float dot1(const float *restrict q, const float *kr, int64_t d) {
  * in address order (the key-interleaved form touched 4 rows at once, lines 0, 8, 16, 24, 1, ...
  * of a 2 KiB run, and the L2 stream prefetcher fell behind: 2x the stall of the V pass);
  * the four dependency chains still overlap out of order. */
-static inline void dot4(float *restrict out, const float *restrict q, const float *const *kr, int64_t c,
-                        int64_t n, int64_t d) {
+static inline __attribute__((always_inline)) void dot4(const int paged, float *restrict out, const float *restrict q,
+                                                        key_rows kr, int64_t c, int64_t n, int64_t d) {
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
-        out[k] = dot1(q, kr[c + k < n ? c + k : n - 1], d);
+        out[k] = dot1(q, row_of(paged, kr, c + k < n ? c + k : n - 1), d);
     }
 }
 
@@ -629,8 +648,8 @@ enum { OV = 8 };
 /* o[0 .. nv vectors) = alpha * o + sum over keys c < nr with s[c] != 0 of s[c] * V[c] (an
  * excluded key has s = 0 exactly and is skipped, so NaN/inf in its V row cannot leak in).
  * With pf_rows > 0, V rows up to pf_rows ahead are prefetched pf keys ahead. */
-static inline __attribute__((always_inline)) void axpy_chunk(const int nv, float *restrict o, float alpha,
-                                                             const float *restrict s, const float *const *v,
+static inline __attribute__((always_inline)) void axpy_chunk(const int nv, const int paged, float *restrict o,
+                                                             float alpha, const float *restrict s, key_rows v,
                                                              int64_t col, int64_t nr, int64_t pf, int64_t pf_rows,
                                                              int64_t d) {
     const vf a = v_set1(alpha);
@@ -641,13 +660,13 @@ static inline __attribute__((always_inline)) void axpy_chunk(const int nv, float
     }
     for (int64_t c = 0; c < nr; c++) {
         if (c + pf < pf_rows) {
-            prefetch_rows(v, c + pf, 1, d);
+            prefetch_rows(paged, v, c + pf, 1, d);
         }
         if (s[c] == 0.0f) {
             continue;
         }
         const vf pc = v_set1(s[c]);
-        const float *vr = v[c] + col;
+        const float *vr = row_of(paged, v, c) + col;
 #pragma GCC unroll 8
         for (int j = 0; j < nv; j++) {
             acc[j] = v_fma(pc, v_loadu(vr + j * VL), acc[j]);
@@ -661,8 +680,9 @@ static inline __attribute__((always_inline)) void axpy_chunk(const int nv, float
 
 /* o (ldo floats) = alpha * o + sum of s[c] * V[c] over keys with s[c] != 0, OV vectors of O at
  * a time in registers (one pass over the V block at head_dim <= OV * VL). */
-static void row_axpy(float *restrict o, int64_t ldo, float alpha, const float *restrict s, const float *const *v,
-                     int64_t nr, int64_t pf, int64_t pf_rows, int64_t d) {
+static inline __attribute__((always_inline)) void row_axpy(const int paged, float *restrict o, int64_t ldo,
+                                                           float alpha, const float *restrict s, key_rows v, int64_t nr,
+                                                           int64_t pf, int64_t pf_rows, int64_t d) {
     for (int64_t j = 0; j < ldo; j += OV * VL) {
         const int64_t left = (ldo - j) / VL;
         /* The first pass brings V in; later ones hit L2. Only the first pass prefetches, and it is
@@ -670,14 +690,14 @@ static void row_axpy(float *restrict o, int64_t ldo, float alpha, const float *r
          * axpy_chunk always get pr = 0: their prefetch branch is never taken, by design. */
         const int64_t pr = j == 0 ? pf_rows : 0;
         switch (left >= OV ? OV : left) {
-        case 1: axpy_chunk(1, o + j, alpha, s, v, j, nr, pf, pr, d); break;
-        case 2: axpy_chunk(2, o + j, alpha, s, v, j, nr, pf, pr, d); break;
-        case 3: axpy_chunk(3, o + j, alpha, s, v, j, nr, pf, pr, d); break;
-        case 4: axpy_chunk(4, o + j, alpha, s, v, j, nr, pf, pr, d); break;
-        case 5: axpy_chunk(5, o + j, alpha, s, v, j, nr, pf, pr, d); break;
-        case 6: axpy_chunk(6, o + j, alpha, s, v, j, nr, pf, pr, d); break;
-        case 7: axpy_chunk(7, o + j, alpha, s, v, j, nr, pf, pr, d); break;
-        default: axpy_chunk(8, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 1: axpy_chunk(1, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 2: axpy_chunk(2, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 3: axpy_chunk(3, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 4: axpy_chunk(4, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 5: axpy_chunk(5, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 6: axpy_chunk(6, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 7: axpy_chunk(7, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        default: axpy_chunk(8, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
         }
     }
 }
@@ -695,9 +715,9 @@ static float exp2_one(float x) {
  * V; both measured alike within noise, see native/dev/bench_kernels.c). Semantics are the two-pass form's: `>` skips NaN in the max, an excluded key (p = 0)
  * never reads its V row into O, a NaN logit makes p, l and the row NaN. kpf / vpf: rows of kp /
  * vp that may be prefetched (0 for none). */
-static inline __attribute__((always_inline)) void fused_row(const int nv, float *restrict o, float *m_io, float *l_io,
-                                                            float *restrict s, const float *restrict q,
-                                                            const float *const *kp, const float *const *vp,
+static inline __attribute__((always_inline)) void fused_row(const int nv, const int paged, float *restrict o,
+                                                            float *m_io, float *l_io, float *restrict s,
+                                                            const float *restrict q, key_rows kp, key_rows vp,
                                                             int64_t nr, const float *mrow, int64_t pf,
                                                             int64_t kpf, int64_t vpf, int64_t d, const keys *ks,
                                                             int64_t i, int64_t key0) {
@@ -712,10 +732,10 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, float 
     for (int64_t c = 0; c < nr; c += VL) {
         const int64_t g = nr - c < VL ? nr - c : VL;
         if (c + pf + VL <= kpf) {
-            prefetch_rows(kp, c + pf, VL, d);
+            prefetch_rows(paged, kp, c + pf, VL, d);
         }
         for (int64_t k = 0; k < g; k += 4) {
-            dot4(s + k, q, kp, c + k, nr, d);
+            dot4(paged, s + k, q, kp, c + k, nr, d);
         }
         if (ks->extras) {
             extras_row(ks, s, g, i, key0 + c);
@@ -748,13 +768,13 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, float 
         lv = v_add(lv, p);
         for (int64_t k = 0; k < g; k++) {
             if (c + k + pf < vpf) {
-                prefetch_rows(vp, c + k + pf, 1, d);
+                prefetch_rows(paged, vp, c + k + pf, 1, d);
             }
             if (s[k] == 0.0f) {
                 continue;
             }
             const vf pk = v_set1(s[k]);
-            const float *vr = vp[c + k];
+            const float *vr = row_of(paged, vp, c + k);
 #pragma GCC unroll 8
             for (int j = 0; j < nv; j++) {
                 acc[j] = v_fma(pk, v_loadu(vr + j * VL), acc[j]);
@@ -769,96 +789,115 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, float 
     *l_io = l + v_hsum(lv);
 }
 
-/* The row path: decode-like tiles of at most ROW_PATH_ROWS query rows. Each row streams the
- * block's K once (4 keys per step) and V once (axpy); K and V are read in place for fp32, row
- * by row through w->krow / w->vrow, so a paged cache's block spans its pages: 16-key pages cut
- * into 16-key blocks paid the online-softmax rescale and the loop set-up 8x as often (paged
- * decode ran at ~0.7x contiguous), and full blocks also group the fp32 sums as the contiguous
- * call does, so the result is bitwise the same for any page size. */
-static void row_tile(const panattn_params *p, const scratch *w, const panattn_tile *t, const keys *ks) {
-    const int64_t d = w->d, ldo = w->ldo, rows = t->q_end - t->q_begin;
-    const int64_t pf = w->pf; /* keys ahead */
-    for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
-        const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
-        int64_t k_pf, v_pf;
-        block_row_ptrs(p, w, ks, k0, n, pf + VL, &k_pf, &v_pf);
-        if (ks->paged && p->dtype == PANATTN_DTYPE_F32 && k0 + n < ks->end) {
-            /* Pages are not adjacent, so the hardware's stream prefetch stops at each page's end:
-             * ask for the next block's pages into L2 while this one computes. */
-            const int64_t want = ks->end - (k0 + n) < w->kb ? ks->end - (k0 + n) : w->kb;
-            int64_t run;
-            for (int64_t c = 0; c < want; c += run) {
-                int64_t next_k, next_v;
-                run = panattn_key_run(p, ks->b, ks->kvh, k0 + n + c, want - c, &next_k, &next_v);
-                prefetch_kv_l2(p, next_k, next_v, 0, run, d);
+/* One block's keys [k0, k0 + n) for every row of a row-path tile; kr / vr: the block's rows,
+ * k_pf / v_pf: how many of them (from k0) may be prefetched. */
+static inline __attribute__((always_inline)) void row_block(const int paged, const panattn_params *p,
+                                                            const scratch *w, const panattn_tile *t, const keys *ks,
+                                                            int64_t k0, int64_t n, key_rows kr, key_rows vr,
+                                                            int64_t k_pf, int64_t v_pf) {
+    const int64_t d = w->d, ldo = w->ldo, rows = t->q_end - t->q_begin, pf = w->pf;
+    for (int64_t r = 0; r < rows; r++) {
+        const int64_t i = t->q_begin + r;
+        int64_t c0, nr; /* the row sees keys k0 + [c0, nr) of the block */
+        panattn_band_cols(&ks->band, i, k0, n, &c0, &nr);
+        if (nr == c0) {
+            continue;
+        }
+        /* from here on the row works on keys kr0 + [0, nr) */
+        const int64_t kr0 = k0 + c0;
+        const key_rows kq = rows_from(paged, kr, c0), vq = rows_from(paged, vr, c0);
+        nr -= c0;
+        /* fp32 K/V are read in place: prefetch both streams about 4 KiB ahead (the first row
+         * brings the block in; later rows hit L2). */
+        const int64_t kpf = r == 0 ? k_pf - c0 : 0;
+        const int64_t vpf = r == 0 ? v_pf - c0 : 0;
+        const float *mrow = p->mask == NULL ? NULL
+                                            : p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
+                                                  i * p->mask_row_stride + kr0;
+        if (ldo <= OV * VL) {
+            float *o = w->o + r * ldo, *q = w->qrow + r * ldo;
+            switch (ldo / VL) {
+            case 1: fused_row(1, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+            case 2: fused_row(2, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+            case 3: fused_row(3, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+            case 4: fused_row(4, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+            case 5: fused_row(5, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+            case 6: fused_row(6, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+            case 7: fused_row(7, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+            default: fused_row(8, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+            }
+            continue;
+        }
+        float *s = w->s;
+        for (int64_t c = 0; c < nr; c += 4) {
+            if (c + pf + 4 <= kpf) {
+                prefetch_rows(paged, kq, c + pf, 4, d);
+            }
+            dot4(paged, s + c, w->qrow + r * ldo, kq, c, nr, d);
+        }
+        if (ks->extras) {
+            extras_row(ks, s, nr, i, kr0);
+        }
+        if (mrow != NULL) {
+            for (int64_t c = 0; c < nr; c++) {
+                s[c] = mrow[c] == -INFINITY ? -INFINITY : s[c] + mrow[c] * LOG2E_F;
             }
         }
-        for (int64_t r = 0; r < rows; r++) {
-            const int64_t i = t->q_begin + r;
-            int64_t c0, nr; /* the row sees keys k0 + [c0, nr) of the block */
-            panattn_band_cols(&ks->band, i, k0, n, &c0, &nr);
-            if (nr == c0) {
-                continue;
-            }
-            /* from here on the row works on keys kr0 + [0, nr) */
-            const int64_t kr0 = k0 + c0;
-            const float *const *kq = w->krow + c0, *const *vq = w->vrow + c0;
-            nr -= c0;
-            /* fp32 K/V are read in place: prefetch both streams about 4 KiB ahead, within the
-             * tile's key range (the first row brings the block in; later rows hit L2). */
-            const int64_t kpf = r == 0 ? k_pf - c0 : 0;
-            const int64_t vpf = r == 0 ? v_pf - c0 : 0;
-            const float *mrow = p->mask == NULL ? NULL
-                                                : p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
-                                                      i * p->mask_row_stride + kr0;
-            if (ldo <= OV * VL) {
-                float *o = w->o + r * ldo, *q = w->qrow + r * ldo;
-                switch (ldo / VL) {
-                case 1: fused_row(1, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 2: fused_row(2, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 3: fused_row(3, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 4: fused_row(4, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 5: fused_row(5, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 6: fused_row(6, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 7: fused_row(7, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                default: fused_row(8, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+        float mx = w->m[r];
+        for (int64_t c = 0; c < nr; c++) {
+            mx = s[c] > mx ? s[c] : mx; /* `>` skips NaN, as in the portable kernel */
+        }
+        const float mu = mx == -INFINITY ? 0.0f : mx;
+        const float alpha = exp2_one(w->m[r] - mu);
+        const vf muv = v_set1(mu);
+        vf sum = v_zero();
+        for (int64_t c = nr; c < round_up(nr, VL); c++) {
+            s[c] = -INFINITY; /* padding lanes: exp2 gives exactly 0 */
+        }
+        for (int64_t c = 0; c < nr; c += VL) {
+            const vf pc = v_exp2(v_sub(v_loadu(s + c), muv));
+            v_storeu(s + c, pc);
+            sum = v_add(sum, pc);
+        }
+        row_axpy(paged, w->o + r * ldo, ldo, alpha, s, vq, nr, pf, vpf, d);
+        w->l[r] = w->l[r] * alpha + v_hsum(sum);
+        w->m[r] = mx;
+    }
+}
+
+/* The row path: decode-like tiles of at most ROW_PATH_ROWS query rows. Each row streams the
+ * block's K once (4 keys per step) and V once (axpy); fp32 K and V are read in place. A paged
+ * cache's fp32 block is read through w->krow / w->vrow (block_row_ptrs), so the block keeps its
+ * full size across pages: 16-key pages cut into 16-key blocks paid the online-softmax rescale
+ * and the loop set-up 8x as often (paged decode ran at ~0.7x contiguous), and full blocks group
+ * the fp32 sums as the contiguous call does (bitwise the same result for any page size). */
+static void row_tile(const panattn_params *p, const scratch *w, const panattn_tile *t, const keys *ks) {
+    const int by_address = ks->paged && p->dtype == PANATTN_DTYPE_F32;
+    for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
+        const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
+        key_rows kr = {NULL, 0, NULL}, vr = {NULL, 0, NULL};
+        int64_t k_pf, v_pf;
+        if (by_address) {
+            block_row_ptrs(p, w, ks, k0, n, w->pf + VL, &k_pf, &v_pf);
+            kr.at = w->krow, vr.at = w->vrow;
+            if (k0 + n < ks->end) {
+                /* Pages are not adjacent, so the hardware's stream prefetch stops at each page's
+                 * end: ask for the next block's pages into L2 while this one computes. */
+                const int64_t want = ks->end - (k0 + n) < w->kb ? ks->end - (k0 + n) : w->kb;
+                int64_t run;
+                for (int64_t c = 0; c < want; c += run) {
+                    int64_t next_k, next_v;
+                    run = panattn_key_run(p, ks->b, ks->kvh, k0 + n + c, want - c, &next_k, &next_v);
+                    prefetch_kv_l2(p, next_k, next_v, 0, run, w->d);
                 }
-                continue;
             }
-            float *s = w->s;
-            for (int64_t c = 0; c < nr; c += 4) {
-                if (c + pf + 4 <= kpf) {
-                    prefetch_rows(kq, c + pf, 4, d);
-                }
-                dot4(s + c, w->qrow + r * ldo, kq, c, nr, d);
-            }
-            if (ks->extras) {
-                extras_row(ks, s, nr, i, kr0);
-            }
-            if (mrow != NULL) {
-                for (int64_t c = 0; c < nr; c++) {
-                    s[c] = mrow[c] == -INFINITY ? -INFINITY : s[c] + mrow[c] * LOG2E_F;
-                }
-            }
-            float mx = w->m[r];
-            for (int64_t c = 0; c < nr; c++) {
-                mx = s[c] > mx ? s[c] : mx; /* `>` skips NaN, as in the portable kernel */
-            }
-            const float mu = mx == -INFINITY ? 0.0f : mx;
-            const float alpha = exp2_one(w->m[r] - mu);
-            const vf muv = v_set1(mu);
-            vf sum = v_zero();
-            for (int64_t c = nr; c < round_up(nr, VL); c++) {
-                s[c] = -INFINITY; /* padding lanes: exp2 gives exactly 0 */
-            }
-            for (int64_t c = 0; c < nr; c += VL) {
-                const vf pc = v_exp2(v_sub(v_loadu(s + c), muv));
-                v_storeu(s + c, pc);
-                sum = v_add(sum, pc);
-            }
-            row_axpy(w->o + r * ldo, ldo, alpha, s, vq, nr, pf, vpf, d);
-            w->l[r] = w->l[r] * alpha + v_hsum(sum);
-            w->m[r] = mx;
+            row_block(1, p, w, t, ks, k0, n, kr, vr, k_pf, v_pf);
+        } else {
+            block_rows(p, w, ks, k0, n, &kr.base, &kr.stride, &vr.base, &vr.stride);
+            /* rows read in place may be prefetched on into the next block: it follows at the stride */
+            k_pf = p->dtype == PANATTN_DTYPE_F32 ? ks->end - k0 : 0;
+            v_pf = vr.base != w->vbuf ? ks->end - k0 : 0;
+            row_block(0, p, w, t, ks, k0, n, kr, vr, k_pf, v_pf);
         }
     }
 }
