@@ -43,7 +43,7 @@
 #include "panattn_internal.h"
 #include "panattn_simd_tanh.h"
 
-enum { TQ = PANATTN_TILE_Q, QS = 2 * VL, STRIPS = TQ / QS, ROW_PATH_ROWS = 4, PF_BYTES = 4096 };
+enum { TQ = PANATTN_TILE_Q, QS = 2 * VL, STRIPS = TQ / QS, ROW_PATH_ROWS = 4, PF_BYTES = 4096, PF_L2_BYTES = 65536 };
 
 #define LOG2E_F 1.44269504088896340736f
 #define LN2_F 0.693147180559945309417f
@@ -65,7 +65,7 @@ typedef struct scratch {
      * pf + VL rows ahead for its prefetches. Pages of a paged cache are not adjacent, so the
      * row path reads rows through these (one table lookup per page) and keeps full key blocks. */
     const float **krow, **vrow;
-    int64_t nptr, pf; /* pf: keys the row path prefetches ahead */
+    int64_t nptr, pf, pf_l2; /* keys the row path prefetches ahead into L1, and (paged) into L2 */
     void *block;
 } scratch;
 
@@ -92,7 +92,10 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged) {
     /* paged fp32 keys too: the strip path gathers a block's pages into them (see block_rows) */
     const int need_k = dtype != PANATTN_DTYPE_F32 || paged, need_v = need_k || d % VL != 0;
     /* about PF_BYTES of K ahead, whole steps of 4 keys */
-    const int64_t pf = round_up(PF_BYTES / (d * 4) > 4 ? PF_BYTES / (d * 4) : 4, 4), nptr = kb + pf + VL;
+    const int64_t pf = round_up(PF_BYTES / (d * 4) > 4 ? PF_BYTES / (d * 4) : 4, 4);
+    /* paged rows are asked into L2 about PF_L2_BYTES of K ahead, at most a block */
+    const int64_t pf_l2 = round_up(PF_L2_BYTES / (d * 4), VL) < kb ? round_up(PF_L2_BYTES / (d * 4), VL) : kb;
+    const int64_t nptr = kb + (pf > pf_l2 ? pf : pf_l2) + VL;
     const int64_t ptr_floats = nptr * (int64_t)sizeof(const float *) / (int64_t)sizeof(float);
     const int64_t sizes[] = {TQ * d, TQ * ldo, (kb + MK) * QS, TQ, TQ, TQ, need_k ? kb * d : 0, need_v ? kb * ldo : 0,
                              ROW_PATH_ROWS * ldo, kb + VL, ptr_floats, ptr_floats};
@@ -116,7 +119,7 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged) {
     w->krow = (const float **)(void *)kptrs; /* 64-byte aligned, so aligned for pointers */
     w->vrow = (const float **)(void *)vptrs;
     w->block = base;
-    w->d = d, w->ldo = ldo, w->kb = kb, w->nptr = nptr, w->pf = pf;
+    w->d = d, w->ldo = ldo, w->kb = kb, w->nptr = nptr, w->pf = pf, w->pf_l2 = pf_l2;
     return 1;
 }
 
@@ -464,6 +467,18 @@ static inline __attribute__((always_inline)) key_rows rows_from(const int paged,
     return r;
 }
 
+/* Prefetches K and V rows [c, c + n) of a paged block (d floats a row) into L2. */
+static inline __attribute__((always_inline)) void prefetch_rows_l2(key_rows k, key_rows v, int64_t c, int64_t n,
+                                                                    int64_t d) {
+    for (int64_t j = 0; j < n; j++) {
+        const char *kr = (const char *)k.at[c + j], *vr = (const char *)v.at[c + j];
+        for (int64_t off = 0; off < d * 4; off += 64) {
+            v_prefetch_l2(kr + off);
+            v_prefetch_l2(vr + off);
+        }
+    }
+}
+
 /* Prefetches rows [c, c + n) of a key block (d floats a row) into L1, every 64-byte line they
  * touch. Used only on the caller's own fp32 K and V, for rows that exist (c + n <= the rows
  * left in the head's key range, or that block_row_ptrs gave an address). */
@@ -718,7 +733,7 @@ static float exp2_one(float x) {
 static inline __attribute__((always_inline)) void fused_row(const int nv, const int paged, float *restrict o,
                                                             float *m_io, float *l_io, float *restrict s,
                                                             const float *restrict q, key_rows kp, key_rows vp,
-                                                            int64_t nr, const float *mrow, int64_t pf,
+                                                            int64_t nr, const float *mrow, int64_t pf, int64_t pf_l2,
                                                             int64_t kpf, int64_t vpf, int64_t d, const keys *ks,
                                                             int64_t i, int64_t key0) {
     vf acc[OV];
@@ -733,6 +748,11 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, const 
         const int64_t g = nr - c < VL ? nr - c : VL;
         if (c + pf + VL <= kpf) {
             prefetch_rows(paged, kp, c + pf, VL, d);
+        }
+        if (paged && c + pf_l2 + VL <= kpf && c + pf_l2 + VL <= vpf) {
+            /* pages are not adjacent: the hardware's streams stop at each page's end, so the
+             * rows further ahead are asked into L2 too, across pages */
+            prefetch_rows_l2(kp, vp, c + pf_l2, VL, d);
         }
         for (int64_t k = 0; k < g; k += 4) {
             dot4(paged, s + k, q, kp, c + k, nr, d);
@@ -817,14 +837,14 @@ static inline __attribute__((always_inline)) void row_block(const int paged, con
         if (ldo <= OV * VL) {
             float *o = w->o + r * ldo, *q = w->qrow + r * ldo;
             switch (ldo / VL) {
-            case 1: fused_row(1, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-            case 2: fused_row(2, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-            case 3: fused_row(3, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-            case 4: fused_row(4, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-            case 5: fused_row(5, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-            case 6: fused_row(6, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-            case 7: fused_row(7, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-            default: fused_row(8, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
+            case 1: fused_row(1, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 2: fused_row(2, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 3: fused_row(3, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 4: fused_row(4, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 5: fused_row(5, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 6: fused_row(6, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 7: fused_row(7, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            default: fused_row(8, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
             }
             continue;
         }
@@ -878,19 +898,8 @@ static void row_tile(const panattn_params *p, const scratch *w, const panattn_ti
         key_rows kr = {NULL, 0, NULL}, vr = {NULL, 0, NULL};
         int64_t k_pf, v_pf;
         if (by_address) {
-            block_row_ptrs(p, w, ks, k0, n, w->pf + VL, &k_pf, &v_pf);
+            block_row_ptrs(p, w, ks, k0, n, w->nptr - w->kb, &k_pf, &v_pf);
             kr.at = w->krow, vr.at = w->vrow;
-            if (k0 + n < ks->end) {
-                /* Pages are not adjacent, so the hardware's stream prefetch stops at each page's
-                 * end: ask for the next block's pages into L2 while this one computes. */
-                const int64_t want = ks->end - (k0 + n) < w->kb ? ks->end - (k0 + n) : w->kb;
-                int64_t run;
-                for (int64_t c = 0; c < want; c += run) {
-                    int64_t next_k, next_v;
-                    run = panattn_key_run(p, ks->b, ks->kvh, k0 + n + c, want - c, &next_k, &next_v);
-                    prefetch_kv_l2(p, next_k, next_v, 0, run, w->d);
-                }
-            }
             row_block(1, p, w, t, ks, k0, n, kr, vr, k_pf, v_pf);
         } else {
             block_rows(p, w, ks, k0, n, &kr.base, &kr.stride, &vr.base, &vr.stride);
