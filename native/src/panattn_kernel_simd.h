@@ -61,9 +61,10 @@ typedef struct scratch {
     float *vbuf;     /* vbuf is (kb, ldo): V block in fp32, zero padded                   */
     float *qrow;     /* qrow is (ROW_PATH_ROWS, ldo): row path q rows; also a conversion row */
     float *s;        /* s is (kb + VL): row path scores, then probabilities               */
-    /* krow / vrow are (nptr): the row path's K and V row addresses, the block's and then up to
-     * pf + VL rows ahead for its prefetches. Pages of a paged cache are not adjacent, so the
-     * row path reads rows through these (one table lookup per page) and keeps full key blocks. */
+    /* krow / vrow are (nptr): the row path's K and V row addresses for a paged fp32 block, the
+     * block's and then max(pf, pf_l2) + VL rows ahead for its prefetches. Pages are not
+     * adjacent, so the row path reads such rows through these (one table lookup per page) and
+     * keeps full key blocks. */
     const float **krow, **vrow;
     int64_t nptr, pf, pf_l2; /* keys the row path prefetches ahead into L1, and (paged) into L2 */
     void *block;
