@@ -694,6 +694,17 @@ int32_t validate(const panattn_params *p) {
     if (p->window != 0 || p->softcap != 0.0f || p->alibi_slopes != nullptr) {
         return fail(PANATTN_ERR_UNSUPPORTED, fn, "sliding window, softcap and ALiBi are not implemented by the CUDA kernels");
     }
+    // Packed batches and paged keys too: the kernels index q, k and v by (batch, head, row) strides
+    // only, so such params would read the wrong rows. The message names the field that is set.
+    const char *layout = p->cu_seqlens_q != nullptr   ? "cu_seqlens_q is set: packed variable-length batches"
+                         : p->cu_seqlens_k != nullptr ? "cu_seqlens_k is set: packed variable-length batches"
+                         : p->block_table != nullptr  ? "block_table is set: paged keys"
+                                                      : nullptr;
+    if (layout != nullptr) {
+        char msg[160];
+        std::snprintf(msg, sizeof msg, "%s are not implemented by the CUDA kernels (the CPU kernels run them)", layout);
+        return fail(PANATTN_ERR_UNSUPPORTED, fn, msg);
+    }
     if (p->batch > 65535 || p->heads > 65535 || p->seq_q > INT32_MAX - 256 || p->seq_k > INT32_MAX - 256) {
         return fail(PANATTN_ERR_UNSUPPORTED, fn, "CUDA grid limits: batch and heads <= 65535, sequences < 2^31");
     }

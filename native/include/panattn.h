@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a prototype, a struct or a constant changes meaning. */
-#define PANATTN_ABI_VERSION 6
+#define PANATTN_ABI_VERSION 7
 
 /* What every entry point returns. Functions return it as int32_t, not as panattn_status: the
  * size of an enum type is the compiler's choice, a fixed-width return is the ABI's. */
@@ -117,6 +117,24 @@ typedef struct panattn_params {
     float softcap;               /* > 0: the logit becomes softcap * tanh(logit / softcap); 0: off */
     int32_t window;              /* 1: window_left / window_right apply; 0: no window (a zeroed struct
                                     asks for none of these options) */
+    /* Varlen and paged KV (ABI 7). NULL pointers keep the batched layout above.
+     * Packed queries (FlashAttention's varlen): q and out are (seq_q = total tokens, heads, head_dim)
+     * through their head and row strides (the batch strides are not read); sequence b's queries are
+     * rows cu_seqlens_q[b] .. cu_seqlens_q[b + 1] - 1, and its lse entries (lse is (heads, seq_q):
+     * lse_head_stride, rows contiguous) the same rows. Tiles never span two sequences. No mask.
+     * Packed keys: k and v are (seq_k = total tokens, kv_heads, head_dim), sequence b's keys rows
+     * cu_seqlens_k[b] .. cu_seqlens_k[b + 1] - 1; needs cu_seqlens_q, and no key_lengths.
+     * Paged keys (vLLM's block tables): k and v are pools (num_blocks, kv_heads, block_size, head_dim)
+     * through their batch (= block), head and row strides; key j of sequence b is row j % block_size
+     * of block block_table[b * block_table_stride + j / block_size]. key_lengths (each <= seq_k <=
+     * max_blocks_per_seq * block_size) give the sequence lengths and are required. */
+    const int32_t *cu_seqlens_q; /* optional, (batch + 1): 0, non-decreasing, at most seq_q */
+    const int32_t *cu_seqlens_k; /* optional, (batch + 1): 0, non-decreasing, at most seq_k */
+    const int32_t *block_table;  /* optional, (batch, max_blocks_per_seq) block ids in [0, num_blocks) */
+    int64_t block_table_stride;  /* int32 elements between two sequences' rows of block_table */
+    int64_t max_blocks_per_seq;
+    int64_t block_size;          /* keys per block */
+    int64_t num_blocks;          /* blocks in the k and v pools */
 } panattn_params;
 
 /* PANATTN_ABI_VERSION of the built library; the Java side refuses a mismatch. */

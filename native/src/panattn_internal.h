@@ -71,9 +71,33 @@ typedef struct panattn_tile {
     int64_t q_end;
 } panattn_tile;
 
+/* Varlen (packed sequences): the tile numbering and count, in panattn_plan.c. Numbering as the
+ * batched one, heaviest first: every sequence's last query block (which, with causal masking,
+ * sees the most keys), then every sequence's second-to-last, and so on, heads innermost; a tile
+ * never spans two sequences and no tile exists for a sequence's padding. O(batch * blocks) per
+ * lookup, no stored table: the library keeps no state between calls. */
+panattn_tile panattn_varlen_tile_at(const panattn_params *p, int64_t t);
+int64_t panattn_varlen_tile_count(const panattn_params *p);
+
+/* Query rows of sequence b: cu_seqlens_q[b + 1] - cu_seqlens_q[b] when packed, else seq_q. */
+static inline int64_t panattn_q_len(const panattn_params *p, int64_t b) {
+    return p->cu_seqlens_q != NULL ? (int64_t)p->cu_seqlens_q[b + 1] - p->cu_seqlens_q[b] : p->seq_q;
+}
+
+/* Keys of sequence b: packed (cu_seqlens_k), else key_lengths (batched or paged), else seq_k. */
+static inline int64_t panattn_kv_len(const panattn_params *p, int64_t b) {
+    if (p->cu_seqlens_k != NULL) {
+        return (int64_t)p->cu_seqlens_k[b + 1] - p->cu_seqlens_k[b];
+    }
+    return p->key_lengths != NULL ? p->key_lengths[b] : p->seq_k;
+}
+
 /* Tiles are numbered heaviest first: the last query block (which, with causal masking, sees
  * the most keys) of every (b, h) comes first, so handing tiles out in order balances work. */
 static inline panattn_tile panattn_tile_at(const panattn_params *p, int64_t t) {
+    if (p->cu_seqlens_q != NULL) {
+        return panattn_varlen_tile_at(p, t);
+    }
     int64_t bh_count = p->batch * p->heads;
     int64_t q_blocks = (p->seq_q + PANATTN_TILE_Q - 1) / PANATTN_TILE_Q;
     int64_t qb = q_blocks - 1 - t / bh_count;
@@ -115,16 +139,17 @@ static inline float *panattn_partial_record(const panattn_params *p, const panat
 /* Which keys a query row sees, besides key lengths: row i sees key j iff
  * j >= i + lo_off (when has_lo: the window's left edge) and j <= i + hi_off (when has_hi: causal,
  * or the window's right edge; causal caps the window's right at 0). offset is the causal
- * alignment's (kv_len - seq_q for BOTTOM_RIGHT, else 0), which ALiBi's distance uses too. */
+ * alignment's (kv_len - q_len of the row's sequence for BOTTOM_RIGHT, else 0), which ALiBi's
+ * distance uses too. */
 typedef struct panattn_band {
     int64_t offset;
     int has_lo, has_hi;
     int64_t lo_off, hi_off;
 } panattn_band;
 
-static inline panattn_band panattn_band_of(const panattn_params *p, int64_t kv_len) {
+static inline panattn_band panattn_band_of(const panattn_params *p, int64_t q_len, int64_t kv_len) {
     panattn_band band;
-    band.offset = p->causal == PANATTN_CAUSAL_BOTTOM_RIGHT ? kv_len - p->seq_q : 0;
+    band.offset = p->causal == PANATTN_CAUSAL_BOTTOM_RIGHT ? kv_len - q_len : 0;
     /* A window wider than seq_q + seq_k hides nothing; clamping it keeps i + offset +- window
      * far from int64 overflow. */
     const int64_t span = p->seq_q + p->seq_k;
@@ -161,12 +186,50 @@ static inline int panattn_has_logit_extras(const panattn_params *p) {
     return p->softcap > 0.0f || p->alibi_slopes != NULL;
 }
 
-/* Element offsets of query row i of (b, h) in out, and of its entry in lse. */
+/* Element offsets of query row i (of its sequence) of (b, h) in q, in out, and of its entry in
+ * lse. Packed queries live at token row cu_seqlens_q[b] + i, and lse is then (heads, seq_q). */
+static inline int64_t panattn_q_offset(const panattn_params *p, int64_t b, int64_t h, int64_t i) {
+    if (p->cu_seqlens_q != NULL) {
+        return h * p->q_head_stride + (p->cu_seqlens_q[b] + i) * p->q_row_stride;
+    }
+    return b * p->q_batch_stride + h * p->q_head_stride + i * p->q_row_stride;
+}
 static inline int64_t panattn_out_offset(const panattn_params *p, int64_t b, int64_t h, int64_t i) {
+    if (p->cu_seqlens_q != NULL) {
+        return h * p->out_head_stride + (p->cu_seqlens_q[b] + i) * p->out_row_stride;
+    }
     return b * p->out_batch_stride + h * p->out_head_stride + i * p->out_row_stride;
 }
 static inline int64_t panattn_lse_offset(const panattn_params *p, int64_t b, int64_t h, int64_t i) {
+    if (p->cu_seqlens_q != NULL) {
+        return h * p->lse_head_stride + p->cu_seqlens_q[b] + i;
+    }
     return b * p->lse_batch_stride + h * p->lse_head_stride + i;
+}
+
+/* Where key j of sequence b (kv head kvh) lives: its element offsets in k and v, and how many of
+ * the keys [j, j + n) follow it at one row stride, which is all n unless the keys are paged, when
+ * the run stops at the end of j's page. Kernels walk a key block's runs to find its rows (one
+ * table lookup per page, none per key) and keep the contiguous call's block sizes. */
+static inline int64_t panattn_key_run(const panattn_params *p, int64_t b, int64_t kvh, int64_t j, int64_t n,
+                                      int64_t *k_off, int64_t *v_off) {
+    if (p->block_table != NULL) {
+        const int64_t blk = p->block_table[b * p->block_table_stride + j / p->block_size];
+        const int64_t row = j % p->block_size;
+        *k_off = blk * p->k_batch_stride + kvh * p->k_head_stride + row * p->k_row_stride;
+        *v_off = blk * p->v_batch_stride + kvh * p->v_head_stride + row * p->v_row_stride;
+        const int64_t left = p->block_size - row;
+        return n < left ? n : left;
+    }
+    if (p->cu_seqlens_k != NULL) {
+        const int64_t r = p->cu_seqlens_k[b] + j;
+        *k_off = kvh * p->k_head_stride + r * p->k_row_stride;
+        *v_off = kvh * p->v_head_stride + r * p->v_row_stride;
+        return n;
+    }
+    *k_off = b * p->k_batch_stride + kvh * p->k_head_stride + j * p->k_row_stride;
+    *v_off = b * p->v_batch_stride + kvh * p->v_head_stride + j * p->v_row_stride;
+    return n;
 }
 
 /* Writes one finished query row: row is head_dim normalised fp32 values, lse its natural-log

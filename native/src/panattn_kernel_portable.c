@@ -136,8 +136,8 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     const int64_t d = p->head_dim, ld = w->ld;
     const int64_t rows = t->q_end - t->q_begin;
     const int64_t kvh = t->h / (p->heads / p->kv_heads);
-    const int64_t kv_len = p->key_lengths != NULL ? p->key_lengths[t->b] : p->seq_k;
-    const panattn_band band = panattn_band_of(p, kv_len);
+    const int64_t kv_len = panattn_kv_len(p, t->b);
+    const panattn_band band = panattn_band_of(p, panattn_q_len(p, t->b), kv_len);
     const int extras = panattn_has_logit_extras(p);
     /* Keys past kv_len are never read (a KV cache may hold garbage there); the tile's last row
      * bounds the keys the whole tile can see from above (causal, window), its first row from
@@ -149,12 +149,9 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     if (band.has_lo && t->q_begin + band.lo_off > key_lo) {
         key_lo = t->q_begin + band.lo_off;
     }
-    const int64_t q_base = t->b * p->q_batch_stride + t->h * p->q_head_stride;
-    const int64_t k_base = t->b * p->k_batch_stride + kvh * p->k_head_stride;
-    const int64_t v_base = t->b * p->v_batch_stride + kvh * p->v_head_stride;
 
     for (int64_t r = 0; r < rows; r++) {
-        load_row(w->q + r * ld, p->q, q_base + (t->q_begin + r) * p->q_row_stride, d, p->dtype);
+        load_row(w->q + r * ld, p->q, panattn_q_offset(p, t->b, t->h, t->q_begin + r), d, p->dtype);
         memset(w->acc + r * ld, 0, (size_t)d * sizeof(float));
         w->m[r] = -INFINITY;
         w->l[r] = 0.0f;
@@ -162,9 +159,16 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
 
     for (int64_t k0 = key_lo; k0 < key_end; k0 += KB) {
         const int64_t n = key_end - k0 < KB ? key_end - k0 : KB;
-        for (int64_t c = 0; c < n; c++) {
-            load_column(w->kt, c, p->k, k_base + (k0 + c) * p->k_row_stride, d, p->dtype);
-            load_row(w->v + c * ld, p->v, v_base + (k0 + c) * p->v_row_stride, d, p->dtype);
+        /* The block is copied anyway, so a paged cache's block is gathered page by page (one
+         * table lookup per page) and keeps the contiguous call's blocking: the same fp32 sums. */
+        int64_t run;
+        for (int64_t c0 = 0; c0 < n; c0 += run) {
+            int64_t k_off, v_off;
+            run = panattn_key_run(p, t->b, kvh, k0 + c0, n - c0, &k_off, &v_off);
+            for (int64_t c = c0; c < c0 + run; c++) {
+                load_column(w->kt, c, p->k, k_off + (c - c0) * p->k_row_stride, d, p->dtype);
+                load_row(w->v + c * ld, p->v, v_off + (c - c0) * p->v_row_stride, d, p->dtype);
+            }
         }
         for (int64_t r = 0; r < rows; r++) {
             const int64_t i = t->q_begin + r;

@@ -43,7 +43,7 @@
 #include "panattn_internal.h"
 #include "panattn_simd_tanh.h"
 
-enum { TQ = PANATTN_TILE_Q, QS = 2 * VL, STRIPS = TQ / QS, ROW_PATH_ROWS = 4, PF_BYTES = 4096 };
+enum { TQ = PANATTN_TILE_Q, QS = 2 * VL, STRIPS = TQ / QS, ROW_PATH_ROWS = 4, PF_BYTES = 4096, PF_L2_BYTES = 65536 };
 
 #define LOG2E_F 1.44269504088896340736f
 #define LN2_F 0.693147180559945309417f
@@ -61,6 +61,12 @@ typedef struct scratch {
     float *vbuf;     /* vbuf is (kb, ldo): V block in fp32, zero padded                   */
     float *qrow;     /* qrow is (ROW_PATH_ROWS, ldo): row path q rows; also a conversion row */
     float *s;        /* s is (kb + VL): row path scores, then probabilities               */
+    /* krow / vrow are (nptr): the row path's K and V row addresses for a paged fp32 block, the
+     * block's and then max(pf, pf_l2) + VL rows ahead for its prefetches. Pages are not
+     * adjacent, so the row path reads such rows through these (one table lookup per page) and
+     * keeps full key blocks. */
+    const float **krow, **vrow;
+    int64_t nptr, pf, pf_l2; /* keys the row path prefetches ahead into L1, and (paged) into L2 */
     void *block;
 } scratch;
 
@@ -82,11 +88,18 @@ static int64_t kb_for(int64_t d) {
  * or V rows that are not whole vectors): without them the scratch of an fp32 call stays under
  * glibc's 128 KiB mmap threshold (87 KiB at d 64), so the per-call allocation is not a fresh
  * mapping with a page fault per 4 KiB touched. */
-static int scratch_init(scratch *w, int64_t d, int32_t dtype) {
+static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged) {
     const int64_t ldo = round_up(d, VL), kb = kb_for(d);
-    const int need_k = dtype != PANATTN_DTYPE_F32, need_v = need_k || d % VL != 0;
+    /* paged fp32 keys too: the strip path gathers a block's pages into them (see block_rows) */
+    const int need_k = dtype != PANATTN_DTYPE_F32 || paged, need_v = need_k || d % VL != 0;
+    /* about PF_BYTES of K ahead, whole steps of 4 keys */
+    const int64_t pf = round_up(PF_BYTES / (d * 4) > 4 ? PF_BYTES / (d * 4) : 4, 4);
+    /* paged rows are asked into L2 about PF_L2_BYTES of K ahead, at most a block */
+    const int64_t pf_l2 = round_up(PF_L2_BYTES / (d * 4), VL) < kb ? round_up(PF_L2_BYTES / (d * 4), VL) : kb;
+    const int64_t nptr = kb + (pf > pf_l2 ? pf : pf_l2) + VL;
+    const int64_t ptr_floats = nptr * (int64_t)sizeof(const float *) / (int64_t)sizeof(float);
     const int64_t sizes[] = {TQ * d, TQ * ldo, (kb + MK) * QS, TQ, TQ, TQ, need_k ? kb * d : 0, need_v ? kb * ldo : 0,
-                             ROW_PATH_ROWS * ldo, kb + VL};
+                             ROW_PATH_ROWS * ldo, kb + VL, ptr_floats, ptr_floats};
     enum { PARTS = sizeof sizes / sizeof sizes[0] };
     int64_t total = 0;
     for (int i = 0; i < PARTS; i++) {
@@ -96,14 +109,18 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype) {
     if (base == NULL) {
         return 0;
     }
-    float **parts[PARTS] = {&w->qt, &w->o, &w->st, &w->m, &w->l, &w->alpha, &w->kbuf, &w->vbuf, &w->qrow, &w->s};
+    float *kptrs = NULL, *vptrs = NULL;
+    float **parts[PARTS] = {&w->qt, &w->o, &w->st, &w->m, &w->l, &w->alpha, &w->kbuf, &w->vbuf, &w->qrow, &w->s,
+                            &kptrs, &vptrs};
     float *at = base;
     for (int i = 0; i < PARTS; i++) {
         *parts[i] = sizes[i] > 0 ? at : NULL; /* an unneeded buffer is NULL, never an alias */
         at += round_up(sizes[i], 16);
     }
+    w->krow = (const float **)(void *)kptrs; /* 64-byte aligned, so aligned for pointers */
+    w->vrow = (const float **)(void *)vptrs;
     w->block = base;
-    w->d = d, w->ldo = ldo, w->kb = kb;
+    w->d = d, w->ldo = ldo, w->kb = kb, w->nptr = nptr, w->pf = pf, w->pf_l2 = pf_l2;
     return 1;
 }
 
@@ -316,7 +333,8 @@ typedef struct keys {
     int64_t lo, end;   /* key range this tile (and split) reads: [lo, end) */
     panattn_band band; /* row i sees keys i + lo_off <= j <= i + hi_off (causal and window) */
     int strided;       /* K or V rows not one after another (see strip_tile): prefetched ahead */
-    int64_t k_base, v_base;
+    int64_t b, kvh;    /* the tile's sequence and kv head: where its keys live (panattn_key_run) */
+    int paged;         /* keys in a block table's pages: a block's rows are found page by page */
     /* Logit transforms, in log2 units (cap2 = softcap·log2e, slope2 = ALiBi slope·log2e); extras
      * is 0 when neither is asked for, and then nothing below spends a cycle on them. */
     int extras;
@@ -362,41 +380,113 @@ static void extras_strip(const keys *ks, float *st, int64_t nc, int64_t i0, int6
     }
 }
 
-/* K and V of block [k0, k0 + n) as fp32 rows: pointers and row strides, in place for fp32
- * (V only when head_dim is a multiple of VL, so whole vectors can be read), else converted. */
+/* K and V of block [k0, k0 + n) as fp32 rows one stride apart, for the strip path: pointers and
+ * row strides. In place for contiguous fp32 (V only when head_dim is a multiple of VL, so whole
+ * vectors can be read); else converted into kbuf / vbuf, and a paged cache's block is gathered
+ * there page by page (one table lookup per page). So a block spans pages, its keys and fp32 sums
+ * group as the contiguous call's, and the result is bitwise the contiguous one; the copy is
+ * 2 * n * d floats against the tile's 4 * rows * n * d flops. */
 static void block_rows(const panattn_params *p, const scratch *w, const keys *ks, int64_t k0, int64_t n,
                        const float **kp, int64_t *kstride, const float **vp, int64_t *vstride) {
     const int64_t d = w->d;
-    if (p->dtype == PANATTN_DTYPE_F32) {
-        *kp = (const float *)p->k + ks->k_base + k0 * p->k_row_stride;
-        *kstride = p->k_row_stride;
-    } else {
-        for (int64_t c = 0; c < n; c++) {
-            load_f32(w->kbuf + c * d, p->k, ks->k_base + (k0 + c) * p->k_row_stride, d, p->dtype);
+    const int k_in_place = p->dtype == PANATTN_DTYPE_F32 && !ks->paged, v_in_place = k_in_place && d % VL == 0;
+    *kp = w->kbuf, *kstride = d, *vp = w->vbuf, *vstride = w->ldo;
+    int64_t run;
+    for (int64_t c = 0; c < n; c += run) {
+        int64_t k_off, v_off;
+        run = panattn_key_run(p, ks->b, ks->kvh, k0 + c, n - c, &k_off, &v_off); /* n unless paged */
+        if (k_in_place) {
+            *kp = (const float *)p->k + k_off, *kstride = p->k_row_stride;
+        } else {
+            for (int64_t i = 0; i < run; i++) {
+                load_f32(w->kbuf + (c + i) * d, p->k, k_off + i * p->k_row_stride, d, p->dtype);
+            }
         }
-        *kp = w->kbuf;
-        *kstride = d;
-    }
-    if (p->dtype == PANATTN_DTYPE_F32 && d % VL == 0) {
-        *vp = (const float *)p->v + ks->v_base + k0 * p->v_row_stride;
-        *vstride = p->v_row_stride;
-    } else {
-        for (int64_t c = 0; c < n; c++) {
-            float *row = w->vbuf + c * w->ldo;
-            load_f32(row, p->v, ks->v_base + (k0 + c) * p->v_row_stride, d, p->dtype);
-            memset(row + d, 0, (size_t)(w->ldo - d) * sizeof(float));
+        if (v_in_place) {
+            *vp = (const float *)p->v + v_off, *vstride = p->v_row_stride;
+        } else {
+            for (int64_t i = 0; i < run; i++) {
+                float *row = w->vbuf + (c + i) * w->ldo;
+                load_f32(row, p->v, v_off + i * p->v_row_stride, d, p->dtype);
+                memset(row + d, 0, (size_t)(w->ldo - d) * sizeof(float));
+            }
         }
-        *vp = w->vbuf;
-        *vstride = w->ldo;
     }
 }
 
-/* Prefetches rows [c, c + n) of a row stream (row stride rs floats, d floats a row) into L1,
- * every 64-byte line they touch. Used only on the caller's own fp32 K and V, for rows that
- * exist (c + n <= the rows left in the head's key range). */
-static inline void prefetch_rows(const float *base, int64_t rs, int64_t c, int64_t n, int64_t d) {
+/* The row path's rows of a paged cache's fp32 block [k0, k0 + n): their addresses into
+ * w->krow / w->vrow, walking the block table once per page, and up to `ahead` rows past the
+ * block (within the tile's keys) for the prefetches. V rows that are not whole vectors are
+ * converted into vbuf (block rows only). *k_pf / *v_pf: the rows that may be prefetched. */
+static void block_row_ptrs(const panattn_params *p, const scratch *w, const keys *ks, int64_t k0, int64_t n,
+                           int64_t ahead, int64_t *k_pf, int64_t *v_pf) {
+    const int64_t d = w->d;
+    const int v_in_place = d % VL == 0;
+    const int64_t total = ks->end - k0 < n + ahead ? ks->end - k0 : n + ahead;
+    int64_t run;
+    for (int64_t c = 0; c < total; c += run) {
+        int64_t k_off, v_off;
+        run = panattn_key_run(p, ks->b, ks->kvh, k0 + c, total - c, &k_off, &v_off);
+        const float *kr = (const float *)p->k + k_off, *vr = (const float *)p->v + v_off;
+        for (int64_t i = 0; i < run; i++) {
+            w->krow[c + i] = kr + i * p->k_row_stride;
+            if (v_in_place) {
+                w->vrow[c + i] = vr + i * p->v_row_stride;
+            } else if (c + i < n) {
+                float *row = w->vbuf + (c + i) * w->ldo;
+                load_f32(row, p->v, v_off + i * p->v_row_stride, d, p->dtype);
+                memset(row + d, 0, (size_t)(w->ldo - d) * sizeof(float));
+                w->vrow[c + i] = row;
+            }
+        }
+    }
+    *k_pf = total;
+    *v_pf = v_in_place ? total : 0;
+}
+
+/* Where the rows of a key block are: row c at base + c * stride (keys one stride apart), or at
+ * at[c] (a paged cache's fp32 block read in place: its pages are not adjacent). The row path's
+ * helpers take `paged` as a constant, so each instance compiles to one form, and the strided
+ * form is the plain strided loop. */
+typedef struct key_rows {
+    const float *base;
+    int64_t stride;
+    const float *const *at;
+} key_rows;
+
+static inline __attribute__((always_inline)) const float *row_of(const int paged, key_rows r, int64_t c) {
+    return paged ? r.at[c] : r.base + c * r.stride;
+}
+
+/* The rows from row c0 on. */
+static inline __attribute__((always_inline)) key_rows rows_from(const int paged, key_rows r, int64_t c0) {
+    if (paged) {
+        r.at += c0;
+    } else {
+        r.base += c0 * r.stride;
+    }
+    return r;
+}
+
+/* Prefetches K and V rows [c, c + n) of a paged block (d floats a row) into L2. */
+static inline __attribute__((always_inline)) void prefetch_rows_l2(key_rows k, key_rows v, int64_t c, int64_t n,
+                                                                    int64_t d) {
+    for (int64_t j = 0; j < n; j++) {
+        const char *kr = (const char *)k.at[c + j], *vr = (const char *)v.at[c + j];
+        for (int64_t off = 0; off < d * 4; off += 64) {
+            v_prefetch_l2(kr + off);
+            v_prefetch_l2(vr + off);
+        }
+    }
+}
+
+/* Prefetches rows [c, c + n) of a key block (d floats a row) into L1, every 64-byte line they
+ * touch. Used only on the caller's own fp32 K and V, for rows that exist (c + n <= the rows
+ * left in the head's key range, or that block_row_ptrs gave an address). */
+static inline __attribute__((always_inline)) void prefetch_rows(const int paged, key_rows rows, int64_t c,
+                                                                 int64_t n, int64_t d) {
     for (int64_t k = 0; k < n; k++) {
-        const char *r = (const char *)(base + (c + k) * rs);
+        const char *r = (const char *)row_of(paged, rows, c + k);
         for (int64_t off = 0; off < d * 4; off += 64) {
             v_prefetch(r + off);
         }
@@ -404,15 +494,16 @@ static inline void prefetch_rows(const float *base, int64_t rs, int64_t c, int64
     }
 }
 
-/* Rows [a, b) of the caller's K and V from key row k (of this head), every line they touch,
- * fetched into L2: a share of the next key block, asked for while the current one computes.
+/* Rows [a, b) of the caller's K and V from the rows at element offsets k_off / v_off (a run of
+ * keys one stride apart, panattn_key_run), every line they touch, fetched into L2: a share of the
+ * next key block, asked for while the current one computes.
  * The prefetch helpers are always inlined: a call GCC leaves out of line there is one it deems
  * pure (a prefetch has no visible effect) and deletes, prefetches and all. */
-static inline __attribute__((always_inline)) void prefetch_kv_l2(const panattn_params *p, const keys *ks, int64_t k,
-                                                                  int64_t a, int64_t b, int64_t d) {
+static inline __attribute__((always_inline)) void prefetch_kv_l2(const panattn_params *p, int64_t k_off,
+                                                                  int64_t v_off, int64_t a, int64_t b, int64_t d) {
     const int64_t es = panattn_dtype_size(p->dtype), row_bytes = d * es;
-    const char *kb = (const char *)p->k + (ks->k_base + k * p->k_row_stride) * es;
-    const char *vb = (const char *)p->v + (ks->v_base + k * p->v_row_stride) * es;
+    const char *kb = (const char *)p->k + k_off * es;
+    const char *vb = (const char *)p->v + v_off * es;
     for (int64_t c = a; c < b; c++) {
         const char *kr = kb + c * p->k_row_stride * es, *vr = vb + c * p->v_row_stride * es;
         for (int64_t off = 0; off < row_bytes; off += 64) {
@@ -436,16 +527,20 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
      * next block in L2. Contiguous rows are left to the hardware: the same prefetches cost 2-5%
      * there. */
     for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
-        const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
-        const int64_t next = ks->strided ? (ks->end - (k0 + n) < w->kb ? ks->end - (k0 + n) : w->kb) : 0;
         const float *kp, *vp;
         int64_t kstride, vstride;
+        const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
         block_rows(p, w, ks, k0, n, &kp, &kstride, &vp, &vstride);
+        int64_t next = 0, next_k = 0, next_v = 0;
+        if (ks->strided && k0 + n < ks->end) {
+            const int64_t want = ks->end - (k0 + n) < w->kb ? ks->end - (k0 + n) : w->kb;
+            next = panattn_key_run(p, ks->b, ks->kvh, k0 + n, want, &next_k, &next_v);
+        }
         int v_finite = -1; /* unknown until a strip needs to know */
         for (int64_t s = 0; s < STRIPS && s * QS < rows; s++) {
             const int64_t r0 = s * QS, srows = rows - r0 < QS ? rows - r0 : QS;
             if (next > 0) {
-                prefetch_kv_l2(p, ks, k0 + n, next * s / strips, next * (s + 1) / strips, d);
+                prefetch_kv_l2(p, next_k, next_v, next * s / strips, next * (s + 1) / strips, d);
             }
             const int64_t i0 = t->q_begin + r0;
             const panattn_band *band = &ks->band;
@@ -555,11 +650,11 @@ static inline float dot1(const float *restrict q, const float *kr, int64_t d) {
  * in address order (the key-interleaved form touched 4 rows at once, lines 0, 8, 16, 24, 1, ...
  * of a 2 KiB run, and the L2 stream prefetcher fell behind: 2x the stall of the V pass);
  * the four dependency chains still overlap out of order. */
-static inline void dot4(float *restrict out, const float *restrict q, const float *kp, int64_t ks, int64_t c,
-                        int64_t n, int64_t d) {
+static inline __attribute__((always_inline)) void dot4(const int paged, float *restrict out, const float *restrict q,
+                                                        key_rows kr, int64_t c, int64_t n, int64_t d) {
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
-        out[k] = dot1(q, kp + (c + k < n ? c + k : n - 1) * ks, d);
+        out[k] = dot1(q, row_of(paged, kr, c + k < n ? c + k : n - 1), d);
     }
 }
 
@@ -569,9 +664,10 @@ enum { OV = 8 };
 /* o[0 .. nv vectors) = alpha * o + sum over keys c < nr with s[c] != 0 of s[c] * V[c] (an
  * excluded key has s = 0 exactly and is skipped, so NaN/inf in its V row cannot leak in).
  * With pf_rows > 0, V rows up to pf_rows ahead are prefetched pf keys ahead. */
-static inline __attribute__((always_inline)) void axpy_chunk(const int nv, float *restrict o, float alpha,
-                                                             const float *restrict s, const float *v, int64_t vs,
-                                                             int64_t nr, int64_t pf, int64_t pf_rows, int64_t d) {
+static inline __attribute__((always_inline)) void axpy_chunk(const int nv, const int paged, float *restrict o,
+                                                             float alpha, const float *restrict s, key_rows v,
+                                                             int64_t col, int64_t nr, int64_t pf, int64_t pf_rows,
+                                                             int64_t d) {
     const vf a = v_set1(alpha);
     vf acc[OV];
 #pragma GCC unroll 8
@@ -580,13 +676,13 @@ static inline __attribute__((always_inline)) void axpy_chunk(const int nv, float
     }
     for (int64_t c = 0; c < nr; c++) {
         if (c + pf < pf_rows) {
-            prefetch_rows(v, vs, c + pf, 1, d);
+            prefetch_rows(paged, v, c + pf, 1, d);
         }
         if (s[c] == 0.0f) {
             continue;
         }
         const vf pc = v_set1(s[c]);
-        const float *vr = v + c * vs;
+        const float *vr = row_of(paged, v, c) + col;
 #pragma GCC unroll 8
         for (int j = 0; j < nv; j++) {
             acc[j] = v_fma(pc, v_loadu(vr + j * VL), acc[j]);
@@ -600,8 +696,9 @@ static inline __attribute__((always_inline)) void axpy_chunk(const int nv, float
 
 /* o (ldo floats) = alpha * o + sum of s[c] * V[c] over keys with s[c] != 0, OV vectors of O at
  * a time in registers (one pass over the V block at head_dim <= OV * VL). */
-static void row_axpy(float *restrict o, int64_t ldo, float alpha, const float *restrict s, const float *v,
-                     int64_t vs, int64_t nr, int64_t pf, int64_t pf_rows, int64_t d) {
+static inline __attribute__((always_inline)) void row_axpy(const int paged, float *restrict o, int64_t ldo,
+                                                           float alpha, const float *restrict s, key_rows v, int64_t nr,
+                                                           int64_t pf, int64_t pf_rows, int64_t d) {
     for (int64_t j = 0; j < ldo; j += OV * VL) {
         const int64_t left = (ldo - j) / VL;
         /* The first pass brings V in; later ones hit L2. Only the first pass prefetches, and it is
@@ -609,14 +706,14 @@ static void row_axpy(float *restrict o, int64_t ldo, float alpha, const float *r
          * axpy_chunk always get pr = 0: their prefetch branch is never taken, by design. */
         const int64_t pr = j == 0 ? pf_rows : 0;
         switch (left >= OV ? OV : left) {
-        case 1: axpy_chunk(1, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
-        case 2: axpy_chunk(2, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
-        case 3: axpy_chunk(3, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
-        case 4: axpy_chunk(4, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
-        case 5: axpy_chunk(5, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
-        case 6: axpy_chunk(6, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
-        case 7: axpy_chunk(7, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
-        default: axpy_chunk(8, o + j, alpha, s, v + j, vs, nr, pf, pr, d); break;
+        case 1: axpy_chunk(1, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 2: axpy_chunk(2, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 3: axpy_chunk(3, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 4: axpy_chunk(4, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 5: axpy_chunk(5, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 6: axpy_chunk(6, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 7: axpy_chunk(7, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        default: axpy_chunk(8, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
         }
     }
 }
@@ -634,10 +731,10 @@ static float exp2_one(float x) {
  * V; both measured alike within noise, see native/dev/bench_kernels.c). Semantics are the two-pass form's: `>` skips NaN in the max, an excluded key (p = 0)
  * never reads its V row into O, a NaN logit makes p, l and the row NaN. kpf / vpf: rows of kp /
  * vp that may be prefetched (0 for none). */
-static inline __attribute__((always_inline)) void fused_row(const int nv, float *restrict o, float *m_io, float *l_io,
-                                                            float *restrict s, const float *restrict q,
-                                                            const float *kp, int64_t kstride, const float *vp,
-                                                            int64_t vstride, int64_t nr, const float *mrow, int64_t pf,
+static inline __attribute__((always_inline)) void fused_row(const int nv, const int paged, float *restrict o,
+                                                            float *m_io, float *l_io, float *restrict s,
+                                                            const float *restrict q, key_rows kp, key_rows vp,
+                                                            int64_t nr, const float *mrow, int64_t pf, int64_t pf_l2,
                                                             int64_t kpf, int64_t vpf, int64_t d, const keys *ks,
                                                             int64_t i, int64_t key0) {
     vf acc[OV];
@@ -651,10 +748,15 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, float 
     for (int64_t c = 0; c < nr; c += VL) {
         const int64_t g = nr - c < VL ? nr - c : VL;
         if (c + pf + VL <= kpf) {
-            prefetch_rows(kp, kstride, c + pf, VL, d);
+            prefetch_rows(paged, kp, c + pf, VL, d);
+        }
+        if (paged && c + pf_l2 + VL <= kpf && c + pf_l2 + VL <= vpf) {
+            /* pages are not adjacent: the hardware's streams stop at each page's end, so the
+             * rows further ahead are asked into L2 too, across pages */
+            prefetch_rows_l2(kp, vp, c + pf_l2, VL, d);
         }
         for (int64_t k = 0; k < g; k += 4) {
-            dot4(s + k, q, kp, kstride, c + k, nr, d);
+            dot4(paged, s + k, q, kp, c + k, nr, d);
         }
         if (ks->extras) {
             extras_row(ks, s, g, i, key0 + c);
@@ -687,13 +789,13 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, float 
         lv = v_add(lv, p);
         for (int64_t k = 0; k < g; k++) {
             if (c + k + pf < vpf) {
-                prefetch_rows(vp, vstride, c + k + pf, 1, d);
+                prefetch_rows(paged, vp, c + k + pf, 1, d);
             }
             if (s[k] == 0.0f) {
                 continue;
             }
             const vf pk = v_set1(s[k]);
-            const float *vr = vp + (c + k) * vstride;
+            const float *vr = row_of(paged, vp, c + k);
 #pragma GCC unroll 8
             for (int j = 0; j < nv; j++) {
                 acc[j] = v_fma(pk, v_loadu(vr + j * VL), acc[j]);
@@ -708,83 +810,104 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, float 
     *l_io = l + v_hsum(lv);
 }
 
+/* One block's keys [k0, k0 + n) for every row of a row-path tile; kr / vr: the block's rows,
+ * k_pf / v_pf: how many of them (from k0) may be prefetched. */
+static inline __attribute__((always_inline)) void row_block(const int paged, const panattn_params *p,
+                                                            const scratch *w, const panattn_tile *t, const keys *ks,
+                                                            int64_t k0, int64_t n, key_rows kr, key_rows vr,
+                                                            int64_t k_pf, int64_t v_pf) {
+    const int64_t d = w->d, ldo = w->ldo, rows = t->q_end - t->q_begin, pf = w->pf;
+    for (int64_t r = 0; r < rows; r++) {
+        const int64_t i = t->q_begin + r;
+        int64_t c0, nr; /* the row sees keys k0 + [c0, nr) of the block */
+        panattn_band_cols(&ks->band, i, k0, n, &c0, &nr);
+        if (nr == c0) {
+            continue;
+        }
+        /* from here on the row works on keys kr0 + [0, nr) */
+        const int64_t kr0 = k0 + c0;
+        const key_rows kq = rows_from(paged, kr, c0), vq = rows_from(paged, vr, c0);
+        nr -= c0;
+        /* fp32 K/V are read in place: prefetch both streams about 4 KiB ahead (the first row
+         * brings the block in; later rows hit L2). */
+        const int64_t kpf = r == 0 ? k_pf - c0 : 0;
+        const int64_t vpf = r == 0 ? v_pf - c0 : 0;
+        const float *mrow = p->mask == NULL ? NULL
+                                            : p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
+                                                  i * p->mask_row_stride + kr0;
+        if (ldo <= OV * VL) {
+            float *o = w->o + r * ldo, *q = w->qrow + r * ldo;
+            switch (ldo / VL) {
+            case 1: fused_row(1, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 2: fused_row(2, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 3: fused_row(3, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 4: fused_row(4, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 5: fused_row(5, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 6: fused_row(6, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 7: fused_row(7, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            default: fused_row(8, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            }
+            continue;
+        }
+        float *s = w->s;
+        for (int64_t c = 0; c < nr; c += 4) {
+            if (c + pf + 4 <= kpf) {
+                prefetch_rows(paged, kq, c + pf, 4, d);
+            }
+            dot4(paged, s + c, w->qrow + r * ldo, kq, c, nr, d);
+        }
+        if (ks->extras) {
+            extras_row(ks, s, nr, i, kr0);
+        }
+        if (mrow != NULL) {
+            for (int64_t c = 0; c < nr; c++) {
+                s[c] = mrow[c] == -INFINITY ? -INFINITY : s[c] + mrow[c] * LOG2E_F;
+            }
+        }
+        float mx = w->m[r];
+        for (int64_t c = 0; c < nr; c++) {
+            mx = s[c] > mx ? s[c] : mx; /* `>` skips NaN, as in the portable kernel */
+        }
+        const float mu = mx == -INFINITY ? 0.0f : mx;
+        const float alpha = exp2_one(w->m[r] - mu);
+        const vf muv = v_set1(mu);
+        vf sum = v_zero();
+        for (int64_t c = nr; c < round_up(nr, VL); c++) {
+            s[c] = -INFINITY; /* padding lanes: exp2 gives exactly 0 */
+        }
+        for (int64_t c = 0; c < nr; c += VL) {
+            const vf pc = v_exp2(v_sub(v_loadu(s + c), muv));
+            v_storeu(s + c, pc);
+            sum = v_add(sum, pc);
+        }
+        row_axpy(paged, w->o + r * ldo, ldo, alpha, s, vq, nr, pf, vpf, d);
+        w->l[r] = w->l[r] * alpha + v_hsum(sum);
+        w->m[r] = mx;
+    }
+}
+
 /* The row path: decode-like tiles of at most ROW_PATH_ROWS query rows. Each row streams the
- * block's K once (4 keys per step) and V once (axpy); K and V are read in place for fp32. */
+ * block's K once (4 keys per step) and V once (axpy); fp32 K and V are read in place. A paged
+ * cache's fp32 block is read through w->krow / w->vrow (block_row_ptrs), so the block keeps its
+ * full size across pages: 16-key pages cut into 16-key blocks paid the online-softmax rescale
+ * and the loop set-up 8x as often (paged decode ran at ~0.7x contiguous), and full blocks group
+ * the fp32 sums as the contiguous call does (bitwise the same result for any page size). */
 static void row_tile(const panattn_params *p, const scratch *w, const panattn_tile *t, const keys *ks) {
-    const int64_t d = w->d, ldo = w->ldo, rows = t->q_end - t->q_begin;
-    const int64_t pf = round_up(PF_BYTES / (d * 4) > 4 ? PF_BYTES / (d * 4) : 4, 4); /* keys ahead */
+    const int by_address = ks->paged && p->dtype == PANATTN_DTYPE_F32;
     for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
         const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
-        const float *kp, *vp;
-        int64_t kstride, vstride;
-        block_rows(p, w, ks, k0, n, &kp, &kstride, &vp, &vstride);
-        for (int64_t r = 0; r < rows; r++) {
-            const int64_t i = t->q_begin + r;
-            int64_t c0, nr; /* the row sees keys k0 + [c0, nr) of the block */
-            panattn_band_cols(&ks->band, i, k0, n, &c0, &nr);
-            if (nr == c0) {
-                continue;
-            }
-            /* from here on the row works on keys kr0 + [0, nr) */
-            const int64_t kr0 = k0 + c0;
-            const float *kq = kp + c0 * kstride, *vq = vp + c0 * vstride;
-            nr -= c0;
-            /* fp32 K/V are read in place: prefetch both streams about 4 KiB ahead, within the
-             * head's key range (the first row brings the block in; later rows hit L2). */
-            const int64_t left = ks->end - kr0;
-            const int64_t kpf = r == 0 && p->dtype == PANATTN_DTYPE_F32 ? left : 0;
-            const int64_t vpf = r == 0 && vp != w->vbuf ? left : 0;
-            const float *mrow = p->mask == NULL ? NULL
-                                                : p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
-                                                      i * p->mask_row_stride + kr0;
-            if (ldo <= OV * VL) {
-                float *o = w->o + r * ldo, *q = w->qrow + r * ldo;
-                switch (ldo / VL) {
-                case 1: fused_row(1, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 2: fused_row(2, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 3: fused_row(3, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 4: fused_row(4, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 5: fused_row(5, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 6: fused_row(6, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                case 7: fused_row(7, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                default: fused_row(8, o, &w->m[r], &w->l[r], w->s, q, kq, kstride, vq, vstride, nr, mrow, pf, kpf, vpf, d, ks, i, kr0); break;
-                }
-                continue;
-            }
-            float *s = w->s;
-            for (int64_t c = 0; c < nr; c += 4) {
-                if (c + pf + 4 <= kpf) {
-                    prefetch_rows(kq, kstride, c + pf, 4, d);
-                }
-                dot4(s + c, w->qrow + r * ldo, kq, kstride, c, nr, d);
-            }
-            if (ks->extras) {
-                extras_row(ks, s, nr, i, kr0);
-            }
-            if (mrow != NULL) {
-                for (int64_t c = 0; c < nr; c++) {
-                    s[c] = mrow[c] == -INFINITY ? -INFINITY : s[c] + mrow[c] * LOG2E_F;
-                }
-            }
-            float mx = w->m[r];
-            for (int64_t c = 0; c < nr; c++) {
-                mx = s[c] > mx ? s[c] : mx; /* `>` skips NaN, as in the portable kernel */
-            }
-            const float mu = mx == -INFINITY ? 0.0f : mx;
-            const float alpha = exp2_one(w->m[r] - mu);
-            const vf muv = v_set1(mu);
-            vf sum = v_zero();
-            for (int64_t c = nr; c < round_up(nr, VL); c++) {
-                s[c] = -INFINITY; /* padding lanes: exp2 gives exactly 0 */
-            }
-            for (int64_t c = 0; c < nr; c += VL) {
-                const vf pc = v_exp2(v_sub(v_loadu(s + c), muv));
-                v_storeu(s + c, pc);
-                sum = v_add(sum, pc);
-            }
-            row_axpy(w->o + r * ldo, ldo, alpha, s, vq, vstride, nr, pf, vpf, d);
-            w->l[r] = w->l[r] * alpha + v_hsum(sum);
-            w->m[r] = mx;
+        key_rows kr = {NULL, 0, NULL}, vr = {NULL, 0, NULL};
+        int64_t k_pf, v_pf;
+        if (by_address) {
+            block_row_ptrs(p, w, ks, k0, n, w->nptr - w->kb, &k_pf, &v_pf);
+            kr.at = w->krow, vr.at = w->vrow;
+            row_block(1, p, w, t, ks, k0, n, kr, vr, k_pf, v_pf);
+        } else {
+            block_rows(p, w, ks, k0, n, &kr.base, &kr.stride, &vr.base, &vr.stride);
+            /* rows read in place may be prefetched on into the next block: it follows at the stride */
+            k_pf = p->dtype == PANATTN_DTYPE_F32 ? ks->end - k0 : 0;
+            v_pf = vr.base != w->vbuf ? ks->end - k0 : 0;
+            row_block(0, p, w, t, ks, k0, n, kr, vr, k_pf, v_pf);
         }
     }
 }
@@ -794,9 +917,9 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     const panattn_tile t = panattn_run_tile(p, run, tile_index, &key_lo, &key_hi, &split);
     const int64_t d = w->d, ldo = w->ldo, rows = t.q_end - t.q_begin;
     const int64_t kvh = t.h / (p->heads / p->kv_heads);
-    const int64_t kv_len = p->key_lengths != NULL ? p->key_lengths[t.b] : p->seq_k;
+    const int64_t kv_len = panattn_kv_len(p, t.b);
     keys ks;
-    ks.band = panattn_band_of(p, kv_len);
+    ks.band = panattn_band_of(p, panattn_q_len(p, t.b), kv_len);
     ks.strided = p->k_row_stride != d || p->v_row_stride != d;
     ks.extras = panattn_has_logit_extras(p);
     ks.cap2 = p->softcap * LOG2E_F;
@@ -809,15 +932,20 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     if (ks.band.has_lo && t.q_begin + ks.band.lo_off > ks.lo) {
         ks.lo = t.q_begin + ks.band.lo_off; /* its first row's window starts no earlier */
     }
-    ks.k_base = t.b * p->k_batch_stride + kvh * p->k_head_stride;
-    ks.v_base = t.b * p->v_batch_stride + kvh * p->v_head_stride;
-    const int64_t q_base = t.b * p->q_batch_stride + t.h * p->q_head_stride;
+    ks.b = t.b;
+    ks.kvh = kvh;
+    ks.paged = p->block_table != NULL;
+    /* query row i of the tile's sequence is at q_base + i * q_row_stride, packed or not */
+    const int64_t q_base = panattn_q_offset(p, t.b, t.h, 0);
     const float qscale = p->softmax_scale * LOG2E_F; /* logits in log2 units: exp2 needs no multiply */
 
     const int row_path = rows <= ROW_PATH_ROWS;
     if (!row_path && ks.end > ks.lo && ks.strided) {
         /* strided K/V (see strip_tile): the first block is asked for while Q is converted */
-        prefetch_kv_l2(p, &ks, ks.lo, 0, ks.end - ks.lo < w->kb ? ks.end - ks.lo : w->kb, d);
+        int64_t k_off, v_off;
+        const int64_t first = panattn_key_run(p, t.b, kvh, ks.lo, ks.end - ks.lo < w->kb ? ks.end - ks.lo : w->kb,
+                                              &k_off, &v_off);
+        prefetch_kv_l2(p, k_off, v_off, 0, first, d);
     }
     /* Rows the tile computes: its own, and for the strip path the padding rows of its last strip.
      * Only those are reset (a decode tile has 1 row: clearing all TQ rows of O was 64 KiB of
@@ -928,7 +1056,7 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
 
 int32_t KERNEL_FN(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end) {
     scratch w;
-    if (!scratch_init(&w, p->head_dim, p->dtype)) {
+    if (!scratch_init(&w, p->head_dim, p->dtype, p->block_table != NULL)) {
         return panattn_fail(PANATTN_ERR_OUT_OF_MEMORY, "cannot allocate the SIMD kernel scratch for head_dim %lld",
                             (long long)p->head_dim);
     }

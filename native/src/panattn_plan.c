@@ -12,9 +12,47 @@
 
 #include "panattn_internal.h"
 
-/* The digest reads the struct as 36 words: that is only a function of its fields if the struct
+/* The digest reads the struct as 43 words: that is only a function of its fields if the struct
  * has no padding, whose bytes the caller does not control. */
-_Static_assert(sizeof(panattn_params) == 36 * sizeof(uint64_t), "panattn_params must have no padding");
+_Static_assert(sizeof(panattn_params) == 43 * sizeof(uint64_t), "panattn_params must have no padding");
+
+/* Query blocks of packed sequence b. */
+static int64_t varlen_blocks(const panattn_params *p, int64_t b) {
+    return (panattn_q_len(p, b) + PANATTN_TILE_Q - 1) / PANATTN_TILE_Q;
+}
+
+int64_t panattn_varlen_tile_count(const panattn_params *p) {
+    int64_t blocks = 0;
+    for (int64_t b = 0; b < p->batch; b++) {
+        blocks += varlen_blocks(p, b);
+    }
+    return blocks * p->heads; /* validation proved it fits: blocks <= seq_q */
+}
+
+panattn_tile panattn_varlen_tile_at(const panattn_params *p, int64_t t) {
+    panattn_tile tile = {0, t % p->heads, 0, 0};
+    int64_t unit = t / p->heads; /* the (level, sequence) pair wanted, in numbering order */
+    for (int64_t level = 0;; level++) {
+        int any = 0;
+        for (int64_t b = 0; b < p->batch; b++) {
+            const int64_t blocks = varlen_blocks(p, b);
+            if (blocks <= level) {
+                continue; /* this sequence has no block this far from its end (or no rows at all) */
+            }
+            any = 1;
+            if (unit-- == 0) {
+                tile.b = b;
+                tile.q_begin = (blocks - 1 - level) * PANATTN_TILE_Q;
+                const int64_t len = panattn_q_len(p, b);
+                tile.q_end = tile.q_begin + PANATTN_TILE_Q < len ? tile.q_begin + PANATTN_TILE_Q : len;
+                return tile;
+            }
+        }
+        if (!any) {
+            return tile; /* past the last tile: an empty one (callers check their range first) */
+        }
+    }
+}
 
 uint64_t panattn_params_digest(const panattn_params *p) {
     /* FNV-1a over 64-bit words, then a final avalanche (splitmix64's): any changed field changes
@@ -64,7 +102,8 @@ int32_t panattn_planned(const panattn_params *p, const struct panattn_plan *plan
     }
     /* The tile count comes from the validated p, not from plan->tiles, which the caller may edit:
      * a larger count would index query blocks past seq_q. No overflow: the plan proved it. */
-    *tiles = p->batch * p->heads * ((p->seq_q + PANATTN_TILE_Q - 1) / PANATTN_TILE_Q);
+    *tiles = p->cu_seqlens_q != NULL ? panattn_varlen_tile_count(p)
+                                     : p->batch * p->heads * ((p->seq_q + PANATTN_TILE_Q - 1) / PANATTN_TILE_Q);
     return PANATTN_OK;
 }
 

@@ -32,7 +32,10 @@ void panattn_split_decide(const panattn_params *p, int64_t tiles, int32_t thread
                           int64_t *workspace_bytes) {
     int64_t n = 1;
     const int64_t want = 2 * (int64_t)threads; /* two tiles per thread evens out unequal splits */
-    if (p->seq_q <= MAX_DECODE_ROWS && tiles < want) {
+    /* Packed sequences are not split: their records would need a per-token numbering (a packed
+     * decode batch has a tile per sequence and head anyway). Paged keys split like contiguous
+     * ones: a split is a range of logical keys, and the kernels cut it at page ends. */
+    if (p->cu_seqlens_q == NULL && p->seq_q <= MAX_DECODE_ROWS && tiles < want) {
         n = (want + tiles - 1) / tiles;
         int64_t cap = p->seq_k / MIN_SPLIT_KEYS;
         n = n < cap ? n : cap;
@@ -55,6 +58,11 @@ static int32_t check_split_run(const panattn_params *p, const struct panattn_pla
     if (splits < 1 || splits > p->seq_k) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "splits (%lld) must lie in [1, seq_k = %lld]",
                             (long long)splits, (long long)p->seq_k);
+    }
+    if (splits > 1 && p->cu_seqlens_q != NULL) {
+        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
+                            "splits (%lld) must be 1 with cu_seqlens_q (packed sequences are not split)",
+                            (long long)splits);
     }
     if (workspace == NULL) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "workspace must not be NULL");

@@ -67,36 +67,43 @@ static int32_t check_extent(const char *tensor, int n, const int64_t *sizes, con
 static int32_t check_tensors(const panattn_params *p) {
     int64_t es = panattn_dtype_size(p->dtype);
     int64_t one = 1;
+    /* Packed tensors have no batch dimension (their batch strides are not read); paged K and V
+     * are pools of num_blocks blocks of block_size rows. */
+    const int packed_q = p->cu_seqlens_q != NULL, packed_k = p->cu_seqlens_k != NULL, paged = p->block_table != NULL;
+    const int64_t q_batch = packed_q ? 1 : p->batch;
+    const int64_t k_batch = packed_k ? 1 : paged ? p->num_blocks : p->batch;
+    const int64_t k_rows = paged ? p->block_size : p->seq_k;
+    const char *k_batch_name = paged ? "num_blocks" : "batch", *k_rows_name = paged ? "block_size" : "seq_k";
     {
-        int64_t sizes[] = {p->batch, p->heads, p->seq_q, p->head_dim};
+        int64_t sizes[] = {q_batch, p->heads, p->seq_q, p->head_dim};
         int64_t strides[] = {p->q_batch_stride, p->q_head_stride, p->q_row_stride, one};
         const char *dims[] = {"batch", "heads", "seq_q"};
         const char *names[] = {"q_batch_stride", "q_head_stride", "q_row_stride"};
         CHECK(check_extent("q", 4, sizes, strides, dims, names, es));
     }
     {
-        int64_t sizes[] = {p->batch, p->kv_heads, p->seq_k, p->head_dim};
+        int64_t sizes[] = {k_batch, p->kv_heads, k_rows, p->head_dim};
         int64_t strides[] = {p->k_batch_stride, p->k_head_stride, p->k_row_stride, one};
-        const char *dims[] = {"batch", "kv_heads", "seq_k"};
+        const char *dims[] = {k_batch_name, "kv_heads", k_rows_name};
         const char *names[] = {"k_batch_stride", "k_head_stride", "k_row_stride"};
         CHECK(check_extent("k", 4, sizes, strides, dims, names, es));
     }
     {
-        int64_t sizes[] = {p->batch, p->kv_heads, p->seq_k, p->head_dim};
+        int64_t sizes[] = {k_batch, p->kv_heads, k_rows, p->head_dim};
         int64_t strides[] = {p->v_batch_stride, p->v_head_stride, p->v_row_stride, one};
-        const char *dims[] = {"batch", "kv_heads", "seq_k"};
+        const char *dims[] = {k_batch_name, "kv_heads", k_rows_name};
         const char *names[] = {"v_batch_stride", "v_head_stride", "v_row_stride"};
         CHECK(check_extent("v", 4, sizes, strides, dims, names, es));
     }
     {
-        int64_t sizes[] = {p->batch, p->heads, p->seq_q, p->head_dim};
+        int64_t sizes[] = {q_batch, p->heads, p->seq_q, p->head_dim};
         int64_t strides[] = {p->out_batch_stride, p->out_head_stride, p->out_row_stride, one};
         const char *dims[] = {"batch", "heads", "seq_q"};
         const char *names[] = {"out_batch_stride", "out_head_stride", "out_row_stride"};
         CHECK(check_extent("out", 4, sizes, strides, dims, names, es));
     }
     if (p->lse != NULL) {
-        int64_t sizes[] = {p->batch, p->heads, p->seq_q};
+        int64_t sizes[] = {q_batch, p->heads, p->seq_q};
         int64_t strides[] = {p->lse_batch_stride, p->lse_head_stride, one};
         const char *dims[] = {"batch", "heads"};
         const char *names[] = {"lse_batch_stride", "lse_head_stride"};
@@ -136,6 +143,103 @@ static int32_t check_options(const panattn_params *p) {
             if (!isfinite(p->alibi_slopes[h])) {
                 return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "alibi_slopes[%lld] (%g) must be finite",
                                     (long long)h, (double)p->alibi_slopes[h]);
+            }
+        }
+    }
+    return PANATTN_OK;
+}
+
+/* One cumulative-offsets array of a packed batch: batch + 1 entries, cu[0] = 0, non-decreasing,
+ * none past the tensor's `tokens` rows. */
+static int32_t check_cu_seqlens(const char *name, const int32_t *cu, int64_t batch, const char *tokens_name,
+                                int64_t tokens) {
+    for (int64_t b = 0; b <= batch; b++) {
+        if (cu[b] < 0) {
+            return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "%s[%lld] = %d is negative", name, (long long)b,
+                                (int)cu[b]);
+        }
+        if (b == 0 && cu[0] != 0) {
+            return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "%s[0] = %d must be 0", name, (int)cu[0]);
+        }
+        if (b > 0 && cu[b] < cu[b - 1]) {
+            return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
+                                "%s[%lld] = %d is below %s[%lld] = %d (offsets must not decrease)", name, (long long)b,
+                                (int)cu[b], name, (long long)(b - 1), (int)cu[b - 1]);
+        }
+        if (cu[b] > tokens) {
+            return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "%s[%lld] = %d is past the tensor's %s = %lld rows",
+                                name, (long long)b, (int)cu[b], tokens_name, (long long)tokens);
+        }
+    }
+    return PANATTN_OK;
+}
+
+/* Packed sequences and paged keys: which combinations exist, their sizes and offsets. The block
+ * ids are checked with the key lengths (validate_params), which say how many blocks each
+ * sequence reaches. */
+static int32_t check_layout(const panattn_params *p) {
+    if (p->cu_seqlens_k != NULL && p->cu_seqlens_q == NULL) {
+        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
+                            "cu_seqlens_k needs cu_seqlens_q (packed keys pair with packed queries)");
+    }
+    if (p->cu_seqlens_k != NULL && p->block_table != NULL) {
+        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
+                            "cu_seqlens_k and block_table are two layouts of the keys: give one");
+    }
+    if (p->cu_seqlens_k != NULL && p->key_lengths != NULL) {
+        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
+                            "key_lengths must be NULL with cu_seqlens_k (a packed sequence has "
+                            "cu_seqlens_k[b + 1] - cu_seqlens_k[b] keys)");
+    }
+    if (p->cu_seqlens_q != NULL && p->mask != NULL) {
+        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
+                            "mask is not supported with cu_seqlens_q (packed sequences have no common "
+                            "[seq_q, seq_k] shape); use causal modes, windows or key lengths");
+    }
+    if (p->cu_seqlens_q != NULL) {
+        CHECK(check_cu_seqlens("cu_seqlens_q", p->cu_seqlens_q, p->batch, "seq_q", p->seq_q));
+    }
+    if (p->cu_seqlens_k != NULL) {
+        CHECK(check_cu_seqlens("cu_seqlens_k", p->cu_seqlens_k, p->batch, "seq_k", p->seq_k));
+    }
+    if (p->block_table != NULL) {
+        CHECK(check_size("block_size", p->block_size));
+        CHECK(check_size("num_blocks", p->num_blocks));
+        CHECK(check_size("max_blocks_per_seq", p->max_blocks_per_seq));
+        CHECK(check_stride("block_table_stride", p->block_table_stride));
+        if (p->key_lengths == NULL) {
+            return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
+                                "key_lengths must be given with block_table (they are the sequence lengths)");
+        }
+        int64_t capacity;
+        if (__builtin_mul_overflow(p->max_blocks_per_seq, p->block_size, &capacity) || p->seq_k > capacity) {
+            return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
+                                "seq_k (%lld) exceeds max_blocks_per_seq (%lld) * block_size (%lld) keys",
+                                (long long)p->seq_k, (long long)p->max_blocks_per_seq, (long long)p->block_size);
+        }
+        int64_t last_row, term;
+        if (__builtin_mul_overflow(p->batch - 1, p->block_table_stride, &last_row) ||
+            __builtin_add_overflow(last_row, p->max_blocks_per_seq - 1, &term)) {
+            return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
+                                "block_table: largest offset overflows int64 (batch = %lld, block_table_stride = %lld)",
+                                (long long)p->batch, (long long)p->block_table_stride);
+        }
+    }
+    return PANATTN_OK;
+}
+
+/* The blocks each sequence's length reaches must be ids of the pool: the kernels read them. */
+static int32_t check_block_ids(const panattn_params *p) {
+    for (int64_t b = 0; b < p->batch; b++) {
+        const int64_t reached = ((int64_t)p->key_lengths[b] + p->block_size - 1) / p->block_size;
+        const int32_t *row = p->block_table + b * p->block_table_stride;
+        for (int64_t i = 0; i < reached; i++) {
+            if (row[i] < 0 || row[i] >= p->num_blocks) {
+                return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
+                                    "block_table[%lld][%lld] = %d is outside [0, num_blocks = %lld) (key_lengths[%lld] "
+                                    "= %d reaches %lld blocks)",
+                                    (long long)b, (long long)i, (int)row[i], (long long)p->num_blocks, (long long)b,
+                                    (int)p->key_lengths[b], (long long)reached);
             }
         }
     }
@@ -207,11 +311,19 @@ int32_t panattn_validate_params(const panattn_params *p, int64_t *tile_count) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
                             "isa (%d) must be AUTO (0), SCALAR (1), AVX2 (2) or AVX512 (3)", (int)p->isa);
     }
+    CHECK(check_layout(p));
     CHECK(check_tensors(p));
     CHECK(check_options(p));
     int64_t bh, count;
     int64_t q_blocks = (p->seq_q + PANATTN_TILE_Q - 1) / PANATTN_TILE_Q; /* seq_q >= 1: no overflow */
-    if (__builtin_mul_overflow(p->batch, p->heads, &bh) || __builtin_mul_overflow(bh, q_blocks, &count)) {
+    if (p->cu_seqlens_q != NULL) {
+        /* packed: at most seq_q blocks in all (each sequence's blocks <= its rows) */
+        if (__builtin_mul_overflow(p->heads, p->seq_q, &bh)) {
+            return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "tile count heads (%lld) * seq_q (%lld) overflows int64",
+                                (long long)p->heads, (long long)p->seq_q);
+        }
+        count = panattn_varlen_tile_count(p);
+    } else if (__builtin_mul_overflow(p->batch, p->heads, &bh) || __builtin_mul_overflow(bh, q_blocks, &count)) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
                             "tile count batch (%lld) * heads (%lld) * ceil(seq_q (%lld) / %d) overflows int64",
                             (long long)p->batch, (long long)p->heads, (long long)p->seq_q, PANATTN_TILE_Q);
@@ -224,6 +336,9 @@ int32_t panattn_validate_params(const panattn_params *p, int64_t *tile_count) {
                                     (long long)b, (int)len, (long long)p->seq_k);
             }
         }
+    }
+    if (p->block_table != NULL) {
+        CHECK(check_block_ids(p));
     }
     if (panattn_kernel_select(p->isa) == NULL) {
         return panattn_fail(PANATTN_ERR_UNSUPPORTED, "isa %s (%d) is not supported by this CPU or build (best: %s)",

@@ -1,8 +1,8 @@
 /*
  * test_cuda_attn.c — libpanattn_cuda's attention kernels against a float64 oracle on the host.
  *
- * Without a usable device it checks that validation works anyway (unsupported head dims are
- * refused by name) and that memory and kernels report UNSUPPORTED with the CUDA error name.
+ * Without a usable device it checks that validation works anyway (unsupported head dims, packed
+ * batches and paged keys are refused by name) and that memory and kernels report UNSUPPORTED with the CUDA error name.
  * With a device it runs every kernel (AUTO, FUSED, SIMT, SPLIT_KV) over F32/F16/BF16, head dims
  * 32..256, causal in both alignments with Lq != Lk, key lengths (0 included), a broadcast
  * additive mask with -inf rows, GQA and LSE, with poisoned outputs (0xFF = NaN) and K/V rows past
@@ -352,6 +352,28 @@ static void validation_without_device(void) {
     p.kv_heads = 2;
     report(panattn_cuda_validate(&p) == PANATTN_ERR_INVALID_ARGUMENT, "kv_heads must divide heads", panattn_cuda_last_error());
     report(panattn_cuda_validate(NULL) == PANATTN_ERR_INVALID_ARGUMENT, "NULL params", panattn_cuda_last_error());
+    p.heads = 1;
+    p.kv_heads = 1;
+
+    /* packed batches and paged keys: refused by the field's name, not computed as plain batches */
+    int32_t cu[2] = {0, 1}, table[1] = {0};
+    const char *fields[] = {"cu_seqlens_q", "cu_seqlens_k", "block_table"};
+    for (int f = 0; f < 3; f++) {
+        panattn_params g = p;
+        if (f == 0) {
+            g.cu_seqlens_q = cu;
+        } else if (f == 1) {
+            g.cu_seqlens_k = cu;
+        } else {
+            g.block_table = table, g.block_table_stride = 1, g.max_blocks_per_seq = 1, g.block_size = 1, g.num_blocks = 1;
+        }
+        char name[96];
+        snprintf(name, sizeof name, "%s set: UNSUPPORTED, naming the field", fields[f]);
+        st = panattn_cuda_validate(&g);
+        report(st == PANATTN_ERR_UNSUPPORTED && strstr(panattn_cuda_last_error(), fields[f]) != NULL, name,
+               panattn_cuda_last_error());
+    }
+    report(panattn_cuda_validate(&p) == PANATTN_OK, "the same params without them validate", panattn_cuda_last_error());
 }
 
 int main(void) {

@@ -54,6 +54,13 @@ int main(void) {
     FIELD(struct panattn_params, window_right);
     FIELD(struct panattn_params, softcap);
     FIELD(struct panattn_params, window);
+    FIELD(struct panattn_params, cu_seqlens_q);
+    FIELD(struct panattn_params, cu_seqlens_k);
+    FIELD(struct panattn_params, block_table);
+    FIELD(struct panattn_params, block_table_stride);
+    FIELD(struct panattn_params, max_blocks_per_seq);
+    FIELD(struct panattn_params, block_size);
+    FIELD(struct panattn_params, num_blocks);
     SIZE(struct panattn_plan);
     FIELD(struct panattn_plan, tiles);
     FIELD(struct panattn_plan, splits);

@@ -34,6 +34,23 @@ import java.util.Arrays;
  *       the window or key lengths are excluded. A row that sees no key gives zeros and LSE
  *       {@code -inf}. The window, softcap and ALiBi run on {@link Backend#NATIVE_CPU} and
  *       {@link Backend#JAVA_REFERENCE}; the other backends decline them and AUTO passes them over.</li>
+ *   <li>{@code varlen(cuSeqlensQ, cuSeqlensK)}: a packed batch of variable-length sequences, as
+ *       FlashAttention's {@code flash_attn_varlen_func}. q and out are {@code [totalQ, heads, headDim]},
+ *       k and v {@code [totalK, kvHeads, headDim]}; sequence {@code b}'s queries are rows
+ *       {@code cuSeqlensQ[b] .. cuSeqlensQ[b+1]-1}, its keys rows {@code cuSeqlensK[b] .. cuSeqlensK[b+1]-1}
+ *       (both {@code batch + 1} long, starting at 0, non-decreasing; rows past the last offset are
+ *       neither read nor written). Every option applies per sequence (BOTTOM_RIGHT's offset is the
+ *       sequence's {@code kvLen - Lq}); lse is {@code [heads, totalQ]} as in FlashAttention. No
+ *       padding is computed. {@code cuSeqlensK} may be null when the keys are paged ({@code pagedKv})
+ *       or batched {@code [batch, kvHeads, seqK, headDim]}.</li>
+ *   <li>{@code pagedKv(blockTable, blockSize)}: keys and values in a paged cache, as vLLM's
+ *       PagedAttention and FlashAttention's {@code block_table}: k and v are pools
+ *       {@code [numBlocks, blockSize, kvHeads, headDim]} (any strides, head dim contiguous), key {@code j}
+ *       of sequence {@code b} is row {@code j % blockSize} of block {@code blockTable[b][j / blockSize]};
+ *       {@code keyLengths} (required) are the sequence lengths ({@code cache_seqlens}).
+ *       {@link PagedKvCache} manages such pools.</li>
+ *   <li>Packed and paged calls run on {@link Backend#NATIVE_CPU} and {@link Backend#JAVA_REFERENCE};
+ *       they take no mask and return no probabilities.</li>
  *   <li>{@code backend}, {@code scheduler}, {@code cpuIsa}: where and how it runs.</li>
  * </ul>
  */
@@ -54,6 +71,10 @@ public final class AttentionOptions {
     private final int windowRight;
     private final float softcap;
     private final Tensor alibiSlopes;
+    private final int[] cuSeqlensQ;
+    private final int[] cuSeqlensK;
+    private final int[][] blockTable;
+    private final int blockSize;
 
     private AttentionOptions(Builder b) {
         this.softmaxScale = b.softmaxScale;
@@ -70,6 +91,10 @@ public final class AttentionOptions {
         this.windowRight = b.windowRight;
         this.softcap = b.softcap;
         this.alibiSlopes = b.alibiSlopes;
+        this.cuSeqlensQ = b.cuSeqlensQ;
+        this.cuSeqlensK = b.cuSeqlensK;
+        this.blockTable = b.blockTable;
+        this.blockSize = b.blockSize;
     }
 
     /** No mask, not causal, default scale, {@link Backend#AUTO}. */
@@ -98,6 +123,10 @@ public final class AttentionOptions {
         b.windowRight = windowRight;
         b.softcap = softcap;
         b.alibiSlopes = alibiSlopes;
+        b.cuSeqlensQ = cuSeqlensQ;
+        b.cuSeqlensK = cuSeqlensK;
+        b.blockTable = blockTable;
+        b.blockSize = blockSize;
         return b;
     }
 
@@ -171,6 +200,33 @@ public final class AttentionOptions {
         return alibiSlopes;
     }
 
+    /** A copy of the packed queries' cumulative offsets ({@code batch + 1}), or null when not packed. */
+    public int[] cuSeqlensQ() {
+        return cuSeqlensQ == null ? null : cuSeqlensQ.clone();
+    }
+
+    /** A copy of the packed keys' cumulative offsets ({@code batch + 1}), or null when not packed. */
+    public int[] cuSeqlensK() {
+        return cuSeqlensK == null ? null : cuSeqlensK.clone();
+    }
+
+    /** A deep copy of the block table (one row of block ids per sequence), or null when keys are not paged. */
+    public int[][] blockTable() {
+        if (blockTable == null) {
+            return null;
+        }
+        int[][] copy = new int[blockTable.length][];
+        for (int b = 0; b < copy.length; b++) {
+            copy[b] = blockTable[b].clone();
+        }
+        return copy;
+    }
+
+    /** Keys per block of a paged cache, 0 when keys are not paged. */
+    public int blockSize() {
+        return blockSize;
+    }
+
     @Override
     public String toString() {
         return "AttentionOptions[scale=" + (Float.isNaN(softmaxScale) ? "1/sqrt(d)" : softmaxScale)
@@ -180,6 +236,9 @@ public final class AttentionOptions {
                 + (windowed ? ", window=(" + windowLeft + ", " + windowRight + ")" : "")
                 + (softcap > 0 ? ", softcap=" + softcap : "")
                 + (alibiSlopes == null ? "" : ", alibiSlopes=" + alibiSlopes)
+                + (cuSeqlensQ == null ? "" : ", cuSeqlensQ=" + Arrays.toString(cuSeqlensQ))
+                + (cuSeqlensK == null ? "" : ", cuSeqlensK=" + Arrays.toString(cuSeqlensK))
+                + (blockTable == null ? "" : ", pagedKv=(" + blockTable.length + " sequences, blockSize " + blockSize + ")")
                 + ", backend=" + backend + ", isa=" + cpuIsa + "]";
     }
 
@@ -199,8 +258,52 @@ public final class AttentionOptions {
         private int windowRight = -1;
         private float softcap;
         private Tensor alibiSlopes;
+        private int[] cuSeqlensQ;
+        private int[] cuSeqlensK;
+        private int[][] blockTable;
+        private int blockSize;
 
         private Builder() {
+        }
+
+        /**
+         * A packed batch of variable-length sequences (copied): q and out {@code [totalQ, heads, headDim]},
+         * k and v {@code [totalK, kvHeads, headDim]} with {@code cuSeqlensK}, or paged/batched keys when it
+         * is null. {@code varlen(null, null)} removes it. The offsets are checked when the call is.
+         */
+        public Builder varlen(int[] cuSeqlensQ, int[] cuSeqlensK) {
+            if (cuSeqlensQ == null && cuSeqlensK != null) {
+                throw new IllegalArgumentException("cuSeqlensK needs cuSeqlensQ (packed keys pair with packed queries)");
+            }
+            this.cuSeqlensQ = cuSeqlensQ == null ? null : cuSeqlensQ.clone();
+            this.cuSeqlensK = cuSeqlensK == null ? null : cuSeqlensK.clone();
+            return this;
+        }
+
+        /**
+         * Paged keys and values (copied): one row of block ids per sequence (rows may differ in
+         * length; each must reach its sequence's key length), {@code blockSize} keys per block;
+         * {@code pagedKv(null, 0)} removes it. Set {@link #keyLengths} to the sequence lengths.
+         */
+        public Builder pagedKv(int[][] blockTable, int blockSize) {
+            if (blockTable == null) {
+                this.blockTable = null;
+                this.blockSize = 0;
+                return this;
+            }
+            if (blockSize < 1) {
+                throw new IllegalArgumentException("blockSize must be >= 1, got " + blockSize);
+            }
+            int[][] copy = new int[blockTable.length][];
+            for (int b = 0; b < copy.length; b++) {
+                if (blockTable[b] == null) {
+                    throw new NullPointerException("blockTable[" + b + "] must not be null");
+                }
+                copy[b] = blockTable[b].clone();
+            }
+            this.blockTable = copy;
+            this.blockSize = blockSize;
+            return this;
         }
 
         /**

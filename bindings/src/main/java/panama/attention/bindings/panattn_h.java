@@ -1001,10 +1001,10 @@ public class panattn_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    private static final int PANATTN_ABI_VERSION = (int)6L;
+    private static final int PANATTN_ABI_VERSION = (int)7L;
     /**
      * {@snippet lang=c :
-     * #define PANATTN_ABI_VERSION 6
+     * #define PANATTN_ABI_VERSION 7
      * }
      */
     public static int PANATTN_ABI_VERSION() {

@@ -56,6 +56,13 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int64_t window_right;
  *     float softcap;
  *     int32_t window;
+ *     const int32_t *cu_seqlens_q;
+ *     const int32_t *cu_seqlens_k;
+ *     const int32_t *block_table;
+ *     int64_t block_table_stride;
+ *     int64_t max_blocks_per_seq;
+ *     int64_t block_size;
+ *     int64_t num_blocks;
  * }
  * }
  */
@@ -104,7 +111,14 @@ public class panattn_params {
         panattn_h.C_LONG.withName("window_left"),
         panattn_h.C_LONG.withName("window_right"),
         panattn_h.C_FLOAT.withName("softcap"),
-        panattn_h.C_INT.withName("window")
+        panattn_h.C_INT.withName("window"),
+        panattn_h.C_POINTER.withName("cu_seqlens_q"),
+        panattn_h.C_POINTER.withName("cu_seqlens_k"),
+        panattn_h.C_POINTER.withName("block_table"),
+        panattn_h.C_LONG.withName("block_table_stride"),
+        panattn_h.C_LONG.withName("max_blocks_per_seq"),
+        panattn_h.C_LONG.withName("block_size"),
+        panattn_h.C_LONG.withName("num_blocks")
     ).withName("panattn_params");
 
     /**
@@ -1828,6 +1842,314 @@ public class panattn_params {
      */
     public static void window(MemorySegment struct, int fieldValue) {
         struct.set(window$LAYOUT, window$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout cu_seqlens_q$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("cu_seqlens_q"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * const int32_t *cu_seqlens_q
+     * }
+     */
+    public static final AddressLayout cu_seqlens_q$layout() {
+        return cu_seqlens_q$LAYOUT;
+    }
+
+    private static final long cu_seqlens_q$OFFSET = $LAYOUT.byteOffset(groupElement("cu_seqlens_q"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * const int32_t *cu_seqlens_q
+     * }
+     */
+    public static final long cu_seqlens_q$offset() {
+        return cu_seqlens_q$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * const int32_t *cu_seqlens_q
+     * }
+     */
+    public static MemorySegment cu_seqlens_q(MemorySegment struct) {
+        return struct.get(cu_seqlens_q$LAYOUT, cu_seqlens_q$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * const int32_t *cu_seqlens_q
+     * }
+     */
+    public static void cu_seqlens_q(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(cu_seqlens_q$LAYOUT, cu_seqlens_q$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout cu_seqlens_k$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("cu_seqlens_k"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * const int32_t *cu_seqlens_k
+     * }
+     */
+    public static final AddressLayout cu_seqlens_k$layout() {
+        return cu_seqlens_k$LAYOUT;
+    }
+
+    private static final long cu_seqlens_k$OFFSET = $LAYOUT.byteOffset(groupElement("cu_seqlens_k"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * const int32_t *cu_seqlens_k
+     * }
+     */
+    public static final long cu_seqlens_k$offset() {
+        return cu_seqlens_k$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * const int32_t *cu_seqlens_k
+     * }
+     */
+    public static MemorySegment cu_seqlens_k(MemorySegment struct) {
+        return struct.get(cu_seqlens_k$LAYOUT, cu_seqlens_k$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * const int32_t *cu_seqlens_k
+     * }
+     */
+    public static void cu_seqlens_k(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(cu_seqlens_k$LAYOUT, cu_seqlens_k$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout block_table$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("block_table"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * const int32_t *block_table
+     * }
+     */
+    public static final AddressLayout block_table$layout() {
+        return block_table$LAYOUT;
+    }
+
+    private static final long block_table$OFFSET = $LAYOUT.byteOffset(groupElement("block_table"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * const int32_t *block_table
+     * }
+     */
+    public static final long block_table$offset() {
+        return block_table$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * const int32_t *block_table
+     * }
+     */
+    public static MemorySegment block_table(MemorySegment struct) {
+        return struct.get(block_table$LAYOUT, block_table$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * const int32_t *block_table
+     * }
+     */
+    public static void block_table(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(block_table$LAYOUT, block_table$OFFSET, fieldValue);
+    }
+
+    private static final OfLong block_table_stride$LAYOUT = (OfLong)$LAYOUT.select(groupElement("block_table_stride"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t block_table_stride
+     * }
+     */
+    public static final OfLong block_table_stride$layout() {
+        return block_table_stride$LAYOUT;
+    }
+
+    private static final long block_table_stride$OFFSET = $LAYOUT.byteOffset(groupElement("block_table_stride"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t block_table_stride
+     * }
+     */
+    public static final long block_table_stride$offset() {
+        return block_table_stride$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t block_table_stride
+     * }
+     */
+    public static long block_table_stride(MemorySegment struct) {
+        return struct.get(block_table_stride$LAYOUT, block_table_stride$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t block_table_stride
+     * }
+     */
+    public static void block_table_stride(MemorySegment struct, long fieldValue) {
+        struct.set(block_table_stride$LAYOUT, block_table_stride$OFFSET, fieldValue);
+    }
+
+    private static final OfLong max_blocks_per_seq$LAYOUT = (OfLong)$LAYOUT.select(groupElement("max_blocks_per_seq"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t max_blocks_per_seq
+     * }
+     */
+    public static final OfLong max_blocks_per_seq$layout() {
+        return max_blocks_per_seq$LAYOUT;
+    }
+
+    private static final long max_blocks_per_seq$OFFSET = $LAYOUT.byteOffset(groupElement("max_blocks_per_seq"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t max_blocks_per_seq
+     * }
+     */
+    public static final long max_blocks_per_seq$offset() {
+        return max_blocks_per_seq$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t max_blocks_per_seq
+     * }
+     */
+    public static long max_blocks_per_seq(MemorySegment struct) {
+        return struct.get(max_blocks_per_seq$LAYOUT, max_blocks_per_seq$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t max_blocks_per_seq
+     * }
+     */
+    public static void max_blocks_per_seq(MemorySegment struct, long fieldValue) {
+        struct.set(max_blocks_per_seq$LAYOUT, max_blocks_per_seq$OFFSET, fieldValue);
+    }
+
+    private static final OfLong block_size$LAYOUT = (OfLong)$LAYOUT.select(groupElement("block_size"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t block_size
+     * }
+     */
+    public static final OfLong block_size$layout() {
+        return block_size$LAYOUT;
+    }
+
+    private static final long block_size$OFFSET = $LAYOUT.byteOffset(groupElement("block_size"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t block_size
+     * }
+     */
+    public static final long block_size$offset() {
+        return block_size$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t block_size
+     * }
+     */
+    public static long block_size(MemorySegment struct) {
+        return struct.get(block_size$LAYOUT, block_size$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t block_size
+     * }
+     */
+    public static void block_size(MemorySegment struct, long fieldValue) {
+        struct.set(block_size$LAYOUT, block_size$OFFSET, fieldValue);
+    }
+
+    private static final OfLong num_blocks$LAYOUT = (OfLong)$LAYOUT.select(groupElement("num_blocks"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t num_blocks
+     * }
+     */
+    public static final OfLong num_blocks$layout() {
+        return num_blocks$LAYOUT;
+    }
+
+    private static final long num_blocks$OFFSET = $LAYOUT.byteOffset(groupElement("num_blocks"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t num_blocks
+     * }
+     */
+    public static final long num_blocks$offset() {
+        return num_blocks$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t num_blocks
+     * }
+     */
+    public static long num_blocks(MemorySegment struct) {
+        return struct.get(num_blocks$LAYOUT, num_blocks$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t num_blocks
+     * }
+     */
+    public static void num_blocks(MemorySegment struct, long fieldValue) {
+        struct.set(num_blocks$LAYOUT, num_blocks$OFFSET, fieldValue);
     }
 
     /**

@@ -48,6 +48,7 @@ final class Bench {
                   [--kv-seq N] [--head-dim N] [--causal none|top-left|bottom-right]
                   [--dtype f32|f16|bf16] [--threads N] [--isa auto|scalar|avx2|avx512]
                   [--json F] [--no-sgemm] [--full] [--out-dir D] [--window L,R] [--softcap C]
+                  [--page-size P | --varlen L1,L2,... | --varlen-random MIN,MAX,COUNT]
                 Times each backend on each shape (checked against JAVA_REFERENCE first; a backend
                 that disagrees is reported FAILED and never timed) and prints median/min ms,
                 GFLOP/s, its share of the CPU's measured FMA peak (same threads; the probe runs
@@ -64,7 +65,16 @@ final class Bench {
                 (not the ceiling: OPENBLAS_CORETYPE can hold it to older kernels; --no-sgemm
                 skips). Exit 1 when a backend fails its check. --window L,R (sliding window, -1:
                 unbounded side) and --softcap C pass those options to every call; backends that do
-                not implement them report unsupported, and GFLOP/s still counts the full work.""";
+                not implement them report unsupported, and GFLOP/s still counts the full work.
+                Layout comparisons on NATIVE_CPU, in interleaved rounds (the ratio is the median of
+                the per-round ratios, [quartiles] its spread), instead of the table:
+                --page-size P times decode (1 query per sequence) through a paged cache of pages of
+                P keys with a shuffled block table against the same keys stored contiguously, for
+                a cache of each --seq (or --kv-seq) keys; paged rows must be bitwise the contiguous
+                ones. --varlen L1,L2,... (or --varlen-random MIN,MAX,COUNT, seeded) times a packed
+                batch of sequences of those lengths (Lq = Lk) against the padded batch [n, heads,
+                max, d] with key lengths, printing the packed call's GFLOP/s of useful FLOPs, the
+                padded call's GFLOP/s of computed FLOPs and their ratio.""";
 
     static final List<Integer> DEFAULT_SEQ = List.of(256, 512, 1024);
     static final List<Integer> FULL_SEQ = List.of(256, 512, 1024, 2048, 4096, 8192);
@@ -94,7 +104,8 @@ final class Bench {
      */
     record Config(List<String> backends, int batch, int heads, int kvHeads, List<Integer> seqs, Integer kvSeq,
                   List<Integer> headDims, List<CausalMode> causals, DType dtype, int threads, CpuIsa isa,
-                  Path json, boolean sgemm, boolean full, Path outDir, Args.Window window, float softcap) {
+                  Path json, boolean sgemm, boolean full, Path outDir, Args.Window window, float softcap,
+                  BenchLayouts.Mode layouts) {
     }
 
     /** One table row and JSON/CSV record. {@code backend} is a {@link Backend} name or {@link #TRIPLE_LOOP}. */
@@ -146,6 +157,12 @@ final class Bench {
         Args.Window window;
         @Option(names = "--softcap", converter = Args.FiniteFloatConverter.class)
         Float softcap;
+        @Option(names = "--page-size")
+        Integer pageSize;
+        @Option(names = "--varlen", converter = Args.IntListConverter.class)
+        Args.IntList varlen;
+        @Option(names = "--varlen-random", converter = Args.IntListConverter.class)
+        Args.IntList varlenRandom;
 
         @Option(names = {"-h", "--help"}, usageHelp = true)
         boolean help;
@@ -191,7 +208,45 @@ final class Bench {
             }
             return new Config(names, batch, heads, kvh, seqs, kvSeq, headDims, causals, dtype, t, isa, json,
                     !noSgemm, full, outDir == null ? DEFAULT_OUT_DIR : Path.of(outDir), window,
-                    softcap == null ? 0f : softcap);
+                    softcap == null ? 0f : softcap, layouts(command));
+        }
+
+        /** --page-size, --varlen or --varlen-random (at most one, and not with --full): what to compare. */
+        private BenchLayouts.Mode layouts(String command) throws CliException {
+            List<String> given = new ArrayList<>();
+            if (pageSize != null) {
+                given.add("--page-size");
+            }
+            if (varlen != null) {
+                given.add("--varlen");
+            }
+            if (varlenRandom != null) {
+                given.add("--varlen-random");
+            }
+            if (given.isEmpty()) {
+                return null;
+            }
+            if (given.size() > 1) {
+                throw CliException.usage(command + ": " + String.join(" and ", given) + " are different comparisons;"
+                        + " give one");
+            }
+            if (full) {
+                throw CliException.usage(command + ": --full sweeps the backends table; drop " + given.get(0));
+            }
+            if (pageSize != null) {
+                return new BenchLayouts.Mode(Args.atLeast(command, "--page-size", pageSize, 1), null);
+            }
+            if (varlen != null) {
+                return new BenchLayouts.Mode(null, Args.atLeast(command, "--varlen", varlen.values(), 1));
+            }
+            List<Integer> r = varlenRandom.values();
+            if (r.size() != 3) {
+                throw CliException.usage(command + ": --varlen-random takes MIN,MAX,COUNT (3 numbers), got " + r.size());
+            }
+            Args.atLeast(command, "--varlen-random MIN", r.get(0), 1);
+            Args.atLeast(command, "--varlen-random MAX", r.get(1), r.get(0));
+            Args.atLeast(command, "--varlen-random COUNT", r.get(2), 1);
+            return new BenchLayouts.Mode(null, BenchLayouts.randomLengths(r.get(0), r.get(1), r.get(2), SEED));
         }
     }
 
@@ -219,6 +274,9 @@ final class Bench {
     }
 
     static int run(Config c, PrintStream out, PrintStream err) throws CliException, IOException {
+        if (c.layouts() != null) {
+            return BenchLayouts.run(c, out, err);
+        }
         if (c.json() != null) {
             Path dir = c.json().toAbsolutePath().getParent();
             if (dir == null || !Files.isDirectory(dir)) {

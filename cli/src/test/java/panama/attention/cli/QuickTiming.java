@@ -15,10 +15,12 @@ final class QuickTiming {
     static void install() {
         Bench.timer = new Timer(1, 0, 0, 2, 0, 20_000_000L);
         Ceiling.probeSeconds = 0.02;
+        BenchLayouts.rounds = new BenchLayouts.Rounds(3, 0, 0);
     }
 
     static void restore() {
         Bench.timer = Timer.DEFAULT;
         Ceiling.probeSeconds = DEFAULT_PROBE_SECONDS;
+        BenchLayouts.rounds = BenchLayouts.DEFAULT_ROUNDS;
     }
 }

@@ -21,9 +21,13 @@ public final class Backends {
      * Why the backend cannot run this call, or null when it can. Returning probabilities is a
      * capability decided here: the fused kernels never materialise them, BLAS and the reference
      * do, and CUDA does through its cuBLAS path ({@link CublasAttention}). So are the sliding window,
-     * softcap and ALiBi: only NATIVE_CPU and the reference implement them.
+     * softcap and ALiBi, and packed sequences and paged keys: only NATIVE_CPU and the reference
+     * implement them.
      */
     public static String unsupported(Backend b, Problem p) {
+        if (p.layout().any() && (b == Backend.BLAS || b == Backend.JAVA_VECTOR || b == Backend.CUDA)) {
+            return p.layout().describe() + ": " + b + " does not implement them; NATIVE_CPU and JAVA_REFERENCE do";
+        }
         if (b != Backend.CUDA && b != Backend.AUTO) {
             String device = CudaKernel.deviceRefusal(b, p);
             if (device == null && p.probabilities() != null && p.probabilities().isOnDevice()) {

@@ -72,7 +72,23 @@ public final class KernelParams {
         }
         panattn_params.softcap(s, serving.softcap());
         panattn_params.alibi_slopes(s, serving.alibiSlopes() == null ? MemorySegment.NULL : slopes(serving.alibiSlopes(), arena));
+        Problem.Layout layout = p.layout();
+        panattn_params.cu_seqlens_q(s, ints(layout.cuSeqlensQ(), arena));
+        panattn_params.cu_seqlens_k(s, ints(layout.cuSeqlensK(), arena));
+        if (layout.blockTable() != null) {
+            panattn_params.block_table(s, ints(layout.blockTable(), arena));
+            panattn_params.block_table_stride(s, layout.maxBlocksPerSeq());
+            panattn_params.max_blocks_per_seq(s, layout.maxBlocksPerSeq());
+            panattn_params.block_size(s, layout.blockSize());
+            panattn_params.num_blocks(s, layout.numBlocks());
+        }
         return s;
+    }
+
+    /** An int32 array copied into arena (offsets, block tables), or NULL for none. */
+    private static MemorySegment ints(int[] values, Arena arena) {
+        return values == null ? MemorySegment.NULL
+                : MemorySegment.ofAddress(arena.allocateFrom(ValueLayout.JAVA_INT, values).address());
     }
 
     /**

@@ -20,13 +20,57 @@ import panama.attention.TileScheduler;
  * @param keyLengths optional, (batch)
  * @param probabilities optional F32 (batch, heads, seqQ, seqK), unit stride along seqK
  * @param serving sliding window, logit softcap and ALiBi slopes ({@link Serving#NONE} for none)
+ * @param layout packed sequences and paged keys ({@link Layout#DENSE} for none). Packed q and out
+ *     are views {@code [1, heads, totalQ, headDim]} (batch is then the number of sequences), packed
+ *     k and v {@code [1, kvHeads, totalK, headDim]}, paged k and v pool views
+ *     {@code [numBlocks, kvHeads, blockSize, headDim]}, packed lse {@code [1, heads, totalQ]}; the
+ *     offset methods below address them.
  */
 public record Problem(
         Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor mask, int[] keyLengths,
         long batch, long heads, long kvHeads, long seqQ, long seqK, long headDim,
         long maskBatchStride, long maskHeadStride, long maskRowStride,
         float softmaxScale, CausalMode causal, DType dtype, CpuIsa cpuIsa, TileScheduler scheduler,
-        Tensor probabilities, Serving serving) {
+        Tensor probabilities, Serving serving, Layout layout) {
+
+    /**
+     * Packed sequences and paged keys, validated: cumulative offsets of packed queries and keys
+     * ({@code batch + 1}, or null), and a paged cache's block table, flat
+     * {@code [batch, maxBlocksPerSeq]} (null when not paged; entries a sequence does not reach are
+     * -1), with its block size and pool size.
+     */
+    public record Layout(int[] cuSeqlensQ, int[] cuSeqlensK, int[] blockTable, long maxBlocksPerSeq, long blockSize,
+                         long numBlocks) {
+        public static final Layout DENSE = new Layout(null, null, null, 0, 0, 0);
+
+        /** True when queries are packed or keys are packed or paged. */
+        public boolean any() {
+            return cuSeqlensQ != null || blockTable != null;
+        }
+
+        /** The layouts in use, as the words a refusal names. */
+        public String describe() {
+            java.util.List<String> on = new java.util.ArrayList<>();
+            if (cuSeqlensQ != null) {
+                on.add("packed variable-length sequences");
+            }
+            if (blockTable != null) {
+                on.add("paged keys and values");
+            }
+            return String.join(", ", on);
+        }
+    }
+
+    /** A call with the serving options and the dense layout. */
+    public Problem(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor mask, int[] keyLengths,
+                   long batch, long heads, long kvHeads, long seqQ, long seqK, long headDim,
+                   long maskBatchStride, long maskHeadStride, long maskRowStride,
+                   float softmaxScale, CausalMode causal, DType dtype, CpuIsa cpuIsa, TileScheduler scheduler,
+                   Tensor probabilities, Serving serving) {
+        this(q, k, v, out, lse, mask, keyLengths, batch, heads, kvHeads, seqQ, seqK, headDim, maskBatchStride,
+                maskHeadStride, maskRowStride, softmaxScale, causal, dtype, cpuIsa, scheduler, probabilities, serving,
+                Layout.DENSE);
+    }
 
     /**
      * The serving options of a call, validated: a sliding window {@code (windowLeft, windowRight)}
@@ -77,9 +121,43 @@ public record Problem(
                 maskHeadStride, maskRowStride, softmaxScale, causal, dtype, cpuIsa, scheduler, null, Serving.NONE);
     }
 
-    /** Valid keys of batch b. */
+    /** Valid keys of batch b (sequence b of a packed batch). */
     public long keyLength(long b) {
+        if (layout.cuSeqlensK() != null) {
+            return layout.cuSeqlensK()[(int) b + 1] - layout.cuSeqlensK()[(int) b];
+        }
         return keyLengths == null ? seqK : keyLengths[(int) b];
+    }
+
+    /** Query rows of batch b (sequence b of a packed batch). */
+    public long queryLength(long b) {
+        int[] cu = layout.cuSeqlensQ();
+        return cu == null ? seqQ : cu[(int) b + 1] - cu[(int) b];
+    }
+
+    /** Element offset of query row i of (b, h) in t (q or out: the same layout). */
+    public long queryOffset(Tensor t, long b, long h, long i) {
+        int[] cu = layout.cuSeqlensQ();
+        return cu == null ? b * t.stride(0) + h * t.stride(1) + i * t.stride(2)
+                : h * t.stride(1) + (cu[(int) b] + i) * t.stride(2);
+    }
+
+    /** Element offset of the LSE entry of query row i of (b, h). */
+    public long lseOffset(long b, long h, long i) {
+        int[] cu = layout.cuSeqlensQ();
+        return cu == null ? b * lse.stride(0) + h * lse.stride(1) + i : h * lse.stride(1) + cu[(int) b] + i;
+    }
+
+    /** Element offset of key row j of (b, kv head kvh) in t (k or v: the same layout). */
+    public long keyOffset(Tensor t, long b, long kvh, long j) {
+        if (layout.blockTable() != null) {
+            long block = layout.blockTable()[(int) (b * layout.maxBlocksPerSeq() + j / layout.blockSize())];
+            return block * t.stride(0) + kvh * t.stride(1) + (j % layout.blockSize()) * t.stride(2);
+        }
+        if (layout.cuSeqlensK() != null) {
+            return kvh * t.stride(1) + (layout.cuSeqlensK()[(int) b] + j) * t.stride(2);
+        }
+        return b * t.stride(0) + kvh * t.stride(1) + j * t.stride(2);
     }
 
     /**
@@ -92,13 +170,13 @@ public record Problem(
         return switch (causal) {
             case NONE -> kvLen;
             case TOP_LEFT -> Math.min(kvLen, i + 1);
-            case BOTTOM_RIGHT -> Math.min(kvLen, i + 1 + kvLen - seqQ);
+            case BOTTOM_RIGHT -> Math.min(kvLen, i + 1 + kvLen - queryLength(b));
         };
     }
 
     /** The causal alignment's offset for batch b: row i's diagonal is key i + offset. */
     public long diagonalOffset(long b) {
-        return causal == CausalMode.BOTTOM_RIGHT ? keyLength(b) - seqQ : 0;
+        return causal == CausalMode.BOTTOM_RIGHT ? keyLength(b) - queryLength(b) : 0;
     }
 
     /** First key row i of batch b may see: the window's left edge, else 0 (may exceed the end). */
@@ -123,8 +201,15 @@ public record Problem(
         return h / (heads / kvHeads);
     }
 
-    /** FLOPs of the two matrix products: 4·B·H·Lq·Lk·d, halved for causal. */
+    /** FLOPs of the two matrix products: 4·B·H·Lq·Lk·d, halved for causal; per sequence when packed or paged. */
     public double flops() {
-        return panama.attention.Attention.flops(batch, heads, seqQ, seqK, headDim, causal);
+        if (!layout.any()) {
+            return panama.attention.Attention.flops(batch, heads, seqQ, seqK, headDim, causal);
+        }
+        double sum = 0;
+        for (long b = 0; b < batch; b++) {
+            sum += panama.attention.Attention.flops(1, heads, queryLength(b), keyLength(b), headDim, causal);
+        }
+        return sum;
     }
 }

@@ -17,6 +17,9 @@ import panama.attention.Tensor;
  * key has no say). A row with no key left gives 0 and LSE {@code -inf}; a NaN or {@code +inf}
  * logit makes the row NaN; a NaN/inf in V reaches exactly the rows that weigh that key.
  *
+ * <p>Packed sequences and paged keys are read through {@link Problem}'s offset methods: each
+ * sequence is its own call, with its own query and key lengths.
+ *
  * <p>It also fills the probabilities when asked: {@code exp(s_ij - lse_i)} for the keys row i
  * weighs, 0 for every key it does not see (past its visible end, or hidden by the mask), NaN for
  * the seen keys of a NaN row, all 0 for a row that sees no key.
@@ -40,7 +43,7 @@ public final class ReferenceKernel {
         for (long b = 0; b < p.batch(); b++) {
             for (long h = 0; h < p.heads(); h++) {
                 long kvh = p.kvHead(h);
-                for (long i = 0; i < p.seqQ(); i++) {
+                for (long i = 0; i < p.queryLength(b); i++) {
                     row(p, b, h, kvh, i, logits, acc);
                 }
             }
@@ -58,10 +61,12 @@ public final class ReferenceKernel {
         long diagonal = i + p.diagonalOffset(b);
         double max = Double.NEGATIVE_INFINITY;
         boolean nan = false;
+        long qRow = p.queryOffset(p.q(), b, h, i);
         for (int j = start; j < end; j++) {
             double dot = 0;
+            long kRow = p.keyOffset(p.k(), b, kvh, j);
             for (int c = 0; c < d; c++) {
-                dot += (double) at(p.q(), b, h, i, c) * at(p.k(), b, kvh, j, c);
+                dot += (double) at(p.q(), qRow + c) * at(p.k(), kRow + c);
             }
             double s = (double) p.softmaxScale() * dot;
             if (cap > 0) {
@@ -93,8 +98,9 @@ public final class ReferenceKernel {
                 }
                 double w = Math.exp(logits[j] - max);
                 sum += w;
+                long vRow = p.keyOffset(p.v(), b, kvh, j);
                 for (int c = 0; c < d; c++) {
-                    acc[c] += w * at(p.v(), b, kvh, j, c);
+                    acc[c] += w * at(p.v(), vRow + c);
                 }
             }
             for (int c = 0; c < d; c++) {
@@ -103,13 +109,13 @@ public final class ReferenceKernel {
             lse = max + Math.log(sum);
         }
         Tensor out = p.out();
-        long base = b * out.stride(0) + h * out.stride(1) + i * out.stride(2);
+        long base = p.queryOffset(out, b, h, i);
         for (int c = 0; c < d; c++) {
             Elements.set(out.segment(), out.dtype(), base + c, (float) acc[c]);
         }
         if (p.lse() != null) {
             Tensor l = p.lse();
-            Elements.set(l.segment(), DType.F32, b * l.stride(0) + h * l.stride(1) + i, (float) lse);
+            Elements.set(l.segment(), DType.F32, p.lseOffset(b, h, i), (float) lse);
         }
         if (p.probabilities() != null) {
             probabilities(p, b, h, i, logits, start, (int) end, lse);
@@ -136,8 +142,8 @@ public final class ReferenceKernel {
         }
     }
 
-    private static float at(Tensor t, long b, long h, long s, long c) {
-        return Elements.get(t.segment(), t.dtype(), b * t.stride(0) + h * t.stride(1) + s * t.stride(2) + c);
+    private static float at(Tensor t, long offset) {
+        return Elements.get(t.segment(), t.dtype(), offset);
     }
 
     private static float maskAt(Problem p, long b, long h, long i, long j) {

@@ -27,6 +27,9 @@ public final class Validation {
         if (o == null) {
             throw new NullPointerException("options must not be null (use AttentionOptions.defaults())");
         }
+        if (o.cuSeqlensQ() != null || o.blockTable() != null) {
+            return LayoutValidation.check(q, k, v, out, o);
+        }
         for (Object[] t : new Object[][] {{q, "q"}, {k, "k"}, {v, "v"}, {out, "out"}}) {
             requireRank((Tensor) t[0], (String) t[1], 4, "[batch, heads, seq, headDim]");
             requireUsable((Tensor) t[0], (String) t[1]);
@@ -141,7 +144,7 @@ public final class Validation {
     }
 
     /** The window, softcap and ALiBi slopes of o (the builder already checked the window and softcap). */
-    private static Problem.Serving serving(AttentionOptions o, long heads) {
+    static Problem.Serving serving(AttentionOptions o, long heads) {
         Tensor slopes = o.alibiSlopes();
         if (slopes != null) {
             requireRank(slopes, "alibiSlopes", 1, "[heads]");
@@ -212,7 +215,7 @@ public final class Validation {
         }
     }
 
-    private static void requireRank(Tensor t, String name, int rank, String shape) {
+    static void requireRank(Tensor t, String name, int rank, String shape) {
         if (t.rank() != rank) {
             throw new IllegalArgumentException(name + ": rank is " + t.rank() + " but must be " + rank + " " + shape
                     + "; shape " + Arrays.toString(t.shape()));
@@ -237,13 +240,13 @@ public final class Validation {
         }
     }
 
-    private static void requireDtype(Tensor t, String name, DType want, String other) {
+    static void requireDtype(Tensor t, String name, DType want, String other) {
         if (t.dtype() != want) {
             throw new IllegalArgumentException(name + ": dtype is " + t.dtype() + " but " + other + " is " + want);
         }
     }
 
-    private static void requirePositive(Tensor t, String name, int d) {
+    static void requirePositive(Tensor t, String name, int d) {
         if (t.size(d) < 1) {
             throw new IllegalArgumentException(name + ": dimension " + d + " (" + DIMS[d] + ") is " + t.size(d)
                     + ", must be at least 1");
@@ -296,7 +299,7 @@ public final class Validation {
      * An output that shares memory with another tensor of the call (an input, or another output)
      * would make results depend on the order tiles run in.
      */
-    private static void rejectOverlap(Tensor written, String name, Tensor[] others, String[] otherNames) {
+    static void rejectOverlap(Tensor written, String name, Tensor[] others, String[] otherNames) {
         MemorySegment w = written.segment();
         long wStart = w.address();
         long wEnd = wStart + extentBytes(written);
