@@ -88,10 +88,13 @@ static int64_t kb_for(int64_t d) {
  * or V rows that are not whole vectors): without them the scratch of an fp32 call stays under
  * glibc's 128 KiB mmap threshold (87 KiB at d 64), so the per-call allocation is not a fresh
  * mapping with a page fault per 4 KiB touched. */
-static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged) {
+static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips) {
     const int64_t ldo = round_up(d, VL), kb = kb_for(d);
-    /* paged fp32 keys too: the strip path gathers a block's pages into them (see block_rows) */
-    const int need_k = dtype != PANATTN_DTYPE_F32 || paged, need_v = need_k || d % VL != 0;
+    /* paged fp32 keys too when a tile may take the strip path, which gathers a block's pages into
+     * them (see block_rows); the row path reads paged fp32 rows in place (block_row_ptrs), so
+     * paged decode keeps the small scratch: with the buffers, every tile-range call mapped and
+     * faulted in a fresh 300 KiB at d 128, and paged decode ran at ~0.5x contiguous */
+    const int need_k = dtype != PANATTN_DTYPE_F32 || paged_strips, need_v = need_k || d % VL != 0;
     /* about PF_BYTES of K ahead, whole steps of 4 keys */
     const int64_t pf = round_up(PF_BYTES / (d * 4) > 4 ? PF_BYTES / (d * 4) : 4, 4);
     /* paged rows are asked into L2 about PF_L2_BYTES of K ahead, at most a block */
@@ -1056,7 +1059,8 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
 
 int32_t KERNEL_FN(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end) {
     scratch w;
-    if (!scratch_init(&w, p->head_dim, p->dtype, p->block_table != NULL)) {
+    /* a tile has at most seq_q rows: with seq_q <= ROW_PATH_ROWS every tile takes the row path */
+    if (!scratch_init(&w, p->head_dim, p->dtype, p->block_table != NULL && p->seq_q > ROW_PATH_ROWS)) {
         return panattn_fail(PANATTN_ERR_OUT_OF_MEMORY, "cannot allocate the SIMD kernel scratch for head_dim %lld",
                             (long long)p->head_dim);
     }
