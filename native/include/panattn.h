@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a prototype, a struct or a constant changes meaning. */
-#define PANATTN_ABI_VERSION 6
+#define PANATTN_ABI_VERSION 7
 
 /* What every entry point returns. Functions return it as int32_t, not as panattn_status: the
  * size of an enum type is the compiler's choice, a fixed-width return is the ABI's. */
@@ -62,11 +62,15 @@ typedef enum panattn_status {
 #define PANATTN_DTYPE_F16 1
 #define PANATTN_DTYPE_BF16 2
 
-/* Instruction-set paths of the CPU kernel; AUTO picks the best one CPUID allows. */
+/* Instruction-set paths of the CPU kernel; AUTO picks the best one CPUID allows for the call's
+ * dtype. AVX512_BF16 computes bf16 Q·Kᵀ and P·V with vdpbf16ps (P rounded to bf16, fp32
+ * accumulation); AUTO takes it only for dtype BF16, and forced on F32/F16 it runs the AVX512
+ * algorithm. */
 #define PANATTN_ISA_AUTO 0
 #define PANATTN_ISA_SCALAR 1
 #define PANATTN_ISA_AVX2 2
 #define PANATTN_ISA_AVX512 3
+#define PANATTN_ISA_AVX512_BF16 4
 
 /* Query rows per tile: a tile is (batch b, head h, a block of PANATTN_TILE_Q query rows).
  * 128 rows: every key/value block a tile streams serves twice the rows it did at 64, which
@@ -200,7 +204,8 @@ PANATTN_API int32_t panattn_hold(const void *a, const void *b, const void *c, vo
 /* 1 when this CPU and this build can run the given PANATTN_ISA_* path, else 0. */
 PANATTN_API int32_t panattn_isa_supported(int32_t isa);
 
-/* The path PANATTN_ISA_AUTO resolves to on this CPU. */
+/* The path PANATTN_ISA_AUTO resolves to on this CPU for dtype F32 (and F16); for BF16 it is
+ * PANATTN_ISA_AVX512_BF16 when panattn_isa_supported says so. */
 PANATTN_API int32_t panattn_isa_best(void);
 
 /* Measures the calling thread's multiply-add throughput on one PANATTN_ISA_* path (AUTO: the best

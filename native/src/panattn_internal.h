@@ -36,12 +36,14 @@ typedef int32_t (*panattn_kernel_fn)(const panattn_params *p, const panattn_run 
 /* The one selector: the kernel for a PANATTN_ISA_* value (AUTO resolves to the best path),
  * or NULL when this CPU or build cannot run it. panattn_isa_supported, panattn_isa_best and
  * panattn_forward all ask it, so "supported" and "what runs" cannot disagree. */
-panattn_kernel_fn panattn_kernel_select(int32_t isa);
+panattn_kernel_fn panattn_kernel_select(int32_t isa, int32_t dtype);
 
 /* Kernel variants, one file each (the SIMD ones exist only when the build compiled them). */
 int32_t panattn_kernel_portable(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end);
 int32_t panattn_kernel_avx2(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end);
 int32_t panattn_kernel_avx512(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end);
+int32_t panattn_kernel_avx512bf16(const panattn_params *p, const panattn_run *run, int64_t tile_begin,
+                                  int64_t tile_end);
 
 /* The full validation panattn_plan runs (panattn_validate.c): PANATTN_OK and the tile count. */
 int32_t panattn_validate_params(const panattn_params *p, int64_t *tile_count);

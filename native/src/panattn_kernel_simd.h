@@ -61,6 +61,7 @@ typedef struct scratch {
     float *vbuf;     /* vbuf is (kb, ldo): V block in fp32, zero padded                   */
     float *qrow;     /* qrow is (ROW_PATH_ROWS, ldo): row path q rows; also a conversion row */
     float *s;        /* s is (kb + VL): row path scores, then probabilities               */
+    float *dp;       /* the vdpbf16ps pair buffers (SIMD_DP_BF16, bf16 calls only), else NULL */
     void *block;
 } scratch;
 
@@ -78,6 +79,13 @@ static int64_t kb_for(int64_t d) {
     return kb < 16 ? 16 : kb;
 }
 
+#if defined(SIMD_DP_BF16)
+#include "panattn_bf16_dp.h" /* bf16 Q·Kᵀ and P·V of the strip path with vdpbf16ps */
+#define DP_SCRATCH_FLOATS(d, kb, dtype) dp_scratch_floats(d, kb, dtype)
+#else
+#define DP_SCRATCH_FLOATS(d, kb, dtype) 0
+#endif
+
 /* The conversion buffers kbuf / vbuf exist only when block_rows needs them (fp16/bf16 input,
  * or V rows that are not whole vectors): without them the scratch of an fp32 call stays under
  * glibc's 128 KiB mmap threshold (87 KiB at d 64), so the per-call allocation is not a fresh
@@ -86,7 +94,7 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype) {
     const int64_t ldo = round_up(d, VL), kb = kb_for(d);
     const int need_k = dtype != PANATTN_DTYPE_F32, need_v = need_k || d % VL != 0;
     const int64_t sizes[] = {TQ * d, TQ * ldo, (kb + MK) * QS, TQ, TQ, TQ, need_k ? kb * d : 0, need_v ? kb * ldo : 0,
-                             ROW_PATH_ROWS * ldo, kb + VL};
+                             ROW_PATH_ROWS * ldo, kb + VL, DP_SCRATCH_FLOATS(d, kb, dtype)};
     enum { PARTS = sizeof sizes / sizeof sizes[0] };
     int64_t total = 0;
     for (int i = 0; i < PARTS; i++) {
@@ -96,7 +104,7 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype) {
     if (base == NULL) {
         return 0;
     }
-    float **parts[PARTS] = {&w->qt, &w->o, &w->st, &w->m, &w->l, &w->alpha, &w->kbuf, &w->vbuf, &w->qrow, &w->s};
+    float **parts[PARTS] = {&w->qt, &w->o, &w->st, &w->m, &w->l, &w->alpha, &w->kbuf, &w->vbuf, &w->qrow, &w->s, &w->dp};
     float *at = base;
     for (int i = 0; i < PARTS; i++) {
         *parts[i] = sizes[i] > 0 ? at : NULL; /* an unneeded buffer is NULL, never an alias */
@@ -438,10 +446,16 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
     for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
         const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
         const int64_t next = ks->strided ? (ks->end - (k0 + n) < w->kb ? ks->end - (k0 + n) : w->kb) : 0;
-        const float *kp, *vp;
-        int64_t kstride, vstride;
-        block_rows(p, w, ks, k0, n, &kp, &kstride, &vp, &vstride);
+        const float *kp = NULL, *vp = NULL;
+        int64_t kstride = 0, vstride = 0;
         int v_finite = -1; /* unknown until a strip needs to know */
+#if defined(SIMD_DP_BF16)
+        const int dp = p->dtype == PANATTN_DTYPE_BF16; /* K in place, V packed as key pairs */
+        if (dp) {
+            v_finite = dp_pack_v(p, w, ks->v_base, k0, n);
+        } else
+#endif
+            block_rows(p, w, ks, k0, n, &kp, &kstride, &vp, &vstride);
         for (int64_t s = 0; s < STRIPS && s * QS < rows; s++) {
             const int64_t r0 = s * QS, srows = rows - r0 < QS ? rows - r0 : QS;
             if (next > 0) {
@@ -466,7 +480,8 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
             /* From here on the strip works on the sub-block of keys kb0 + [0, nc): columns of Sᵀ,
              * K, V and the mask all start at kb0. */
             const int64_t kb0 = k0 + cs;
-            const float *kq = kp + cs * kstride, *vq = vp + cs * vstride;
+            /* (NULL while the vdpbf16ps path reads the block its own way) */
+            const float *kq = kp != NULL ? kp + cs * kstride : NULL, *vq = vp != NULL ? vp + cs * vstride : NULL;
             nc -= cs;
             /* Columns [first, nc) are hidden from the strip's first rows (right edge); columns
              * [0, lfirst) from its last rows (left edge). */
@@ -480,9 +495,14 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
                 lfirst = lfirst < 0 ? 0 : lfirst < nc ? lfirst : nc;
             }
             vf cmax[2] = {v_set1(-INFINITY), v_set1(-INFINITY)};
-            for (int64_t c = 0; c < nc; c += MK) {
-                qk_tile(w->st, w->qt + s * d * QS, kq, kstride, c, nc, d, cmax);
-            }
+#if defined(SIMD_DP_BF16)
+            if (dp) {
+                dp_qk_strip(p, w, s, ks->k_base, kb0, nc, cmax);
+            } else
+#endif
+                for (int64_t c = 0; c < nc; c += MK) {
+                    qk_tile(w->st, w->qt + s * d * QS, kq, kstride, c, nc, d, cmax);
+                }
             if (ks->extras) {
                 extras_strip(ks, w->st, nc, i0, kb0); /* before hiding: hidden keys are assigned -inf */
             }
@@ -523,6 +543,17 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
             /* the max from Q·Kᵀ holds unless something changed Sᵀ after it */
             const int edited = p->mask != NULL || first < nc || lfirst > 0 || ks->extras;
             softmax_strip(w, r0, nc, edited ? NULL : cmax);
+#if defined(SIMD_DP_BF16)
+            if (dp) { /* a pair may hold a key outside the strip's columns: guard on any inf/NaN */
+                if (!v_finite) {
+                    dp_pv_guarded(w, r0, srows, cs, nc);
+                } else {
+                    dp_pack_p(w, cs, nc);
+                    dp_pv_strip(w, r0, srows, cs, nc, band->has_hi ? i0 + band->hi_off + 1 - kb0 : nc);
+                }
+                continue;
+            }
+#endif
             if (p->mask != NULL || first < nc || lfirst > 0) {
                 if (v_finite < 0) {
                     v_finite = block_finite(vp, vstride, n, w->ldo);
@@ -837,7 +868,13 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
             }
             memset(q + d, 0, (size_t)(ldo - d) * sizeof(float));
         }
-    } else {
+    }
+#if defined(SIMD_DP_BF16)
+    else if (p->dtype == PANATTN_DTYPE_BF16) {
+        dp_prep_q(p, w, q_base + t.q_begin * p->q_row_stride, rows, live);
+    }
+#endif
+    else {
         /* qt is (strip, d, QS): every column of the live strips is written, the padding rows' with 0.
          * fp32 Q is read in place (a copy into qrow first was ~2% of a tile at N = 1024), VL rows x
          * VL columns at a time through an in-register transpose (the scalar loop below, which the

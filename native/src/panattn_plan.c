@@ -78,7 +78,7 @@ int32_t panattn_check_range(int64_t tile_begin, int64_t tile_end, int64_t tiles)
 }
 
 panattn_kernel_fn panattn_planned_kernel(const panattn_params *p) {
-    panattn_kernel_fn kernel = panattn_kernel_select(p->isa);
+    panattn_kernel_fn kernel = panattn_kernel_select(p->isa, p->dtype);
     if (kernel == NULL) {
         panattn_fail(PANATTN_ERR_UNSUPPORTED, "isa (%d) is not supported by this CPU or build", (int)p->isa);
     }
