@@ -119,6 +119,7 @@ run_jextract panattn_h "$ROOT/native/include/panattn.h" \
     --include-constant PANATTN_ISA_SCALAR \
     --include-constant PANATTN_ISA_AVX2 \
     --include-constant PANATTN_ISA_AVX512 \
+    --include-constant PANATTN_ISA_AVX512_BF16 \
     --include-constant PANATTN_TILE_Q
 
 run_jextract panattn_cuda_h "$ROOT/native/include/panattn_cuda.h" \

@@ -824,10 +824,10 @@ public class panattn_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    private static final int PANATTN_ABI_VERSION = (int)6L;
+    private static final int PANATTN_ABI_VERSION = (int)7L;
     /**
      * {@snippet lang=c :
-     * #define PANATTN_ABI_VERSION 6
+     * #define PANATTN_ABI_VERSION 7
      * }
      */
     public static int PANATTN_ABI_VERSION() {
@@ -922,6 +922,15 @@ public class panattn_h {
      */
     public static int PANATTN_ISA_AVX512() {
         return PANATTN_ISA_AVX512;
+    }
+    private static final int PANATTN_ISA_AVX512_BF16 = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define PANATTN_ISA_AVX512_BF16 4
+     * }
+     */
+    public static int PANATTN_ISA_AVX512_BF16() {
+        return PANATTN_ISA_AVX512_BF16;
     }
     private static final int PANATTN_TILE_Q = (int)128L;
     /**
