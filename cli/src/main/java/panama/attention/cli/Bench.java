@@ -46,7 +46,7 @@ final class Bench {
     static final String USAGE = """
             bench [--backends A,B,...] [--batch N] [--heads N] [--kv-heads N] [--seq N[,N...]]
                   [--kv-seq N] [--head-dim N] [--causal none|top-left|bottom-right]
-                  [--dtype f32|f16|bf16] [--threads N] [--isa auto|scalar|avx2|avx512]
+                  [--dtype f32|f16|bf16] [--threads N] [--isa auto|scalar|avx2|avx512|avx512_bf16]
                   [--json F] [--no-sgemm] [--full] [--out-dir D] [--window L,R] [--softcap C]
                 Times each backend on each shape (checked against JAVA_REFERENCE first; a backend
                 that disagrees is reported FAILED and never timed) and prints median/min ms,
