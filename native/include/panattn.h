@@ -61,6 +61,8 @@ typedef enum panattn_status {
 #define PANATTN_DTYPE_F32 0
 #define PANATTN_DTYPE_F16 1
 #define PANATTN_DTYPE_BF16 2
+/* int8 with an fp32 scale per (batch, kv head, key): only as panattn_params.kv_dtype. */
+#define PANATTN_DTYPE_I8 3
 
 /* Instruction-set paths of the CPU kernel; AUTO picks the best one CPUID allows for the call's
  * dtype. AVX512_BF16 computes bf16 Q·Kᵀ and P·V with vdpbf16ps (P rounded to bf16, fp32
@@ -121,6 +123,20 @@ typedef struct panattn_params {
     float softcap;               /* > 0: the logit becomes softcap * tanh(logit / softcap); 0: off */
     int32_t window;              /* 1: window_left / window_right apply; 0: no window (a zeroed struct
                                     asks for none of these options) */
+    /* Quantised KV (ABI 7). kv_dtype 0 (a zeroed struct): k and v have dtype's element type. Else
+     * dtype must be F32 and k, v hold PANATTN_DTYPE_F16, _BF16 or _I8 elements (strides still in
+     * elements). I8 is symmetric, one scale per (batch, kv head, key) for each of k and v:
+     * k[b][h][j][x] = k_scale[b * k_scale_batch_stride + h * k_scale_head_stride + j * k_scale_row_stride]
+     * * (float)k_int8[b][h][j][x], likewise v (typically scale = max |x| / 127 over the row). */
+    int64_t kv_dtype;            /* 0 or PANATTN_DTYPE_F16 / _BF16 / _I8; 64-bit keeps the struct free of padding */
+    const float *k_scale;        /* I8 only (else NULL): (batch, kv_heads, seq_k) */
+    const float *v_scale;        /* I8 only (else NULL): (batch, kv_heads, seq_k) */
+    int64_t k_scale_batch_stride;
+    int64_t k_scale_head_stride;
+    int64_t k_scale_row_stride;
+    int64_t v_scale_batch_stride;
+    int64_t v_scale_head_stride;
+    int64_t v_scale_row_stride;
 } panattn_params;
 
 /* PANATTN_ABI_VERSION of the built library; the Java side refuses a mismatch. */

@@ -140,6 +140,18 @@ static void load_f32(float *restrict dst, const void *src, int64_t off, int64_t 
     }
 }
 
+/* load_f32 for a K or V row: int8 (quantised K/V) times its row's scale, else as load_f32. */
+static void load_kv_f32(float *restrict dst, const void *src, int64_t off, int64_t n, int32_t dtype, float scale) {
+    if (dtype != PANATTN_DTYPE_I8) {
+        load_f32(dst, src, off, n, dtype);
+        return;
+    }
+    const int8_t *b = (const int8_t *)src + off;
+    for (int64_t x = 0; x < n; x++) { /* vectorised by the compiler: widen, convert, multiply */
+        dst[x] = (float)b[x] * scale;
+    }
+}
+
 /* Sᵀ[c .. c+MK) = K[c .. c+MK) · qtᵀ for one strip. Key rows past nc repeat row nc - 1 (read,
  * never used), so a partial micro-tile reads no key outside the block. */
 static inline __attribute__((always_inline)) void qk_tile(float *restrict st, const float *restrict qt,
@@ -329,6 +341,9 @@ typedef struct keys {
      * is 0 when neither is asked for, and then nothing below spends a cycle on them. */
     int extras;
     float cap2, slope2;
+    int32_t kv_dtype;            /* the element type of K and V (panattn_kv_dtype) */
+    const float *kscale, *vscale; /* int8 K/V: this head's scales, key j at j * *scale_stride; else NULL */
+    int64_t kscale_stride, vscale_stride;
 } keys;
 
 /* softcap then ALiBi on n values of s (one row, keys key0 .. key0 + n - 1 of query row i);
@@ -375,23 +390,26 @@ static void extras_strip(const keys *ks, float *st, int64_t nc, int64_t i0, int6
 static void block_rows(const panattn_params *p, const scratch *w, const keys *ks, int64_t k0, int64_t n,
                        const float **kp, int64_t *kstride, const float **vp, int64_t *vstride) {
     const int64_t d = w->d;
-    if (p->dtype == PANATTN_DTYPE_F32) {
+    const int32_t kvd = ks->kv_dtype;
+    if (kvd == PANATTN_DTYPE_F32) {
         *kp = (const float *)p->k + ks->k_base + k0 * p->k_row_stride;
         *kstride = p->k_row_stride;
     } else {
         for (int64_t c = 0; c < n; c++) {
-            load_f32(w->kbuf + c * d, p->k, ks->k_base + (k0 + c) * p->k_row_stride, d, p->dtype);
+            const float scale = ks->kscale != NULL ? ks->kscale[(k0 + c) * ks->kscale_stride] : 1.0f;
+            load_kv_f32(w->kbuf + c * d, p->k, ks->k_base + (k0 + c) * p->k_row_stride, d, kvd, scale);
         }
         *kp = w->kbuf;
         *kstride = d;
     }
-    if (p->dtype == PANATTN_DTYPE_F32 && d % VL == 0) {
+    if (kvd == PANATTN_DTYPE_F32 && d % VL == 0) {
         *vp = (const float *)p->v + ks->v_base + k0 * p->v_row_stride;
         *vstride = p->v_row_stride;
     } else {
         for (int64_t c = 0; c < n; c++) {
             float *row = w->vbuf + c * w->ldo;
-            load_f32(row, p->v, ks->v_base + (k0 + c) * p->v_row_stride, d, p->dtype);
+            const float scale = ks->vscale != NULL ? ks->vscale[(k0 + c) * ks->vscale_stride] : 1.0f;
+            load_kv_f32(row, p->v, ks->v_base + (k0 + c) * p->v_row_stride, d, kvd, scale);
             memset(row + d, 0, (size_t)(w->ldo - d) * sizeof(float));
         }
         *vp = w->vbuf;
@@ -418,7 +436,7 @@ static inline void prefetch_rows(const float *base, int64_t rs, int64_t c, int64
  * pure (a prefetch has no visible effect) and deletes, prefetches and all. */
 static inline __attribute__((always_inline)) void prefetch_kv_l2(const panattn_params *p, const keys *ks, int64_t k,
                                                                   int64_t a, int64_t b, int64_t d) {
-    const int64_t es = panattn_dtype_size(p->dtype), row_bytes = d * es;
+    const int64_t es = panattn_dtype_size(ks->kv_dtype), row_bytes = d * es;
     const char *kb = (const char *)p->k + (ks->k_base + k * p->k_row_stride) * es;
     const char *vb = (const char *)p->v + (ks->v_base + k * p->v_row_stride) * es;
     for (int64_t c = a; c < b; c++) {
@@ -763,7 +781,7 @@ static void row_tile(const panattn_params *p, const scratch *w, const panattn_ti
             /* fp32 K/V are read in place: prefetch both streams about 4 KiB ahead, within the
              * head's key range (the first row brings the block in; later rows hit L2). */
             const int64_t left = ks->end - kr0;
-            const int64_t kpf = r == 0 && p->dtype == PANATTN_DTYPE_F32 ? left : 0;
+            const int64_t kpf = r == 0 && ks->kv_dtype == PANATTN_DTYPE_F32 ? left : 0;
             const int64_t vpf = r == 0 && vp != w->vbuf ? left : 0;
             const float *mrow = p->mask == NULL ? NULL
                                                 : p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
@@ -839,6 +857,15 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     }
     if (ks.band.has_lo && t.q_begin + ks.band.lo_off > ks.lo) {
         ks.lo = t.q_begin + ks.band.lo_off; /* its first row's window starts no earlier */
+    }
+    ks.kv_dtype = panattn_kv_dtype(p);
+    ks.kscale = ks.vscale = NULL;
+    ks.kscale_stride = ks.vscale_stride = 0;
+    if (p->kv_dtype == PANATTN_DTYPE_I8) {
+        ks.kscale = p->k_scale + t.b * p->k_scale_batch_stride + kvh * p->k_scale_head_stride;
+        ks.vscale = p->v_scale + t.b * p->v_scale_batch_stride + kvh * p->v_scale_head_stride;
+        ks.kscale_stride = p->k_scale_row_stride;
+        ks.vscale_stride = p->v_scale_row_stride;
     }
     ks.k_base = t.b * p->k_batch_stride + kvh * p->k_head_stride;
     ks.v_base = t.b * p->v_batch_stride + kvh * p->v_head_stride;
@@ -965,7 +992,7 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
 
 int32_t KERNEL_FN(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end) {
     scratch w;
-    if (!scratch_init(&w, p->head_dim, p->dtype)) {
+    if (!scratch_init(&w, p->head_dim, panattn_kv_dtype(p))) { /* K/V buffers follow K/V's type */
         return panattn_fail(PANATTN_ERR_OUT_OF_MEMORY, "cannot allocate the SIMD kernel scratch for head_dim %lld",
                             (long long)p->head_dim);
     }

@@ -12,9 +12,9 @@
 
 #include "panattn_internal.h"
 
-/* The digest reads the struct as 36 words: that is only a function of its fields if the struct
+/* The digest reads the struct as 45 words: that is only a function of its fields if the struct
  * has no padding, whose bytes the caller does not control. */
-_Static_assert(sizeof(panattn_params) == 36 * sizeof(uint64_t), "panattn_params must have no padding");
+_Static_assert(sizeof(panattn_params) == 45 * sizeof(uint64_t), "panattn_params must have no padding");
 
 uint64_t panattn_params_digest(const panattn_params *p) {
     /* FNV-1a over 64-bit words, then a final avalanche (splitmix64's): any changed field changes
