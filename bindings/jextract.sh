@@ -115,6 +115,7 @@ run_jextract panattn_h "$ROOT/native/include/panattn.h" \
     --include-constant PANATTN_DTYPE_F32 \
     --include-constant PANATTN_DTYPE_F16 \
     --include-constant PANATTN_DTYPE_BF16 \
+    --include-constant PANATTN_DTYPE_I8 \
     --include-constant PANATTN_ISA_AUTO \
     --include-constant PANATTN_ISA_SCALAR \
     --include-constant PANATTN_ISA_AVX2 \

@@ -887,6 +887,15 @@ public class panattn_h {
     public static int PANATTN_DTYPE_BF16() {
         return PANATTN_DTYPE_BF16;
     }
+    private static final int PANATTN_DTYPE_I8 = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define PANATTN_DTYPE_I8 3
+     * }
+     */
+    public static int PANATTN_DTYPE_I8() {
+        return PANATTN_DTYPE_I8;
+    }
     private static final int PANATTN_ISA_AUTO = (int)0L;
     /**
      * {@snippet lang=c :
