@@ -15,15 +15,18 @@
  *     An odd head_dim's last pair reads the one element (zero-extended), never past the row.
  *   P·V, pairs of keys. vp is (ceil(kb / 2), ldo): for each pair of the block's keys (2c, 2c+1)
  *     and each column, the pair (V[2c][x], V[2c+1][x]), packed once per (tile, block); an odd key
- *     count's last pair and the columns past head_dim are zero. pp is (pairs, QS): after the
- *     softmax, for each pair of block keys and each strip row, (P[row][2c], P[row][2c+1])
- *     rounded to bf16 to nearest even (vcvtne2ps2bf16), 0 for keys outside the strip's columns.
- *     The micro-tile is pv_tile's: MR rows x NVMAX vectors of accumulators, a 32-bit broadcast
- *     of each row's P pair.
+ *     count's last pair and the columns past head_dim are zero. pp is (pairs, 2, QS): after the
+ *     softmax, for each pair of block keys and each strip row, (P[row][2c], P[row][2c+1]) as
+ *     two bf16 pairs, hi = P rounded to nearest even (vcvtne2ps2bf16) and lo = P - hi rounded
+ *     likewise; 0 for keys outside the strip's columns. The micro-tile is pv_tile's: MR rows x
+ *     NVMAX vectors of accumulators, a 32-bit broadcast of each row's hi and lo pairs.
  *
- * Accuracy: Q·Kᵀ is as exact as the fp32 path on bf16 inputs (products are exact, sums fp32);
- * P·V adds one bf16 rounding of each weight (relative 2^-9), about what rounding the output to
- * bf16 costs already. l (the softmax denominator) sums the unrounded weights.
+ * Accuracy: Q·Kᵀ is as exact as the fp32 path on bf16 inputs (products are exact, sums fp32).
+ * P·V: hi + lo carries P to about 2^-17 relative, so P·V too is as exact as fp32 (V is exact in
+ * bf16). P rounded once (hi only) was 1.6x faster than fp32 at N = 2048, but its error, up to
+ * 2^-9 · max|v| per output element, broke the element-wise bound SdpaFuzzTest holds every fused
+ * kernel to wherever an output element is small beside max|v| (cancellation); so the weight
+ * keeps its low half and P·V costs as many instructions per key as an fp32 FMA.
  *
  * Non-finite V: a key excluded from a row has P = 0, and 0 · inf is NaN in a dot product; a pair
  * may also hold a key outside the strip's columns. So a block whose V holds any inf or NaN (found
@@ -38,7 +41,7 @@ static int64_t dp_scratch_floats(int64_t d, int64_t kb, int32_t dtype) {
         return 0;
     }
     const int64_t d2 = (d + 1) / 2, ldo = round_up(d, VL), pairs = kb / 2 + 1;
-    return round_up(TQ * d2, 16) + round_up(pairs * ldo, 16) + round_up(pairs * QS, 16);
+    return round_up(TQ * d2, 16) + round_up(pairs * ldo, 16) + round_up(pairs * 2 * QS, 16);
 }
 
 typedef struct dp_bufs {
@@ -167,8 +170,14 @@ static void dp_qk_strip(const panattn_params *p, const scratch *w, int64_t strip
     }
 }
 
+/* p - bf16(p) for 16 weights, given their bf16 (low 16 bits of each lane of h, zero-extended). */
+static inline vf dp_residual(vf p, __m256i h) {
+    return v_sub(p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16)));
+}
+
 /* Sᵀ's P (columns [0, nc) = block keys cs + c) into pp as pairs of block keys, from pair cs / 2:
- * keys outside the columns get 0. Then pp[j * QS + r] is row r's pair of keys 2(cs/2 + j) + {0,1}. */
+ * keys outside the columns get 0. Then pp[2j * QS + r] is row r's hi pair of keys
+ * 2(cs/2 + j) + {0,1} and pp[(2j + 1) * QS + r] its lo pair. */
 static void dp_pack_p(const scratch *w, int64_t cs, int64_t nc) {
     const dp_bufs b = dp_bufs_of(w);
     /* vpermw index: lane 2i takes bf16 i (key 2c), lane 2i + 1 takes bf16 16 + i (key 2c + 1) */
@@ -180,14 +189,19 @@ static void dp_pack_p(const scratch *w, int64_t cs, int64_t nc) {
         for (int half = 0; half < 2; half++) {
             const vf a = c0 >= 0 ? v_load(w->st + c0 * QS + half * VL) : v_zero();
             const vf e = c1 < nc ? v_load(w->st + c1 * QS + half * VL) : v_zero();
-            const __m512i bf = (__m512i)_mm512_cvtne2ps_pbh(e, a); /* a in the low 16, e in the high */
-            _mm512_store_si512((void *)(b.pp + (j - j0) * QS + half * VL), _mm512_permutexvar_epi16(inter, bf));
+            const __m512i hi = (__m512i)_mm512_cvtne2ps_pbh(e, a); /* a in the low 16, e in the high */
+            const vf la = dp_residual(a, _mm512_castsi512_si256(hi));
+            const vf le = dp_residual(e, _mm512_extracti64x4_epi64(hi, 1));
+            const __m512i lo = (__m512i)_mm512_cvtne2ps_pbh(le, la);
+            uint32_t *dst = b.pp + 2 * (j - j0) * QS + half * VL;
+            _mm512_store_si512((void *)dst, _mm512_permutexvar_epi16(inter, hi));
+            _mm512_store_si512((void *)(dst + QS), _mm512_permutexvar_epi16(inter, lo));
         }
     }
 }
 
-/* O[MR rows, nv vectors] = alpha · O + P · V over `pairs` key pairs; pp at the first row of pair 0,
- * vp at pair 0 and the first column. */
+/* O[MR rows, nv vectors] = alpha · O + P · V over `pairs` key pairs (P as hi + lo); pp at the
+ * first row of pair 0's hi, vp at pair 0 and the first column. */
 static inline __attribute__((always_inline)) void dp_pv_tile(const int nv, float *restrict o, int64_t ldo,
                                                              const uint32_t *restrict pp,
                                                              const float *restrict alpha,
@@ -209,10 +223,12 @@ static inline __attribute__((always_inline)) void dp_pv_tile(const int nv, float
         }
 #pragma GCC unroll 16
         for (int r = 0; r < MR; r++) {
-            const __m512bh pr = (__m512bh)_mm512_set1_epi32((int)pp[c * QS + r]);
+            const __m512bh hi = (__m512bh)_mm512_set1_epi32((int)pp[2 * c * QS + r]);
+            const __m512bh lo = (__m512bh)_mm512_set1_epi32((int)pp[(2 * c + 1) * QS + r]);
 #pragma GCC unroll 8
             for (int j = 0; j < nv; j++) {
-                acc[r][j] = _mm512_dpbf16_ps(acc[r][j], pr, v[j]);
+                acc[r][j] = _mm512_dpbf16_ps(acc[r][j], lo, v[j]);
+                acc[r][j] = _mm512_dpbf16_ps(acc[r][j], hi, v[j]);
             }
         }
     }
@@ -251,8 +267,8 @@ static void dp_pv_strip(const scratch *w, int64_t r0, int64_t rows, int64_t cs, 
     }
 }
 
-/* P·V for a block whose V holds inf or NaN: key by key, skipping P = 0 (see pv_guarded), with
- * the weight rounded to bf16 as in dp_pv_strip. Rare, so simple. */
+/* P·V for a block whose V holds inf or NaN: key by key, skipping P = 0 (see pv_guarded), in
+ * fp32 from the packed V. Rare, so simple. */
 static void dp_pv_guarded(const scratch *w, int64_t r0, int64_t rows, int64_t cs, int64_t nc) {
     const dp_bufs b = dp_bufs_of(w);
     const int64_t ldo = w->ldo;
@@ -268,7 +284,7 @@ static void dp_pv_guarded(const scratch *w, int64_t r0, int64_t rows, int64_t cs
             if (pc == 0.0f) {
                 continue;
             }
-            const vf pv = v_set1(panattn_bf16_to_f32(panattn_f32_to_bf16(pc)));
+            const vf pv = v_set1(pc);
             const int64_t key = cs + c;
             const uint32_t *row = b.vp + (key / 2) * ldo;
             for (int64_t x = 0; x < ldo; x += VL) {
