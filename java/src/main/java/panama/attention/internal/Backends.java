@@ -24,6 +24,11 @@ public final class Backends {
      * softcap and ALiBi: only NATIVE_CPU and the reference implement them.
      */
     public static String unsupported(Backend b, Problem p) {
+        if (p.quantisedKv() != null && b != Backend.NATIVE_CPU && b != Backend.JAVA_REFERENCE && b != Backend.AUTO) {
+            // checked first: the other backends' own checks read k and v, which such a call does not have
+            return "K/V dtype " + p.quantisedKv().dtype() + ": " + b + " reads K and V only in q's dtype;"
+                    + " NATIVE_CPU and JAVA_REFERENCE read a " + p.quantisedKv().dtype() + " KvCache";
+        }
         if (b != Backend.CUDA && b != Backend.AUTO) {
             String device = CudaKernel.deviceRefusal(b, p);
             if (device == null && p.probabilities() != null && p.probabilities().isOnDevice()) {

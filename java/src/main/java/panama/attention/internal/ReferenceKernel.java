@@ -20,6 +20,9 @@ import panama.attention.Tensor;
  * <p>It also fills the probabilities when asked: {@code exp(s_ij - lse_i)} for the keys row i
  * weighs, 0 for every key it does not see (past its visible end, or hidden by the mask), NaN for
  * the seen keys of a NaN row, all 0 for a row that sees no key.
+ *
+ * <p>Keys and values stored in another type (a quantised KV cache) are read as the kernels read
+ * them, dequantised: the reference then measures a kernel's error apart from the quantisation's.
  */
 public final class ReferenceKernel {
     private ReferenceKernel() {
@@ -61,7 +64,7 @@ public final class ReferenceKernel {
         for (int j = start; j < end; j++) {
             double dot = 0;
             for (int c = 0; c < d; c++) {
-                dot += (double) at(p.q(), b, h, i, c) * at(p.k(), b, kvh, j, c);
+                dot += (double) at(p.q(), b, h, i, c) * p.keyAt(b, kvh, j, c);
             }
             double s = (double) p.softmaxScale() * dot;
             if (cap > 0) {
@@ -94,7 +97,7 @@ public final class ReferenceKernel {
                 double w = Math.exp(logits[j] - max);
                 sum += w;
                 for (int c = 0; c < d; c++) {
-                    acc[c] += w * at(p.v(), b, kvh, j, c);
+                    acc[c] += w * p.valueAt(b, kvh, j, c);
                 }
             }
             for (int c = 0; c < d; c++) {
