@@ -118,10 +118,12 @@ run_jextract panattn_h "$ROOT/native/include/panattn.h" \
     --include-constant PANATTN_DTYPE_F32 \
     --include-constant PANATTN_DTYPE_F16 \
     --include-constant PANATTN_DTYPE_BF16 \
+    --include-constant PANATTN_DTYPE_I8 \
     --include-constant PANATTN_ISA_AUTO \
     --include-constant PANATTN_ISA_SCALAR \
     --include-constant PANATTN_ISA_AVX2 \
     --include-constant PANATTN_ISA_AVX512 \
+    --include-constant PANATTN_ISA_AVX512_BF16 \
     --include-constant PANATTN_TILE_Q \
     --include-constant PANATTN_ACT_NONE \
     --include-constant PANATTN_ACT_GELU_ERF

@@ -705,6 +705,13 @@ int32_t validate(const panattn_params *p) {
         std::snprintf(msg, sizeof msg, "%s are not implemented by the CUDA kernels (the CPU kernels run them)", layout);
         return fail(PANATTN_ERR_UNSUPPORTED, fn, msg);
     }
+    // Quantised or mixed K/V (F16/BF16/I8 K and V for fp32 queries) is read by the CPU kernels
+    // only; the CUDA kernels would read int8 or half K/V as q's dtype.
+    if (p->kv_dtype != 0 || p->k_scale != nullptr || p->v_scale != nullptr) {
+        return fail(PANATTN_ERR_UNSUPPORTED, fn,
+                    "kv_dtype (and k_scale/v_scale): quantised or mixed K/V is not implemented by the CUDA kernels; "
+                    "leave kv_dtype 0 and the scales NULL");
+    }
     if (p->batch > 65535 || p->heads > 65535 || p->seq_q > INT32_MAX - 256 || p->seq_k > INT32_MAX - 256) {
         return fail(PANATTN_ERR_UNSUPPORTED, fn, "CUDA grid limits: batch and heads <= 65535, sequences < 2^31");
     }

@@ -61,12 +61,18 @@ typedef enum panattn_status {
 #define PANATTN_DTYPE_F32 0
 #define PANATTN_DTYPE_F16 1
 #define PANATTN_DTYPE_BF16 2
+/* int8 with an fp32 scale per (batch, kv head, key): only as panattn_params.kv_dtype. */
+#define PANATTN_DTYPE_I8 3
 
-/* Instruction-set paths of the CPU kernel; AUTO picks the best one CPUID allows. */
+/* Instruction-set paths of the CPU kernel; AUTO picks the best one CPUID allows for the call's
+ * dtype. AVX512_BF16 computes bf16 Q·Kᵀ and P·V with vdpbf16ps (P rounded to bf16, fp32
+ * accumulation); AUTO takes it only for dtype BF16, and forced on F32/F16 it runs the AVX512
+ * algorithm. */
 #define PANATTN_ISA_AUTO 0
 #define PANATTN_ISA_SCALAR 1
 #define PANATTN_ISA_AVX2 2
 #define PANATTN_ISA_AVX512 3
+#define PANATTN_ISA_AVX512_BF16 4
 
 /* Query rows per tile: a tile is (batch b, head h, a block of PANATTN_TILE_Q query rows).
  * 128 rows: every key/value block a tile streams serves twice the rows it did at 64, which
@@ -135,6 +141,20 @@ typedef struct panattn_params {
     int64_t max_blocks_per_seq;
     int64_t block_size;          /* keys per block */
     int64_t num_blocks;          /* blocks in the k and v pools */
+    /* Quantised KV (ABI 7). kv_dtype 0 (a zeroed struct): k and v have dtype's element type. Else
+     * dtype must be F32 and k, v hold PANATTN_DTYPE_F16, _BF16 or _I8 elements (strides still in
+     * elements). I8 is symmetric, one scale per (batch, kv head, key) for each of k and v:
+     * k[b][h][j][x] = k_scale[b * k_scale_batch_stride + h * k_scale_head_stride + j * k_scale_row_stride]
+     * * (float)k_int8[b][h][j][x], likewise v (typically scale = max |x| / 127 over the row). */
+    int64_t kv_dtype;            /* 0 or PANATTN_DTYPE_F16 / _BF16 / _I8; 64-bit keeps the struct free of padding */
+    const float *k_scale;        /* I8 only (else NULL): (batch, kv_heads, seq_k) */
+    const float *v_scale;        /* I8 only (else NULL): (batch, kv_heads, seq_k) */
+    int64_t k_scale_batch_stride;
+    int64_t k_scale_head_stride;
+    int64_t k_scale_row_stride;
+    int64_t v_scale_batch_stride;
+    int64_t v_scale_head_stride;
+    int64_t v_scale_row_stride;
 } panattn_params;
 
 /* PANATTN_ABI_VERSION of the built library; the Java side refuses a mismatch. */
@@ -218,7 +238,8 @@ PANATTN_API int32_t panattn_hold(const void *a, const void *b, const void *c, vo
 /* 1 when this CPU and this build can run the given PANATTN_ISA_* path, else 0. */
 PANATTN_API int32_t panattn_isa_supported(int32_t isa);
 
-/* The path PANATTN_ISA_AUTO resolves to on this CPU. */
+/* The path PANATTN_ISA_AUTO resolves to on this CPU for dtype F32 (and F16); for BF16 it is
+ * PANATTN_ISA_AVX512_BF16 when panattn_isa_supported says so. */
 PANATTN_API int32_t panattn_isa_best(void);
 
 /* Measures the calling thread's multiply-add throughput on one PANATTN_ISA_* path (AUTO: the best

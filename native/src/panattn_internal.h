@@ -36,12 +36,14 @@ typedef int32_t (*panattn_kernel_fn)(const panattn_params *p, const panattn_run 
 /* The one selector: the kernel for a PANATTN_ISA_* value (AUTO resolves to the best path),
  * or NULL when this CPU or build cannot run it. panattn_isa_supported, panattn_isa_best and
  * panattn_forward all ask it, so "supported" and "what runs" cannot disagree. */
-panattn_kernel_fn panattn_kernel_select(int32_t isa);
+panattn_kernel_fn panattn_kernel_select(int32_t isa, int32_t dtype);
 
 /* Kernel variants, one file each (the SIMD ones exist only when the build compiled them). */
 int32_t panattn_kernel_portable(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end);
 int32_t panattn_kernel_avx2(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end);
 int32_t panattn_kernel_avx512(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end);
+int32_t panattn_kernel_avx512bf16(const panattn_params *p, const panattn_run *run, int64_t tile_begin,
+                                  int64_t tile_end);
 
 /* The full validation panattn_plan runs (panattn_validate.c): PANATTN_OK and the tile count. */
 int32_t panattn_validate_params(const panattn_params *p, int64_t *tile_count);
@@ -239,7 +241,21 @@ void panattn_emit_row(const panattn_params *p, const panattn_run *run, int64_t b
                       int64_t split, const float *row, float lse);
 
 static inline int64_t panattn_dtype_size(int32_t dtype) {
-    return dtype == PANATTN_DTYPE_F32 ? 4 : 2;
+    return dtype == PANATTN_DTYPE_F32 ? 4 : dtype == PANATTN_DTYPE_I8 ? 1 : 2;
+}
+
+/* The element type of k and v: kv_dtype when set (quantised or mixed KV), else q's dtype. */
+static inline int32_t panattn_kv_dtype(const panattn_params *p) {
+    return p->kv_dtype != 0 ? (int32_t)p->kv_dtype : p->dtype;
+}
+
+/* Element scale of key j of (b, kv head h) in k (which = 0) or v (which = 1): I8 only, else 1. */
+static inline float panattn_kv_scale(const panattn_params *p, int which, int64_t b, int64_t h, int64_t j) {
+    if (p->kv_dtype != PANATTN_DTYPE_I8) {
+        return 1.0f;
+    }
+    return which == 0 ? p->k_scale[b * p->k_scale_batch_stride + h * p->k_scale_head_stride + j * p->k_scale_row_stride]
+                      : p->v_scale[b * p->v_scale_batch_stride + h * p->v_scale_head_stride + j * p->v_scale_row_stride];
 }
 
 /* Returns the status of expr from the enclosing function when it is not PANATTN_OK. */

@@ -61,10 +61,16 @@ static int scratch_init(scratch *w, int64_t head_dim) {
     return 1;
 }
 
-/* Converts n elements of src (in dtype) starting at element offset `off` to fp32. */
-static void load_row(float *restrict dst, const void *src, int64_t off, int64_t n, int32_t dtype) {
+/* Converts n elements of src (in dtype) starting at element offset `off` to fp32; int8 (quantised
+ * K/V) is multiplied by its row's scale, which the other dtypes ignore. */
+static void load_row(float *restrict dst, const void *src, int64_t off, int64_t n, int32_t dtype, float scale) {
     if (dtype == PANATTN_DTYPE_F32) {
         memcpy(dst, (const float *)src + off, (size_t)n * sizeof(float));
+    } else if (dtype == PANATTN_DTYPE_I8) {
+        const int8_t *restrict b = (const int8_t *)src + off;
+        for (int64_t i = 0; i < n; i++) {
+            dst[i] = (float)b[i] * scale;
+        }
     } else if (dtype == PANATTN_DTYPE_F16) {
         const uint16_t *restrict h = (const uint16_t *)src + off;
         for (int64_t i = 0; i < n; i++) {
@@ -79,11 +85,17 @@ static void load_row(float *restrict dst, const void *src, int64_t off, int64_t 
 }
 
 /* Same, but scattered down column c of a (rows, KB) transposed block. */
-static void load_column(float *restrict dst, int64_t c, const void *src, int64_t off, int64_t n, int32_t dtype) {
+static void load_column(float *restrict dst, int64_t c, const void *src, int64_t off, int64_t n, int32_t dtype,
+                        float scale) {
     if (dtype == PANATTN_DTYPE_F32) {
         const float *restrict f = (const float *)src + off;
         for (int64_t i = 0; i < n; i++) {
             dst[i * KB + c] = f[i];
+        }
+    } else if (dtype == PANATTN_DTYPE_I8) {
+        const int8_t *restrict b = (const int8_t *)src + off;
+        for (int64_t i = 0; i < n; i++) {
+            dst[i * KB + c] = (float)b[i] * scale;
         }
     } else if (dtype == PANATTN_DTYPE_F16) {
         const uint16_t *restrict h = (const uint16_t *)src + off;
@@ -151,7 +163,7 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     }
 
     for (int64_t r = 0; r < rows; r++) {
-        load_row(w->q + r * ld, p->q, panattn_q_offset(p, t->b, t->h, t->q_begin + r), d, p->dtype);
+        load_row(w->q + r * ld, p->q, panattn_q_offset(p, t->b, t->h, t->q_begin + r), d, p->dtype, 1.0f);
         memset(w->acc + r * ld, 0, (size_t)d * sizeof(float));
         w->m[r] = -INFINITY;
         w->l[r] = 0.0f;
@@ -161,13 +173,16 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
         const int64_t n = key_end - k0 < KB ? key_end - k0 : KB;
         /* The block is copied anyway, so a paged cache's block is gathered page by page (one
          * table lookup per page) and keeps the contiguous call's blocking: the same fp32 sums. */
+        const int32_t kvd = panattn_kv_dtype(p);
         int64_t run;
         for (int64_t c0 = 0; c0 < n; c0 += run) {
             int64_t k_off, v_off;
             run = panattn_key_run(p, t->b, kvh, k0 + c0, n - c0, &k_off, &v_off);
             for (int64_t c = c0; c < c0 + run; c++) {
-                load_column(w->kt, c, p->k, k_off + (c - c0) * p->k_row_stride, d, p->dtype);
-                load_row(w->v + c * ld, p->v, v_off + (c - c0) * p->v_row_stride, d, p->dtype);
+                load_column(w->kt, c, p->k, k_off + (c - c0) * p->k_row_stride, d, kvd,
+                            panattn_kv_scale(p, 0, t->b, kvh, k0 + c));
+                load_row(w->v + c * ld, p->v, v_off + (c - c0) * p->v_row_stride, d, kvd,
+                         panattn_kv_scale(p, 1, t->b, kvh, k0 + c));
             }
         }
         for (int64_t r = 0; r < rows; r++) {

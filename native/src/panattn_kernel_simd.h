@@ -61,6 +61,7 @@ typedef struct scratch {
     float *vbuf;     /* vbuf is (kb, ldo): V block in fp32, zero padded                   */
     float *qrow;     /* qrow is (ROW_PATH_ROWS, ldo): row path q rows; also a conversion row */
     float *s;        /* s is (kb + VL): row path scores, then probabilities               */
+    float *dp;       /* the vdpbf16ps pair buffers (SIMD_DP_BF16, bf16 calls only), else NULL */
     /* krow / vrow are (nptr): the row path's K and V row addresses for a paged fp32 block, the
      * block's and then max(pf, pf_l2) + VL rows ahead for its prefetches. Pages are not
      * adjacent, so the row path reads such rows through these (one table lookup per page) and
@@ -84,6 +85,13 @@ static int64_t kb_for(int64_t d) {
     return kb < 16 ? 16 : kb;
 }
 
+#if defined(SIMD_DP_BF16)
+#include "panattn_bf16_dp.h" /* bf16 Q·Kᵀ and P·V of the strip path with vdpbf16ps */
+#define DP_SCRATCH_FLOATS(d, kb, dtype) dp_scratch_floats(d, kb, dtype)
+#else
+#define DP_SCRATCH_FLOATS(d, kb, dtype) 0
+#endif
+
 /* The conversion buffers kbuf / vbuf exist only when block_rows needs them (fp16/bf16 input,
  * or V rows that are not whole vectors): without them the scratch of an fp32 call stays under
  * glibc's 128 KiB mmap threshold (87 KiB at d 64), so the per-call allocation is not a fresh
@@ -102,7 +110,7 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips) 
     const int64_t nptr = kb + (pf > pf_l2 ? pf : pf_l2) + VL;
     const int64_t ptr_floats = nptr * (int64_t)sizeof(const float *) / (int64_t)sizeof(float);
     const int64_t sizes[] = {TQ * d, TQ * ldo, (kb + MK) * QS, TQ, TQ, TQ, need_k ? kb * d : 0, need_v ? kb * ldo : 0,
-                             ROW_PATH_ROWS * ldo, kb + VL, ptr_floats, ptr_floats};
+                             ROW_PATH_ROWS * ldo, kb + VL, ptr_floats, ptr_floats, DP_SCRATCH_FLOATS(d, kb, dtype)};
     enum { PARTS = sizeof sizes / sizeof sizes[0] };
     int64_t total = 0;
     for (int i = 0; i < PARTS; i++) {
@@ -114,7 +122,7 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips) 
     }
     float *kptrs = NULL, *vptrs = NULL;
     float **parts[PARTS] = {&w->qt, &w->o, &w->st, &w->m, &w->l, &w->alpha, &w->kbuf, &w->vbuf, &w->qrow, &w->s,
-                            &kptrs, &vptrs};
+                            &kptrs, &vptrs, &w->dp};
     float *at = base;
     for (int i = 0; i < PARTS; i++) {
         *parts[i] = sizes[i] > 0 ? at : NULL; /* an unneeded buffer is NULL, never an alias */
@@ -149,6 +157,18 @@ static void load_f32(float *restrict dst, const void *src, int64_t off, int64_t 
         for (; x < n; x++) {
             dst[x] = panattn_bf16_to_f32(h[x]);
         }
+    }
+}
+
+/* load_f32 for a K or V row: int8 (quantised K/V) times its row's scale, else as load_f32. */
+static void load_kv_f32(float *restrict dst, const void *src, int64_t off, int64_t n, int32_t dtype, float scale) {
+    if (dtype != PANATTN_DTYPE_I8) {
+        load_f32(dst, src, off, n, dtype);
+        return;
+    }
+    const int8_t *b = (const int8_t *)src + off;
+    for (int64_t x = 0; x < n; x++) { /* vectorised by the compiler: widen, convert, multiply */
+        dst[x] = (float)b[x] * scale;
     }
 }
 
@@ -342,6 +362,9 @@ typedef struct keys {
      * is 0 when neither is asked for, and then nothing below spends a cycle on them. */
     int extras;
     float cap2, slope2;
+    int32_t kv_dtype;            /* the element type of K and V (panattn_kv_dtype) */
+    const float *kscale, *vscale; /* int8 K/V: this head's scales, key j at j * *scale_stride; else NULL */
+    int64_t kscale_stride, vscale_stride;
 } keys;
 
 /* softcap then ALiBi on n values of s (one row, keys key0 .. key0 + n - 1 of query row i);
@@ -392,7 +415,8 @@ static void extras_strip(const keys *ks, float *st, int64_t nc, int64_t i0, int6
 static void block_rows(const panattn_params *p, const scratch *w, const keys *ks, int64_t k0, int64_t n,
                        const float **kp, int64_t *kstride, const float **vp, int64_t *vstride) {
     const int64_t d = w->d;
-    const int k_in_place = p->dtype == PANATTN_DTYPE_F32 && !ks->paged, v_in_place = k_in_place && d % VL == 0;
+    const int32_t kvd = ks->kv_dtype;
+    const int k_in_place = kvd == PANATTN_DTYPE_F32 && !ks->paged, v_in_place = k_in_place && d % VL == 0;
     *kp = w->kbuf, *kstride = d, *vp = w->vbuf, *vstride = w->ldo;
     int64_t run;
     for (int64_t c = 0; c < n; c += run) {
@@ -402,7 +426,8 @@ static void block_rows(const panattn_params *p, const scratch *w, const keys *ks
             *kp = (const float *)p->k + k_off, *kstride = p->k_row_stride;
         } else {
             for (int64_t i = 0; i < run; i++) {
-                load_f32(w->kbuf + (c + i) * d, p->k, k_off + i * p->k_row_stride, d, p->dtype);
+                const float scale = ks->kscale != NULL ? ks->kscale[(k0 + c + i) * ks->kscale_stride] : 1.0f;
+                load_kv_f32(w->kbuf + (c + i) * d, p->k, k_off + i * p->k_row_stride, d, kvd, scale);
             }
         }
         if (v_in_place) {
@@ -410,7 +435,8 @@ static void block_rows(const panattn_params *p, const scratch *w, const keys *ks
         } else {
             for (int64_t i = 0; i < run; i++) {
                 float *row = w->vbuf + (c + i) * w->ldo;
-                load_f32(row, p->v, v_off + i * p->v_row_stride, d, p->dtype);
+                const float scale = ks->vscale != NULL ? ks->vscale[(k0 + c + i) * ks->vscale_stride] : 1.0f;
+                load_kv_f32(row, p->v, v_off + i * p->v_row_stride, d, kvd, scale);
                 memset(row + d, 0, (size_t)(w->ldo - d) * sizeof(float));
             }
         }
@@ -504,7 +530,7 @@ static inline __attribute__((always_inline)) void prefetch_rows(const int paged,
  * pure (a prefetch has no visible effect) and deletes, prefetches and all. */
 static inline __attribute__((always_inline)) void prefetch_kv_l2(const panattn_params *p, int64_t k_off,
                                                                   int64_t v_off, int64_t a, int64_t b, int64_t d) {
-    const int64_t es = panattn_dtype_size(p->dtype), row_bytes = d * es;
+    const int64_t es = panattn_dtype_size(panattn_kv_dtype(p)), row_bytes = d * es;
     const char *kb = (const char *)p->k + k_off * es;
     const char *vb = (const char *)p->v + v_off * es;
     for (int64_t c = a; c < b; c++) {
@@ -530,16 +556,26 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
      * next block in L2. Contiguous rows are left to the hardware: the same prefetches cost 2-5%
      * there. */
     for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
-        const float *kp, *vp;
-        int64_t kstride, vstride;
+        const float *kp = NULL, *vp = NULL;
+        int64_t kstride = 0, vstride = 0;
         const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
-        block_rows(p, w, ks, k0, n, &kp, &kstride, &vp, &vstride);
+        int v_finite = -1; /* unknown until a strip needs to know */
+#if defined(SIMD_DP_BF16)
+        /* K in place, V packed as key pairs; a paged cache's block takes the converting path,
+         * which gathers its pages (the pair packing reads one key run) */
+        const int dp = p->dtype == PANATTN_DTYPE_BF16 && !ks->paged;
+        int64_t dp_k_base = 0, dp_v_base = 0;
+        if (dp) {
+            (void)panattn_key_run(p, ks->b, ks->kvh, 0, 1, &dp_k_base, &dp_v_base); /* keys one stride apart */
+            v_finite = dp_pack_v(p, w, dp_v_base, k0, n);
+        } else
+#endif
+            block_rows(p, w, ks, k0, n, &kp, &kstride, &vp, &vstride);
         int64_t next = 0, next_k = 0, next_v = 0;
         if (ks->strided && k0 + n < ks->end) {
             const int64_t want = ks->end - (k0 + n) < w->kb ? ks->end - (k0 + n) : w->kb;
             next = panattn_key_run(p, ks->b, ks->kvh, k0 + n, want, &next_k, &next_v);
         }
-        int v_finite = -1; /* unknown until a strip needs to know */
         for (int64_t s = 0; s < STRIPS && s * QS < rows; s++) {
             const int64_t r0 = s * QS, srows = rows - r0 < QS ? rows - r0 : QS;
             if (next > 0) {
@@ -564,7 +600,8 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
             /* From here on the strip works on the sub-block of keys kb0 + [0, nc): columns of Sᵀ,
              * K, V and the mask all start at kb0. */
             const int64_t kb0 = k0 + cs;
-            const float *kq = kp + cs * kstride, *vq = vp + cs * vstride;
+            /* (NULL while the vdpbf16ps path reads the block its own way) */
+            const float *kq = kp != NULL ? kp + cs * kstride : NULL, *vq = vp != NULL ? vp + cs * vstride : NULL;
             nc -= cs;
             /* Columns [first, nc) are hidden from the strip's first rows (right edge); columns
              * [0, lfirst) from its last rows (left edge). */
@@ -578,9 +615,14 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
                 lfirst = lfirst < 0 ? 0 : lfirst < nc ? lfirst : nc;
             }
             vf cmax[2] = {v_set1(-INFINITY), v_set1(-INFINITY)};
-            for (int64_t c = 0; c < nc; c += MK) {
-                qk_tile(w->st, w->qt + s * d * QS, kq, kstride, c, nc, d, cmax);
-            }
+#if defined(SIMD_DP_BF16)
+            if (dp) {
+                dp_qk_strip(p, w, s, dp_k_base, kb0, nc, cmax);
+            } else
+#endif
+                for (int64_t c = 0; c < nc; c += MK) {
+                    qk_tile(w->st, w->qt + s * d * QS, kq, kstride, c, nc, d, cmax);
+                }
             if (ks->extras) {
                 extras_strip(ks, w->st, nc, i0, kb0); /* before hiding: hidden keys are assigned -inf */
             }
@@ -621,6 +663,17 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
             /* the max from Q·Kᵀ holds unless something changed Sᵀ after it */
             const int edited = p->mask != NULL || first < nc || lfirst > 0 || ks->extras;
             softmax_strip(w, r0, nc, edited ? NULL : cmax);
+#if defined(SIMD_DP_BF16)
+            if (dp) { /* a pair may hold a key outside the strip's columns: guard on any inf/NaN */
+                if (!v_finite) {
+                    dp_pv_guarded(w, r0, srows, cs, nc);
+                } else {
+                    dp_pack_p(w, cs, nc);
+                    dp_pv_strip(w, r0, srows, cs, nc, band->has_hi ? i0 + band->hi_off + 1 - kb0 : nc);
+                }
+                continue;
+            }
+#endif
             if (p->mask != NULL || first < nc || lfirst > 0) {
                 if (v_finite < 0) {
                     v_finite = block_finite(vp, vstride, n, w->ldo);
@@ -896,7 +949,7 @@ static inline __attribute__((always_inline)) void row_block(const int paged, con
  * and the loop set-up 8x as often (paged decode ran at ~0.7x contiguous), and full blocks group
  * the fp32 sums as the contiguous call does (bitwise the same result for any page size). */
 static void row_tile(const panattn_params *p, const scratch *w, const panattn_tile *t, const keys *ks) {
-    const int by_address = ks->paged && p->dtype == PANATTN_DTYPE_F32;
+    const int by_address = ks->paged && ks->kv_dtype == PANATTN_DTYPE_F32;
     for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
         const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
         key_rows kr = {NULL, 0, NULL}, vr = {NULL, 0, NULL};
@@ -908,7 +961,7 @@ static void row_tile(const panattn_params *p, const scratch *w, const panattn_ti
         } else {
             block_rows(p, w, ks, k0, n, &kr.base, &kr.stride, &vr.base, &vr.stride);
             /* rows read in place may be prefetched on into the next block: it follows at the stride */
-            k_pf = p->dtype == PANATTN_DTYPE_F32 ? ks->end - k0 : 0;
+            k_pf = ks->kv_dtype == PANATTN_DTYPE_F32 ? ks->end - k0 : 0;
             v_pf = vr.base != w->vbuf ? ks->end - k0 : 0;
             row_block(0, p, w, t, ks, k0, n, kr, vr, k_pf, v_pf);
         }
@@ -938,6 +991,15 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     ks.b = t.b;
     ks.kvh = kvh;
     ks.paged = p->block_table != NULL;
+    ks.kv_dtype = panattn_kv_dtype(p);
+    ks.kscale = ks.vscale = NULL;
+    ks.kscale_stride = ks.vscale_stride = 0;
+    if (p->kv_dtype == PANATTN_DTYPE_I8) { /* batched caches only (validated) */
+        ks.kscale = p->k_scale + t.b * p->k_scale_batch_stride + kvh * p->k_scale_head_stride;
+        ks.vscale = p->v_scale + t.b * p->v_scale_batch_stride + kvh * p->v_scale_head_stride;
+        ks.kscale_stride = p->k_scale_row_stride;
+        ks.vscale_stride = p->v_scale_row_stride;
+    }
     /* query row i of the tile's sequence is at q_base + i * q_row_stride, packed or not */
     const int64_t q_base = panattn_q_offset(p, t.b, t.h, 0);
     const float qscale = p->softmax_scale * LOG2E_F; /* logits in log2 units: exp2 needs no multiply */
@@ -968,7 +1030,13 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
             }
             memset(q + d, 0, (size_t)(ldo - d) * sizeof(float));
         }
-    } else {
+    }
+#if defined(SIMD_DP_BF16)
+    else if (p->dtype == PANATTN_DTYPE_BF16 && !ks.paged) { /* the strip path's vdpbf16ps form (strip_tile) */
+        dp_prep_q(p, w, q_base + t.q_begin * p->q_row_stride, rows, live);
+    }
+#endif
+    else {
         /* qt is (strip, d, QS): every column of the live strips is written, the padding rows' with 0.
          * fp32 Q is read in place (a copy into qrow first was ~2% of a tile at N = 1024), VL rows x
          * VL columns at a time through an in-register transpose (the scalar loop below, which the
@@ -1060,7 +1128,8 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
 int32_t KERNEL_FN(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end) {
     scratch w;
     /* a tile has at most seq_q rows: with seq_q <= ROW_PATH_ROWS every tile takes the row path */
-    if (!scratch_init(&w, p->head_dim, p->dtype, p->block_table != NULL && p->seq_q > ROW_PATH_ROWS)) {
+    /* K/V buffers follow K/V's type */
+    if (!scratch_init(&w, p->head_dim, panattn_kv_dtype(p), p->block_table != NULL && p->seq_q > ROW_PATH_ROWS)) {
         return panattn_fail(PANATTN_ERR_OUT_OF_MEMORY, "cannot allocate the SIMD kernel scratch for head_dim %lld",
                             (long long)p->head_dim);
     }

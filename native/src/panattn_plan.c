@@ -12,9 +12,9 @@
 
 #include "panattn_internal.h"
 
-/* The digest reads the struct as 43 words: that is only a function of its fields if the struct
+/* The digest reads the struct as 52 words: that is only a function of its fields if the struct
  * has no padding, whose bytes the caller does not control. */
-_Static_assert(sizeof(panattn_params) == 43 * sizeof(uint64_t), "panattn_params must have no padding");
+_Static_assert(sizeof(panattn_params) == 52 * sizeof(uint64_t), "panattn_params must have no padding");
 
 /* Query blocks of packed sequence b. */
 static int64_t varlen_blocks(const panattn_params *p, int64_t b) {
@@ -117,7 +117,7 @@ int32_t panattn_check_range(int64_t tile_begin, int64_t tile_end, int64_t tiles)
 }
 
 panattn_kernel_fn panattn_planned_kernel(const panattn_params *p) {
-    panattn_kernel_fn kernel = panattn_kernel_select(p->isa);
+    panattn_kernel_fn kernel = panattn_kernel_select(p->isa, p->dtype);
     if (kernel == NULL) {
         panattn_fail(PANATTN_ERR_UNSUPPORTED, "isa (%d) is not supported by this CPU or build", (int)p->isa);
     }

@@ -14,10 +14,15 @@ static int always(void) {
     return 1;
 }
 
+/* A line AUTO takes for every dtype. */
+#define ANY_DTYPE (-1)
+
 typedef struct variant {
     int32_t isa;
     int (*cpu_can_run)(void); /* run-time CPUID check; the build decides whether a line exists */
     panattn_kernel_fn kernel;
+    int32_t auto_dtype;       /* AUTO takes this line only for this dtype (ANY_DTYPE: all); a forced
+                                 isa runs it for any dtype */
 } variant;
 
 #if defined(PANATTN_HAVE_X86_SIMD)
@@ -50,36 +55,54 @@ static int cpu_avx512(void) {
     return cpu_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("avx512vl");
 }
+
+#if defined(PANATTN_HAVE_AVX512_BF16)
+#include <cpuid.h>
+/* vdpbf16ps: CPUID leaf 7 subleaf 1, EAX bit 5 (AVX512_BF16). It uses the zmm state, whose OS
+ * support cpu_avx512 already checked. Read from CPUID directly: not every compiler this library
+ * is built with knows "avx512bf16" for __builtin_cpu_supports. */
+static int cpu_avx512_bf16(void) {
+    unsigned a, b, c, d;
+    return cpu_avx512() && __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 5)) != 0;
+}
+#endif
 #endif
 
 /* Best first: AUTO takes the first line whose check passes. */
 static const variant variants[] = {
 #if defined(PANATTN_HAVE_X86_SIMD)
-    {PANATTN_ISA_AVX512, cpu_avx512, panattn_kernel_avx512},
-    {PANATTN_ISA_AVX2, cpu_avx2, panattn_kernel_avx2},
+#if defined(PANATTN_HAVE_AVX512_BF16)
+    /* Only bf16 inputs gain from vdpbf16ps; F32/F16 would pay a rounding for nothing. */
+    {PANATTN_ISA_AVX512_BF16, cpu_avx512_bf16, panattn_kernel_avx512bf16, PANATTN_DTYPE_BF16},
 #endif
-    {PANATTN_ISA_SCALAR, always, panattn_kernel_portable},
+    {PANATTN_ISA_AVX512, cpu_avx512, panattn_kernel_avx512, ANY_DTYPE},
+    {PANATTN_ISA_AVX2, cpu_avx2, panattn_kernel_avx2, ANY_DTYPE},
+#endif
+    {PANATTN_ISA_SCALAR, always, panattn_kernel_portable, ANY_DTYPE},
 };
 
-static const variant *find(int32_t isa) {
+static const variant *find(int32_t isa, int32_t dtype) {
     for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
-        if ((isa == PANATTN_ISA_AUTO || isa == variants[i].isa) && variants[i].cpu_can_run() &&
-            !panattn_test_isa_hidden(variants[i].isa)) {
-            return &variants[i];
+        const variant *v = &variants[i];
+        const int wanted = isa == PANATTN_ISA_AUTO ? v->auto_dtype == ANY_DTYPE || v->auto_dtype == dtype
+                                                   : isa == v->isa;
+        if (wanted && v->cpu_can_run() && !panattn_test_isa_hidden(v->isa)) {
+            return v;
         }
     }
     return NULL;
 }
 
-panattn_kernel_fn panattn_kernel_select(int32_t isa) {
-    const variant *v = find(isa);
+panattn_kernel_fn panattn_kernel_select(int32_t isa, int32_t dtype) {
+    const variant *v = find(isa, dtype);
     return v != NULL ? v->kernel : NULL;
 }
 
 PANATTN_API int32_t panattn_isa_supported(int32_t isa) {
-    return find(isa) != NULL;
+    return find(isa, PANATTN_DTYPE_BF16) != NULL; /* the dtype matters only to AUTO, which always runs */
 }
 
 PANATTN_API int32_t panattn_isa_best(void) {
-    return find(PANATTN_ISA_AUTO)->isa; /* never NULL: SCALAR is always listed and always runs */
+    /* never NULL: SCALAR is always listed and always runs */
+    return find(PANATTN_ISA_AUTO, PANATTN_DTYPE_F32)->isa;
 }

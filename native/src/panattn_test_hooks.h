@@ -4,7 +4,7 @@
  * sets PANATTN_TEST_HOOKS (the coverage, sanitizer and allocation-failure builds); without it
  * every hook is a constant the optimiser removes, and the library exports nothing of them.
  *
- *   PANATTN_TEST_ISA_MAX=scalar|avx2 (environment): the selector treats every path above it as
+ *   PANATTN_TEST_ISA_MAX=scalar|avx2|avx512 (environment): the selector treats every path above it as
  *     one this CPU cannot run, so AUTO resolves lower and forcing a higher path fails as it
  *     would on an older CPU. Unset, empty or unknown: no cap.
  *   panattn_test_fail_alloc_at(n): on the calling thread, the n-th allocation through

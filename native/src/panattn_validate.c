@@ -12,10 +12,10 @@
 
 #include "panattn_internal.h"
 
-/* Only called with an isa already checked to lie in [AUTO, AVX512] (p->isa after its range
+/* Only called with an isa already checked to lie in [AUTO, AVX512_BF16] (p->isa after its range
  * check, or panattn_isa_best()), so a table needs no fallback for other values. */
 static const char *isa_name(int32_t isa) {
-    static const char *const names[] = {"AUTO", "SCALAR", "AVX2", "AVX512"};
+    static const char *const names[] = {"AUTO", "SCALAR", "AVX2", "AVX512", "AVX512_BF16"};
     return names[isa];
 }
 
@@ -65,7 +65,7 @@ static int32_t check_extent(const char *tensor, int n, const int64_t *sizes, con
 }
 
 static int32_t check_tensors(const panattn_params *p) {
-    int64_t es = panattn_dtype_size(p->dtype);
+    int64_t es = panattn_dtype_size(p->dtype), kv_es = panattn_dtype_size(panattn_kv_dtype(p));
     int64_t one = 1;
     /* Packed tensors have no batch dimension (their batch strides are not read); paged K and V
      * are pools of num_blocks blocks of block_size rows. */
@@ -86,14 +86,14 @@ static int32_t check_tensors(const panattn_params *p) {
         int64_t strides[] = {p->k_batch_stride, p->k_head_stride, p->k_row_stride, one};
         const char *dims[] = {k_batch_name, "kv_heads", k_rows_name};
         const char *names[] = {"k_batch_stride", "k_head_stride", "k_row_stride"};
-        CHECK(check_extent("k", 4, sizes, strides, dims, names, es));
+        CHECK(check_extent("k", 4, sizes, strides, dims, names, kv_es));
     }
     {
         int64_t sizes[] = {k_batch, p->kv_heads, k_rows, p->head_dim};
         int64_t strides[] = {p->v_batch_stride, p->v_head_stride, p->v_row_stride, one};
         const char *dims[] = {k_batch_name, "kv_heads", k_rows_name};
         const char *names[] = {"v_batch_stride", "v_head_stride", "v_row_stride"};
-        CHECK(check_extent("v", 4, sizes, strides, dims, names, es));
+        CHECK(check_extent("v", 4, sizes, strides, dims, names, kv_es));
     }
     {
         int64_t sizes[] = {q_batch, p->heads, p->seq_q, p->head_dim};
@@ -109,12 +109,57 @@ static int32_t check_tensors(const panattn_params *p) {
         const char *names[] = {"lse_batch_stride", "lse_head_stride"};
         CHECK(check_extent("lse", 3, sizes, strides, dims, names, 4));
     }
+    if (p->kv_dtype == PANATTN_DTYPE_I8) {
+        int64_t sizes[] = {p->batch, p->kv_heads, p->seq_k};
+        int64_t ks[] = {p->k_scale_batch_stride, p->k_scale_head_stride, p->k_scale_row_stride};
+        int64_t vs[] = {p->v_scale_batch_stride, p->v_scale_head_stride, p->v_scale_row_stride};
+        const char *dims[] = {"batch", "kv_heads", "seq_k"};
+        const char *knames[] = {"k_scale_batch_stride", "k_scale_head_stride", "k_scale_row_stride"};
+        const char *vnames[] = {"v_scale_batch_stride", "v_scale_head_stride", "v_scale_row_stride"};
+        CHECK(check_extent("k_scale", 3, sizes, ks, dims, knames, 4));
+        CHECK(check_extent("v_scale", 3, sizes, vs, dims, vnames, 4));
+    }
     if (p->mask != NULL) {
         int64_t sizes[] = {p->batch, p->heads, p->seq_q, p->seq_k};
         int64_t strides[] = {p->mask_batch_stride, p->mask_head_stride, p->mask_row_stride, one};
         const char *dims[] = {"batch", "heads", "seq_q"};
         const char *names[] = {"mask_batch_stride", "mask_head_stride", "mask_row_stride"};
         CHECK(check_extent("mask", 4, sizes, strides, dims, names, 4));
+    }
+    return PANATTN_OK;
+}
+
+/* Quantised KV: the K/V element type, and the int8 scales exactly when it is I8. */
+static int32_t check_kv(const panattn_params *p) {
+    if (p->kv_dtype < 0 || p->kv_dtype > PANATTN_DTYPE_I8) {
+        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
+                            "kv_dtype (%lld) must be 0 (same as dtype), F16 (1), BF16 (2) or I8 (3)",
+                            (long long)p->kv_dtype);
+    }
+    if (p->kv_dtype != 0 && p->dtype != PANATTN_DTYPE_F32) {
+        return panattn_fail(PANATTN_ERR_UNSUPPORTED,
+                            "kv_dtype (%lld) needs dtype F32 (0), got %d: quantised or mixed K/V take fp32 queries",
+                            (long long)p->kv_dtype, (int)p->dtype);
+    }
+    const int i8 = p->kv_dtype == PANATTN_DTYPE_I8;
+    if (i8 && p->k_scale == NULL) {
+        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "k_scale must not be NULL when kv_dtype is I8 (3)");
+    }
+    if (i8 && p->v_scale == NULL) {
+        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "v_scale must not be NULL when kv_dtype is I8 (3)");
+    }
+    if (!i8 && (p->k_scale != NULL || p->v_scale != NULL)) {
+        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
+                            "k_scale and v_scale must be NULL unless kv_dtype is I8 (3), got kv_dtype %lld",
+                            (long long)p->kv_dtype);
+    }
+    if (i8) {
+        CHECK(check_stride("k_scale_batch_stride", p->k_scale_batch_stride));
+        CHECK(check_stride("k_scale_head_stride", p->k_scale_head_stride));
+        CHECK(check_stride("k_scale_row_stride", p->k_scale_row_stride));
+        CHECK(check_stride("v_scale_batch_stride", p->v_scale_batch_stride));
+        CHECK(check_stride("v_scale_head_stride", p->v_scale_head_stride));
+        CHECK(check_stride("v_scale_row_stride", p->v_scale_row_stride));
     }
     return PANATTN_OK;
 }
@@ -307,11 +352,19 @@ int32_t panattn_validate_params(const panattn_params *p, int64_t *tile_count) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "dtype (%d) must be F32 (0), F16 (1) or BF16 (2)",
                             (int)p->dtype);
     }
-    if (p->isa < PANATTN_ISA_AUTO || p->isa > PANATTN_ISA_AVX512) {
+    if (p->isa < PANATTN_ISA_AUTO || p->isa > PANATTN_ISA_AVX512_BF16) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
-                            "isa (%d) must be AUTO (0), SCALAR (1), AVX2 (2) or AVX512 (3)", (int)p->isa);
+                            "isa (%d) must be AUTO (0), SCALAR (1), AVX2 (2), AVX512 (3) or AVX512_BF16 (4)",
+                            (int)p->isa);
     }
     CHECK(check_layout(p));
+    CHECK(check_kv(p)); /* before the extents: k and v's element size depends on it */
+    if (p->kv_dtype != 0 && (p->block_table != NULL || p->cu_seqlens_k != NULL)) {
+        /* the scales are indexed by (batch, kv head, key) of a batched cache */
+        return panattn_fail(PANATTN_ERR_UNSUPPORTED, "kv_dtype %lld with %s: quantised or mixed K/V is implemented for "
+                            "batched caches only", (long long)p->kv_dtype,
+                            p->block_table != NULL ? "block_table (paged keys)" : "cu_seqlens_k (packed keys)");
+    }
     CHECK(check_tensors(p));
     CHECK(check_options(p));
     int64_t bh, count;
@@ -340,7 +393,7 @@ int32_t panattn_validate_params(const panattn_params *p, int64_t *tile_count) {
     if (p->block_table != NULL) {
         CHECK(check_block_ids(p));
     }
-    if (panattn_kernel_select(p->isa) == NULL) {
+    if (panattn_kernel_select(p->isa, p->dtype) == NULL) {
         return panattn_fail(PANATTN_ERR_UNSUPPORTED, "isa %s (%d) is not supported by this CPU or build (best: %s)",
                             isa_name(p->isa), (int)p->isa, isa_name(panattn_isa_best()));
     }

@@ -296,7 +296,11 @@ static inline void ac_report_and_destroy(attn_case *c, int32_t status, const cha
 }
 
 static inline const char *ac_isa_name(int32_t isa) {
-    return isa == PANATTN_ISA_AVX512 ? "AVX512" : isa == PANATTN_ISA_AVX2 ? "AVX2" : "SCALAR";
+    return isa == PANATTN_ISA_AVX512_BF16 ? "AVX512_BF16"
+           : isa == PANATTN_ISA_AVX512    ? "AVX512"
+           : isa == PANATTN_ISA_AVX2      ? "AVX2"
+           : isa == PANATTN_ISA_AUTO      ? "AUTO"
+                                          : "SCALAR";
 }
 
 static inline const char *ac_dtype_name(int32_t dtype) {

@@ -40,24 +40,24 @@ static void tile_count_overflow(void) {
 
 #if defined(PANATTN_TEST_HOOKS)
 static const char *name_of(int32_t isa) {
-    return isa == PANATTN_ISA_AVX512 ? "AVX512" : isa == PANATTN_ISA_AVX2 ? "AVX2" : "SCALAR";
+    return ac_isa_name(isa);
 }
 
 /* With the selector capped at `cap` (an ISA this CPU runs), every path above it is refused;
- * `top` is the best path the CPU runs without a cap. */
+ * `top` is the highest path the CPU runs without a cap. */
 static void capped(const char *cap_env, int32_t cap, int32_t top) {
     char name[200], want[300];
     setenv("PANATTN_TEST_ISA_MAX", cap_env, 1);
     snprintf(name, sizeof name, "cap %s: isa_best is %s, higher paths unsupported", cap_env, name_of(cap));
     int ok = panattn_isa_best() == cap && panattn_isa_supported(cap);
-    for (int32_t isa = cap + 1; isa <= PANATTN_ISA_AVX512; isa++) {
+    for (int32_t isa = cap + 1; isa <= PANATTN_ISA_AVX512_BF16; isa++) {
         ok &= !panattn_isa_supported(isa);
     }
     report(ok, name, "");
 
     attn_shape s = {1, 2, 1, 5, 40, 24, PANATTN_CAUSAL_BOTTOM_RIGHT, PANATTN_DTYPE_F32, PANATTN_ISA_AUTO, 0, 0, 0, 0,
                     MASK_RANDOM, 1, NULL, 1.0};
-    for (int32_t isa = cap + 1; isa <= PANATTN_ISA_AVX512; isa++) {
+    for (int32_t isa = cap + 1; isa <= PANATTN_ISA_AVX512_BF16; isa++) {
         attn_case c;
         s.isa = isa;
         ac_build(&c, &s, 9);
@@ -114,12 +114,16 @@ static void caps(void) {
     }
     unsetenv("PANATTN_TEST_ISA_MAX"); /* what the CPU itself runs */
     const int avx2 = panattn_isa_supported(PANATTN_ISA_AVX2), avx512 = panattn_isa_supported(PANATTN_ISA_AVX512);
-    const int32_t top = panattn_isa_best();
+    const int bf16 = panattn_isa_supported(PANATTN_ISA_AVX512_BF16);
+    const int32_t top = bf16 ? PANATTN_ISA_AVX512_BF16 : panattn_isa_best();
     if (avx2) {
         capped("scalar", PANATTN_ISA_SCALAR, top);
     }
     if (avx512) {
         capped("avx2", PANATTN_ISA_AVX2, top);
+    }
+    if (bf16) {
+        capped("avx512", PANATTN_ISA_AVX512, top);
     }
     if (outer != NULL) {
         setenv("PANATTN_TEST_ISA_MAX", saved, 1);

@@ -348,6 +348,11 @@ static void validation_without_device(void) {
            "head_dim 40 is refused by name", panattn_cuda_last_error());
     p.head_dim = 64;
     report(panattn_cuda_validate(&p) == PANATTN_OK, "a valid problem validates (no device needed)", panattn_cuda_last_error());
+    p.kv_dtype = PANATTN_DTYPE_I8;
+    st = panattn_cuda_validate(&p);
+    report(st == PANATTN_ERR_UNSUPPORTED && strstr(panattn_cuda_last_error(), "kv_dtype") != NULL,
+           "a quantised K/V dtype is refused by name", panattn_cuda_last_error());
+    p.kv_dtype = 0;
     p.heads = 3;
     p.kv_heads = 2;
     report(panattn_cuda_validate(&p) == PANATTN_ERR_INVALID_ARGUMENT, "kv_heads must divide heads", panattn_cuda_last_error());

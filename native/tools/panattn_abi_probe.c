@@ -61,6 +61,15 @@ int main(void) {
     FIELD(struct panattn_params, max_blocks_per_seq);
     FIELD(struct panattn_params, block_size);
     FIELD(struct panattn_params, num_blocks);
+    FIELD(struct panattn_params, kv_dtype);
+    FIELD(struct panattn_params, k_scale);
+    FIELD(struct panattn_params, v_scale);
+    FIELD(struct panattn_params, k_scale_batch_stride);
+    FIELD(struct panattn_params, k_scale_head_stride);
+    FIELD(struct panattn_params, k_scale_row_stride);
+    FIELD(struct panattn_params, v_scale_batch_stride);
+    FIELD(struct panattn_params, v_scale_head_stride);
+    FIELD(struct panattn_params, v_scale_row_stride);
     SIZE(struct panattn_plan);
     FIELD(struct panattn_plan, tiles);
     FIELD(struct panattn_plan, splits);

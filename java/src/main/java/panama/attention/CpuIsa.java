@@ -1,11 +1,21 @@
 package panama.attention;
 
-/** Instruction-set path of the native CPU kernel. {@link #AUTO} picks the best one CPUID allows. */
+/**
+ * Instruction-set path of the native CPU kernel. {@link #AUTO} picks the best one CPUID allows for the
+ * call's dtype: {@link #AVX512_BF16} for {@link DType#BF16} where the CPU has it, else {@link #AVX512}
+ * and below.
+ */
 public enum CpuIsa {
     AUTO(0),
     SCALAR(1),
     AVX2(2),
-    AVX512(3);
+    AVX512(3),
+    /**
+     * AVX-512 with {@code vdpbf16ps}: bf16 Q·Kᵀ and P·V at twice the multiply-adds per instruction, the
+     * probabilities rounded to bf16 for P·V (fp32 accumulation and softmax). Only bf16 inputs use the
+     * instruction; forced on F32 or F16 it runs the {@link #AVX512} algorithm.
+     */
+    AVX512_BF16(4);
 
     private final int nativeCode;
 

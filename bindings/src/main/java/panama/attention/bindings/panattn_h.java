@@ -1064,6 +1064,15 @@ public class panattn_h {
     public static int PANATTN_DTYPE_BF16() {
         return PANATTN_DTYPE_BF16;
     }
+    private static final int PANATTN_DTYPE_I8 = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define PANATTN_DTYPE_I8 3
+     * }
+     */
+    public static int PANATTN_DTYPE_I8() {
+        return PANATTN_DTYPE_I8;
+    }
     private static final int PANATTN_ISA_AUTO = (int)0L;
     /**
      * {@snippet lang=c :
@@ -1099,6 +1108,15 @@ public class panattn_h {
      */
     public static int PANATTN_ISA_AVX512() {
         return PANATTN_ISA_AVX512;
+    }
+    private static final int PANATTN_ISA_AVX512_BF16 = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define PANATTN_ISA_AVX512_BF16 4
+     * }
+     */
+    public static int PANATTN_ISA_AVX512_BF16() {
+        return PANATTN_ISA_AVX512_BF16;
     }
     private static final int PANATTN_TILE_Q = (int)128L;
     /**

@@ -63,6 +63,15 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int64_t max_blocks_per_seq;
  *     int64_t block_size;
  *     int64_t num_blocks;
+ *     int64_t kv_dtype;
+ *     const float *k_scale;
+ *     const float *v_scale;
+ *     int64_t k_scale_batch_stride;
+ *     int64_t k_scale_head_stride;
+ *     int64_t k_scale_row_stride;
+ *     int64_t v_scale_batch_stride;
+ *     int64_t v_scale_head_stride;
+ *     int64_t v_scale_row_stride;
  * }
  * }
  */
@@ -118,7 +127,16 @@ public class panattn_params {
         panattn_h.C_LONG.withName("block_table_stride"),
         panattn_h.C_LONG.withName("max_blocks_per_seq"),
         panattn_h.C_LONG.withName("block_size"),
-        panattn_h.C_LONG.withName("num_blocks")
+        panattn_h.C_LONG.withName("num_blocks"),
+        panattn_h.C_LONG.withName("kv_dtype"),
+        panattn_h.C_POINTER.withName("k_scale"),
+        panattn_h.C_POINTER.withName("v_scale"),
+        panattn_h.C_LONG.withName("k_scale_batch_stride"),
+        panattn_h.C_LONG.withName("k_scale_head_stride"),
+        panattn_h.C_LONG.withName("k_scale_row_stride"),
+        panattn_h.C_LONG.withName("v_scale_batch_stride"),
+        panattn_h.C_LONG.withName("v_scale_head_stride"),
+        panattn_h.C_LONG.withName("v_scale_row_stride")
     ).withName("panattn_params");
 
     /**
@@ -2150,6 +2168,402 @@ public class panattn_params {
      */
     public static void num_blocks(MemorySegment struct, long fieldValue) {
         struct.set(num_blocks$LAYOUT, num_blocks$OFFSET, fieldValue);
+    }
+
+    private static final OfLong kv_dtype$LAYOUT = (OfLong)$LAYOUT.select(groupElement("kv_dtype"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t kv_dtype
+     * }
+     */
+    public static final OfLong kv_dtype$layout() {
+        return kv_dtype$LAYOUT;
+    }
+
+    private static final long kv_dtype$OFFSET = $LAYOUT.byteOffset(groupElement("kv_dtype"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t kv_dtype
+     * }
+     */
+    public static final long kv_dtype$offset() {
+        return kv_dtype$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t kv_dtype
+     * }
+     */
+    public static long kv_dtype(MemorySegment struct) {
+        return struct.get(kv_dtype$LAYOUT, kv_dtype$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t kv_dtype
+     * }
+     */
+    public static void kv_dtype(MemorySegment struct, long fieldValue) {
+        struct.set(kv_dtype$LAYOUT, kv_dtype$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout k_scale$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("k_scale"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * const float *k_scale
+     * }
+     */
+    public static final AddressLayout k_scale$layout() {
+        return k_scale$LAYOUT;
+    }
+
+    private static final long k_scale$OFFSET = $LAYOUT.byteOffset(groupElement("k_scale"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * const float *k_scale
+     * }
+     */
+    public static final long k_scale$offset() {
+        return k_scale$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * const float *k_scale
+     * }
+     */
+    public static MemorySegment k_scale(MemorySegment struct) {
+        return struct.get(k_scale$LAYOUT, k_scale$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * const float *k_scale
+     * }
+     */
+    public static void k_scale(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(k_scale$LAYOUT, k_scale$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout v_scale$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("v_scale"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * const float *v_scale
+     * }
+     */
+    public static final AddressLayout v_scale$layout() {
+        return v_scale$LAYOUT;
+    }
+
+    private static final long v_scale$OFFSET = $LAYOUT.byteOffset(groupElement("v_scale"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * const float *v_scale
+     * }
+     */
+    public static final long v_scale$offset() {
+        return v_scale$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * const float *v_scale
+     * }
+     */
+    public static MemorySegment v_scale(MemorySegment struct) {
+        return struct.get(v_scale$LAYOUT, v_scale$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * const float *v_scale
+     * }
+     */
+    public static void v_scale(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(v_scale$LAYOUT, v_scale$OFFSET, fieldValue);
+    }
+
+    private static final OfLong k_scale_batch_stride$LAYOUT = (OfLong)$LAYOUT.select(groupElement("k_scale_batch_stride"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t k_scale_batch_stride
+     * }
+     */
+    public static final OfLong k_scale_batch_stride$layout() {
+        return k_scale_batch_stride$LAYOUT;
+    }
+
+    private static final long k_scale_batch_stride$OFFSET = $LAYOUT.byteOffset(groupElement("k_scale_batch_stride"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t k_scale_batch_stride
+     * }
+     */
+    public static final long k_scale_batch_stride$offset() {
+        return k_scale_batch_stride$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t k_scale_batch_stride
+     * }
+     */
+    public static long k_scale_batch_stride(MemorySegment struct) {
+        return struct.get(k_scale_batch_stride$LAYOUT, k_scale_batch_stride$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t k_scale_batch_stride
+     * }
+     */
+    public static void k_scale_batch_stride(MemorySegment struct, long fieldValue) {
+        struct.set(k_scale_batch_stride$LAYOUT, k_scale_batch_stride$OFFSET, fieldValue);
+    }
+
+    private static final OfLong k_scale_head_stride$LAYOUT = (OfLong)$LAYOUT.select(groupElement("k_scale_head_stride"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t k_scale_head_stride
+     * }
+     */
+    public static final OfLong k_scale_head_stride$layout() {
+        return k_scale_head_stride$LAYOUT;
+    }
+
+    private static final long k_scale_head_stride$OFFSET = $LAYOUT.byteOffset(groupElement("k_scale_head_stride"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t k_scale_head_stride
+     * }
+     */
+    public static final long k_scale_head_stride$offset() {
+        return k_scale_head_stride$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t k_scale_head_stride
+     * }
+     */
+    public static long k_scale_head_stride(MemorySegment struct) {
+        return struct.get(k_scale_head_stride$LAYOUT, k_scale_head_stride$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t k_scale_head_stride
+     * }
+     */
+    public static void k_scale_head_stride(MemorySegment struct, long fieldValue) {
+        struct.set(k_scale_head_stride$LAYOUT, k_scale_head_stride$OFFSET, fieldValue);
+    }
+
+    private static final OfLong k_scale_row_stride$LAYOUT = (OfLong)$LAYOUT.select(groupElement("k_scale_row_stride"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t k_scale_row_stride
+     * }
+     */
+    public static final OfLong k_scale_row_stride$layout() {
+        return k_scale_row_stride$LAYOUT;
+    }
+
+    private static final long k_scale_row_stride$OFFSET = $LAYOUT.byteOffset(groupElement("k_scale_row_stride"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t k_scale_row_stride
+     * }
+     */
+    public static final long k_scale_row_stride$offset() {
+        return k_scale_row_stride$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t k_scale_row_stride
+     * }
+     */
+    public static long k_scale_row_stride(MemorySegment struct) {
+        return struct.get(k_scale_row_stride$LAYOUT, k_scale_row_stride$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t k_scale_row_stride
+     * }
+     */
+    public static void k_scale_row_stride(MemorySegment struct, long fieldValue) {
+        struct.set(k_scale_row_stride$LAYOUT, k_scale_row_stride$OFFSET, fieldValue);
+    }
+
+    private static final OfLong v_scale_batch_stride$LAYOUT = (OfLong)$LAYOUT.select(groupElement("v_scale_batch_stride"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t v_scale_batch_stride
+     * }
+     */
+    public static final OfLong v_scale_batch_stride$layout() {
+        return v_scale_batch_stride$LAYOUT;
+    }
+
+    private static final long v_scale_batch_stride$OFFSET = $LAYOUT.byteOffset(groupElement("v_scale_batch_stride"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t v_scale_batch_stride
+     * }
+     */
+    public static final long v_scale_batch_stride$offset() {
+        return v_scale_batch_stride$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t v_scale_batch_stride
+     * }
+     */
+    public static long v_scale_batch_stride(MemorySegment struct) {
+        return struct.get(v_scale_batch_stride$LAYOUT, v_scale_batch_stride$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t v_scale_batch_stride
+     * }
+     */
+    public static void v_scale_batch_stride(MemorySegment struct, long fieldValue) {
+        struct.set(v_scale_batch_stride$LAYOUT, v_scale_batch_stride$OFFSET, fieldValue);
+    }
+
+    private static final OfLong v_scale_head_stride$LAYOUT = (OfLong)$LAYOUT.select(groupElement("v_scale_head_stride"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t v_scale_head_stride
+     * }
+     */
+    public static final OfLong v_scale_head_stride$layout() {
+        return v_scale_head_stride$LAYOUT;
+    }
+
+    private static final long v_scale_head_stride$OFFSET = $LAYOUT.byteOffset(groupElement("v_scale_head_stride"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t v_scale_head_stride
+     * }
+     */
+    public static final long v_scale_head_stride$offset() {
+        return v_scale_head_stride$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t v_scale_head_stride
+     * }
+     */
+    public static long v_scale_head_stride(MemorySegment struct) {
+        return struct.get(v_scale_head_stride$LAYOUT, v_scale_head_stride$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t v_scale_head_stride
+     * }
+     */
+    public static void v_scale_head_stride(MemorySegment struct, long fieldValue) {
+        struct.set(v_scale_head_stride$LAYOUT, v_scale_head_stride$OFFSET, fieldValue);
+    }
+
+    private static final OfLong v_scale_row_stride$LAYOUT = (OfLong)$LAYOUT.select(groupElement("v_scale_row_stride"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t v_scale_row_stride
+     * }
+     */
+    public static final OfLong v_scale_row_stride$layout() {
+        return v_scale_row_stride$LAYOUT;
+    }
+
+    private static final long v_scale_row_stride$OFFSET = $LAYOUT.byteOffset(groupElement("v_scale_row_stride"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t v_scale_row_stride
+     * }
+     */
+    public static final long v_scale_row_stride$offset() {
+        return v_scale_row_stride$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t v_scale_row_stride
+     * }
+     */
+    public static long v_scale_row_stride(MemorySegment struct) {
+        return struct.get(v_scale_row_stride$LAYOUT, v_scale_row_stride$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t v_scale_row_stride
+     * }
+     */
+    public static void v_scale_row_stride(MemorySegment struct, long fieldValue) {
+        struct.set(v_scale_row_stride$LAYOUT, v_scale_row_stride$OFFSET, fieldValue);
     }
 
     /**

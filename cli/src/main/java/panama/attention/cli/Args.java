@@ -8,6 +8,7 @@ import panama.attention.Backend;
 import panama.attention.CausalMode;
 import panama.attention.CpuIsa;
 import panama.attention.DType;
+import panama.attention.KvDtype;
 import panama.attention.measure.Workload;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
@@ -199,6 +200,35 @@ final class Args {
                 }
             }
             return new IntList(List.copyOf(out));
+        }
+    }
+
+    /** K/V element types, one option value: {@code f32,i8}. */
+    record KvDtypeList(List<KvDtype> values) {
+    }
+
+    /** {@code f32|f16|bf16|i8}, comma-separated, each at most once. */
+    static final class KvDtypeListConverter implements ITypeConverter<KvDtypeList> {
+        @Override
+        public KvDtypeList convert(String value) {
+            List<KvDtype> out = new ArrayList<>();
+            for (String part : value.split(",", -1)) {
+                KvDtype t = parseKvDtype(part.trim());
+                if (out.contains(t)) {
+                    throw new TypeConversionException("'" + value + "' names " + lower(t) + " twice");
+                }
+                out.add(t);
+            }
+            return new KvDtypeList(List.copyOf(out));
+        }
+
+        private static KvDtype parseKvDtype(String name) {
+            for (KvDtype t : KvDtype.values()) {
+                if (lower(t).equals(name.toLowerCase(java.util.Locale.ROOT))) {
+                    return t;
+                }
+            }
+            throw new TypeConversionException("unknown K/V dtype '" + name + "' (expected f32, f16, bf16 or i8)");
         }
     }
 }

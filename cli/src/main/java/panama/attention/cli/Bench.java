@@ -26,6 +26,7 @@ import panama.attention.BackendStatus;
 import panama.attention.CausalMode;
 import panama.attention.CpuIsa;
 import panama.attention.DType;
+import panama.attention.KvDtype;
 import panama.attention.TileScheduler;
 import panama.attention.measure.Timer;
 import panama.attention.measure.TripleLoop;
@@ -46,9 +47,10 @@ final class Bench {
     static final String USAGE = """
             bench [--backends A,B,...] [--batch N] [--heads N] [--kv-heads N] [--seq N[,N...]]
                   [--kv-seq N] [--head-dim N] [--causal none|top-left|bottom-right]
-                  [--dtype f32|f16|bf16] [--threads N] [--isa auto|scalar|avx2|avx512]
+                  [--dtype f32|f16|bf16] [--threads N] [--isa auto|scalar|avx2|avx512|avx512_bf16]
                   [--json F] [--no-sgemm] [--full] [--out-dir D] [--window L,R] [--softcap C]
                   [--page-size P | --varlen L1,L2,... | --varlen-random MIN,MAX,COUNT]
+                  [--kv-dtype f32|f16|bf16|i8[,...]]
                 Times each backend on each shape (checked against JAVA_REFERENCE first; a backend
                 that disagrees is reported FAILED and never timed) and prints median/min ms,
                 GFLOP/s, its share of the CPU's measured FMA peak (same threads; the probe runs
@@ -74,7 +76,15 @@ final class Bench {
                 ones. --varlen L1,L2,... (or --varlen-random MIN,MAX,COUNT, seeded) times a packed
                 batch of sequences of those lengths (Lq = Lk) against the padded batch [n, heads,
                 max, d] with key lengths, printing the packed call's GFLOP/s of useful FLOPs, the
-                padded call's GFLOP/s of computed FLOPs and their ratio.""";
+                padded call's GFLOP/s of computed FLOPs and their ratio.
+
+                --kv-dtype times decode instead: one query row per head against a KvCache of --seq
+                keys stored as each listed type (NATIVE_CPU; defaults heads 32, head-dim 128, seq
+                4096), interleaved with a read-bandwidth probe, and prints median/min ms, GB/s of
+                the bytes the call reads (K and V elements, plus I8's fp32 scales), that rate's
+                share of the probe's, the error against float64 of the unquantised inputs and the
+                speed-up over f32 when f32 is listed. Not with --backends, --full, --kv-seq,
+                --causal, --window, --softcap, --json or --dtype other than f32.""";
 
     static final List<Integer> DEFAULT_SEQ = List.of(256, 512, 1024);
     static final List<Integer> FULL_SEQ = List.of(256, 512, 1024, 2048, 4096, 8192);
@@ -105,7 +115,11 @@ final class Bench {
     record Config(List<String> backends, int batch, int heads, int kvHeads, List<Integer> seqs, Integer kvSeq,
                   List<Integer> headDims, List<CausalMode> causals, DType dtype, int threads, CpuIsa isa,
                   Path json, boolean sgemm, boolean full, Path outDir, Args.Window window, float softcap,
-                  BenchLayouts.Mode layouts) {
+                  BenchLayouts.Mode layouts, List<KvDtype> kvDtypes) {
+        /** True for the decode-against-a-KvCache bench ({@code --kv-dtype}). */
+        boolean kvDecode() {
+            return kvDtypes != null;
+        }
     }
 
     /** One table row and JSON/CSV record. {@code backend} is a {@link Backend} name or {@link #TRIPLE_LOOP}. */
@@ -128,7 +142,7 @@ final class Bench {
         @Option(names = "--batch")
         int batch = 1;
         @Option(names = "--heads")
-        int heads = 8;
+        Integer heads;
         @Option(names = "--kv-heads")
         Integer kvHeads;
         @Option(names = "--seq", converter = Args.IntListConverter.class)
@@ -163,6 +177,8 @@ final class Bench {
         Args.IntList varlen;
         @Option(names = "--varlen-random", converter = Args.IntListConverter.class)
         Args.IntList varlenRandom;
+        @Option(names = "--kv-dtype", converter = Args.KvDtypeListConverter.class)
+        Args.KvDtypeList kvDtype;
 
         @Option(names = {"-h", "--help"}, usageHelp = true)
         boolean help;
@@ -177,8 +193,12 @@ final class Bench {
                 }
                 names = List.copyOf(set);
             }
+            boolean kv = kvDtype != null;
+            if (kv) {
+                refuseWithKvDtype(command);
+            }
             Args.atLeast(command, "--batch", batch, 1);
-            Args.atLeast(command, "--heads", heads, 1);
+            int heads = Args.atLeast(command, "--heads", this.heads != null ? this.heads : kv ? 32 : 8, 1);
             int kvh = Args.atLeast(command, "--kv-heads", kvHeads == null ? heads : kvHeads, 1);
             if (heads % kvh != 0) {
                 throw CliException.usage(command + ": --kv-heads " + kvh + " does not divide --heads " + heads);
@@ -191,12 +211,13 @@ final class Bench {
                 }
             }
             List<Integer> seqs = full ? FULL_SEQ
-                    : seq == null ? DEFAULT_SEQ : Args.atLeast(command, "--seq", seq.values(), 1);
+                    : seq == null ? (kv ? List.of(KvDecodeBench.DEFAULT_SEQ) : DEFAULT_SEQ)
+                    : Args.atLeast(command, "--seq", seq.values(), 1);
             if (kvSeq != null) {
                 Args.atLeast(command, "--kv-seq", kvSeq, 1);
             }
             List<Integer> headDims = full ? FULL_HEAD_DIMS
-                    : List.of(Args.atLeast(command, "--head-dim", headDim == null ? 64 : headDim, 1));
+                    : List.of(Args.atLeast(command, "--head-dim", headDim == null ? (kv ? 128 : 64) : headDim, 1));
             List<CausalMode> causals = full ? FULL_CAUSAL : List.of(causal == null ? CausalMode.NONE : causal);
             int t = Args.atLeast(command, "--threads",
                     threads == null ? Runtime.getRuntime().availableProcessors() : threads, 1);
@@ -208,7 +229,7 @@ final class Bench {
             }
             return new Config(names, batch, heads, kvh, seqs, kvSeq, headDims, causals, dtype, t, isa, json,
                     !noSgemm, full, outDir == null ? DEFAULT_OUT_DIR : Path.of(outDir), window,
-                    softcap == null ? 0f : softcap, layouts(command));
+                    softcap == null ? 0f : softcap, layouts(command), kv ? kvDtype.values() : null);
         }
 
         /** --page-size, --varlen or --varlen-random (at most one, and not with --full): what to compare. */
@@ -225,6 +246,10 @@ final class Bench {
             }
             if (given.isEmpty()) {
                 return null;
+            }
+            if (kvDtype != null) {
+                throw CliException.usage(command + ": --kv-dtype and " + given.get(0) + " are different comparisons;"
+                        + " give one");
             }
             if (given.size() > 1) {
                 throw CliException.usage(command + ": " + String.join(" and ", given) + " are different comparisons;"
@@ -247,6 +272,19 @@ final class Bench {
             Args.atLeast(command, "--varlen-random MAX", r.get(1), r.get(0));
             Args.atLeast(command, "--varlen-random COUNT", r.get(2), 1);
             return new BenchLayouts.Mode(null, BenchLayouts.randomLengths(r.get(0), r.get(1), r.get(2), SEED));
+        }
+
+        /** The options that make no sense for decode against a KvCache: named, not ignored. */
+        private void refuseWithKvDtype(String command) throws CliException {
+            String clash = backends != null ? "--backends (it times NATIVE_CPU)"
+                    : full ? "--full" : kvSeq != null ? "--kv-seq (--seq is the cache length)"
+                    : causal != null ? "--causal (one query row sees every key)"
+                    : window != null ? "--window" : softcap != null ? "--softcap" : json != null ? "--json"
+                    : dtype != DType.F32 ? "--dtype " + Args.lower(dtype) + " (the queries of a quantised cache are f32)"
+                    : null;
+            if (clash != null) {
+                throw CliException.usage(command + ": --kv-dtype does not take " + clash);
+            }
         }
     }
 
@@ -276,6 +314,9 @@ final class Bench {
     static int run(Config c, PrintStream out, PrintStream err) throws CliException, IOException {
         if (c.layouts() != null) {
             return BenchLayouts.run(c, out, err);
+        }
+        if (c.kvDecode()) {
+            return KvDecodeBench.run(c, out, err);
         }
         if (c.json() != null) {
             Path dir = c.json().toAbsolutePath().getParent();

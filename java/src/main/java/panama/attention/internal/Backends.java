@@ -25,6 +25,11 @@ public final class Backends {
      * implement them.
      */
     public static String unsupported(Backend b, Problem p) {
+        if (p.quantisedKv() != null && b != Backend.NATIVE_CPU && b != Backend.JAVA_REFERENCE && b != Backend.AUTO) {
+            // checked first: the other backends' own checks read k and v, which such a call does not have
+            return "K/V dtype " + p.quantisedKv().dtype() + ": " + b + " reads K and V only in q's dtype;"
+                    + " NATIVE_CPU and JAVA_REFERENCE read a " + p.quantisedKv().dtype() + " KvCache";
+        }
         if (p.layout().any() && (b == Backend.BLAS || b == Backend.JAVA_VECTOR || b == Backend.CUDA)) {
             return p.layout().describe() + ": " + b + " does not implement them; NATIVE_CPU and JAVA_REFERENCE do";
         }

@@ -29,8 +29,6 @@ public final class KernelParams {
     public static MemorySegment fill(Problem p, Arena arena, MemorySegment keyLengths) {
         MemorySegment s = panattn_params.allocate(arena);
         panattn_params.q(s, raw(p.q()));
-        panattn_params.k(s, raw(p.k()));
-        panattn_params.v(s, raw(p.v()));
         panattn_params.out(s, raw(p.out()));
         panattn_params.lse(s, p.lse() == null ? MemorySegment.NULL : raw(p.lse()));
         panattn_params.mask(s, p.mask() == null ? MemorySegment.NULL : raw(p.mask()));
@@ -44,12 +42,18 @@ public final class KernelParams {
         panattn_params.q_batch_stride(s, p.q().stride(0));
         panattn_params.q_head_stride(s, p.q().stride(1));
         panattn_params.q_row_stride(s, p.q().stride(2));
-        panattn_params.k_batch_stride(s, p.k().stride(0));
-        panattn_params.k_head_stride(s, p.k().stride(1));
-        panattn_params.k_row_stride(s, p.k().stride(2));
-        panattn_params.v_batch_stride(s, p.v().stride(0));
-        panattn_params.v_head_stride(s, p.v().stride(1));
-        panattn_params.v_row_stride(s, p.v().stride(2));
+        if (p.quantisedKv() == null) {
+            panattn_params.k(s, raw(p.k()));
+            panattn_params.v(s, raw(p.v()));
+            panattn_params.k_batch_stride(s, p.k().stride(0));
+            panattn_params.k_head_stride(s, p.k().stride(1));
+            panattn_params.k_row_stride(s, p.k().stride(2));
+            panattn_params.v_batch_stride(s, p.v().stride(0));
+            panattn_params.v_head_stride(s, p.v().stride(1));
+            panattn_params.v_row_stride(s, p.v().stride(2));
+        } else {
+            quantisedKv(s, p.quantisedKv());
+        }
         panattn_params.out_batch_stride(s, p.out().stride(0));
         panattn_params.out_head_stride(s, p.out().stride(1));
         panattn_params.out_row_stride(s, p.out().stride(2));
@@ -89,6 +93,30 @@ public final class KernelParams {
     private static MemorySegment ints(int[] values, Arena arena) {
         return values == null ? MemorySegment.NULL
                 : MemorySegment.ofAddress(arena.allocateFrom(ValueLayout.JAVA_INT, values).address());
+    }
+
+    /** K and V stored in another type than q (kv_dtype, and for I8 the scales with their strides). */
+    private static void quantisedKv(MemorySegment s, QuantisedKv kv) {
+        panattn_params.k(s, MemorySegment.ofAddress(kv.k().address()));
+        panattn_params.v(s, MemorySegment.ofAddress(kv.v().address()));
+        panattn_params.k_batch_stride(s, kv.kStrides()[0]);
+        panattn_params.k_head_stride(s, kv.kStrides()[1]);
+        panattn_params.k_row_stride(s, kv.kStrides()[2]);
+        panattn_params.v_batch_stride(s, kv.vStrides()[0]);
+        panattn_params.v_head_stride(s, kv.vStrides()[1]);
+        panattn_params.v_row_stride(s, kv.vStrides()[2]);
+        panattn_params.kv_dtype(s, kv.dtype().nativeCode());
+        if (kv.kScale() != null) {
+            long[] st = kv.scaleStrides();
+            panattn_params.k_scale(s, MemorySegment.ofAddress(kv.kScale().address()));
+            panattn_params.v_scale(s, MemorySegment.ofAddress(kv.vScale().address()));
+            panattn_params.k_scale_batch_stride(s, st[0]);
+            panattn_params.k_scale_head_stride(s, st[1]);
+            panattn_params.k_scale_row_stride(s, st[2]);
+            panattn_params.v_scale_batch_stride(s, st[0]);
+            panattn_params.v_scale_head_stride(s, st[1]);
+            panattn_params.v_scale_row_stride(s, st[2]);
+        }
     }
 
     /**

@@ -25,13 +25,16 @@ import panama.attention.TileScheduler;
  *     k and v {@code [1, kvHeads, totalK, headDim]}, paged k and v pool views
  *     {@code [numBlocks, kvHeads, blockSize, headDim]}, packed lse {@code [1, heads, totalQ]}; the
  *     offset methods below address them.
+ * @param quantisedKv keys and values stored in another type than q (a quantised KV cache): then
+ *     k and v are null and only the backends that read it (NATIVE_CPU, JAVA_REFERENCE) accept
+ *     the call; null for K and V as tensors in q's dtype
  */
 public record Problem(
         Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor mask, int[] keyLengths,
         long batch, long heads, long kvHeads, long seqQ, long seqK, long headDim,
         long maskBatchStride, long maskHeadStride, long maskRowStride,
         float softmaxScale, CausalMode causal, DType dtype, CpuIsa cpuIsa, TileScheduler scheduler,
-        Tensor probabilities, Serving serving, Layout layout) {
+        Tensor probabilities, Serving serving, Layout layout, QuantisedKv quantisedKv) {
 
     /**
      * Packed sequences and paged keys, validated: cumulative offsets of packed queries and keys
@@ -61,15 +64,29 @@ public record Problem(
         }
     }
 
-    /** A call with the serving options and the dense layout. */
+    /** A call with the serving options, the dense layout and K and V as tensors in q's dtype. */
     public Problem(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor mask, int[] keyLengths,
                    long batch, long heads, long kvHeads, long seqQ, long seqK, long headDim,
                    long maskBatchStride, long maskHeadStride, long maskRowStride,
                    float softmaxScale, CausalMode causal, DType dtype, CpuIsa cpuIsa, TileScheduler scheduler,
                    Tensor probabilities, Serving serving) {
         this(q, k, v, out, lse, mask, keyLengths, batch, heads, kvHeads, seqQ, seqK, headDim, maskBatchStride,
-                maskHeadStride, maskRowStride, softmaxScale, causal, dtype, cpuIsa, scheduler, probabilities, serving,
-                Layout.DENSE);
+                maskHeadStride, maskRowStride, softmaxScale, causal, dtype, cpuIsa, scheduler, probabilities,
+                serving, Layout.DENSE, null);
+    }
+
+    /** Key element (b, h, j, c) as a float, from k or from the quantised storage (dequantised). */
+    public float keyAt(long b, long h, long j, long c) {
+        return quantisedKv != null ? quantisedKv.key(b, h, j, c) : Elements.get(k.segment(), k.dtype(), offset(k, b, h, j, c));
+    }
+
+    /** Value element (b, h, j, c) as a float. */
+    public float valueAt(long b, long h, long j, long c) {
+        return quantisedKv != null ? quantisedKv.value(b, h, j, c) : Elements.get(v.segment(), v.dtype(), offset(v, b, h, j, c));
+    }
+
+    private static long offset(Tensor t, long b, long h, long j, long c) {
+        return b * t.stride(0) + h * t.stride(1) + j * t.stride(2) + c;
     }
 
     /**

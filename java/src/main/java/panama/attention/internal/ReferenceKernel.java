@@ -23,6 +23,9 @@ import panama.attention.Tensor;
  * <p>It also fills the probabilities when asked: {@code exp(s_ij - lse_i)} for the keys row i
  * weighs, 0 for every key it does not see (past its visible end, or hidden by the mask), NaN for
  * the seen keys of a NaN row, all 0 for a row that sees no key.
+ *
+ * <p>Keys and values stored in another type (a quantised KV cache) are read as the kernels read
+ * them, dequantised: the reference then measures a kernel's error apart from the quantisation's.
  */
 public final class ReferenceKernel {
     private ReferenceKernel() {
@@ -62,11 +65,12 @@ public final class ReferenceKernel {
         double max = Double.NEGATIVE_INFINITY;
         boolean nan = false;
         long qRow = p.queryOffset(p.q(), b, h, i);
+        boolean quantised = p.quantisedKv() != null; // then k and v are null: read through the cache
         for (int j = start; j < end; j++) {
             double dot = 0;
-            long kRow = p.keyOffset(p.k(), b, kvh, j);
+            long kRow = quantised ? 0 : p.keyOffset(p.k(), b, kvh, j);
             for (int c = 0; c < d; c++) {
-                dot += (double) at(p.q(), qRow + c) * at(p.k(), kRow + c);
+                dot += (double) at(p.q(), qRow + c) * (quantised ? p.keyAt(b, kvh, j, c) : at(p.k(), kRow + c));
             }
             double s = (double) p.softmaxScale() * dot;
             if (cap > 0) {
@@ -98,9 +102,9 @@ public final class ReferenceKernel {
                 }
                 double w = Math.exp(logits[j] - max);
                 sum += w;
-                long vRow = p.keyOffset(p.v(), b, kvh, j);
+                long vRow = quantised ? 0 : p.keyOffset(p.v(), b, kvh, j);
                 for (int c = 0; c < d; c++) {
-                    acc[c] += w * at(p.v(), vRow + c);
+                    acc[c] += w * (quantised ? p.valueAt(b, kvh, j, c) : at(p.v(), vRow + c));
                 }
             }
             for (int c = 0; c < d; c++) {

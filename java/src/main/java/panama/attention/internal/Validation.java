@@ -20,9 +20,26 @@ public final class Validation {
     }
 
     public static Problem check(Tensor q, Tensor k, Tensor v, Tensor out, AttentionOptions o) {
-        requireNonNull(q, "q");
         requireNonNull(k, "k");
         requireNonNull(v, "v");
+        return check(q, k, v, null, out, o);
+    }
+
+    /**
+     * A call whose keys and values are stored in another type than the F32 queries (a quantised
+     * {@link panama.attention.KvCache}): the Problem's k and v are null, {@link Problem#quantisedKv}
+     * describes them. The cache made kv, so only its agreement with q is checked here.
+     */
+    public static Problem checkQuantised(Tensor q, QuantisedKv kv, Tensor out, AttentionOptions o) {
+        if (kv == null) {
+            throw new NullPointerException("kv must not be null");
+        }
+        return check(q, null, null, kv, out, o);
+    }
+
+    /** k and v, or kv (then k and v are null). */
+    private static Problem check(Tensor q, Tensor k, Tensor v, QuantisedKv kv, Tensor out, AttentionOptions o) {
+        requireNonNull(q, "q");
         requireNonNull(out, "out");
         if (o == null) {
             throw new NullPointerException("options must not be null (use AttentionOptions.defaults())");
@@ -30,34 +47,56 @@ public final class Validation {
         if (o.cuSeqlensQ() != null || o.blockTable() != null) {
             return LayoutValidation.check(q, k, v, out, o);
         }
-        for (Object[] t : new Object[][] {{q, "q"}, {k, "k"}, {v, "v"}, {out, "out"}}) {
+        Object[][] checked = kv == null ? new Object[][] {{q, "q"}, {k, "k"}, {v, "v"}, {out, "out"}}
+                : new Object[][] {{q, "q"}, {out, "out"}};
+        for (Object[] t : checked) {
             requireRank((Tensor) t[0], (String) t[1], 4, "[batch, heads, seq, headDim]");
             requireUsable((Tensor) t[0], (String) t[1]);
             requireUnitLastStride((Tensor) t[0], (String) t[1]);
         }
         DType dtype = q.dtype();
-        requireDtype(k, "k", dtype, "q");
-        requireDtype(v, "v", dtype, "q");
+        if (kv == null) {
+            requireDtype(k, "k", dtype, "q");
+            requireDtype(v, "v", dtype, "q");
+        } else if (dtype != DType.F32) {
+            throw new IllegalArgumentException("q: dtype is " + dtype + ", but a cache with K/V dtype " + kv.dtype()
+                    + " takes F32 queries only (the kernels widen " + kv.dtype() + " K/V to fp32)");
+        }
         requireDtype(out, "out", dtype, "q");
         if (out.segment().isReadOnly()) {
             throw new IllegalArgumentException("out: segment is read-only");
         }
 
         long batch = q.size(0), heads = q.size(1), seqQ = q.size(2), headDim = q.size(3);
-        long kvHeads = k.size(1), seqK = k.size(2);
+        long kvHeads = kv == null ? k.size(1) : kv.kvHeads();
+        long seqK = kv == null ? k.size(2) : kv.seqK();
         for (int d = 0; d < 4; d++) {
             requirePositive(q, "q", d);
-            requirePositive(k, "k", d);
+            if (kv == null) {
+                requirePositive(k, "k", d);
+            }
         }
         if (headDim > MAX_HEAD_DIM) {
             throw new IllegalArgumentException("q: dimension 3 (headDim) is " + headDim + ", above the supported " + MAX_HEAD_DIM);
         }
-        requireSize(k, "k", 0, batch, "q");
-        requireSize(k, "k", 3, headDim, "q");
-        requireSize(v, "v", 0, batch, "q");
-        requireSize(v, "v", 1, kvHeads, "k");
-        requireSize(v, "v", 2, seqK, "k");
-        requireSize(v, "v", 3, headDim, "q");
+        if (kv == null) {
+            requireSize(k, "k", 0, batch, "q");
+            requireSize(k, "k", 3, headDim, "q");
+            requireSize(v, "v", 0, batch, "q");
+            requireSize(v, "v", 1, kvHeads, "k");
+            requireSize(v, "v", 2, seqK, "k");
+            requireSize(v, "v", 3, headDim, "q");
+        } else {
+            if (kv.batch() != batch) {
+                throw new IllegalArgumentException("q: dimension 0 (batch) is " + batch + " but the cache has " + kv.batch());
+            }
+            if (kv.headDim() != headDim) {
+                throw new IllegalArgumentException("q: dimension 3 (headDim) is " + headDim + " but the cache has " + kv.headDim());
+            }
+            if (kvHeads < 1 || seqK < 1) {
+                throw new IllegalArgumentException("kv: kvHeads and seqK must be at least 1, got " + kvHeads + " and " + seqK);
+            }
+        }
         requireSize(out, "out", 0, batch, "q");
         requireSize(out, "out", 1, heads, "q");
         requireSize(out, "out", 2, seqQ, "q");
@@ -140,7 +179,7 @@ public final class Validation {
         TileScheduler scheduler = o.scheduler() == null ? TileScheduler.shared() : o.scheduler();
         Problem.Serving serving = serving(o, heads);
         return new Problem(q, k, v, out, lse, mask, keyLengths, batch, heads, kvHeads, seqQ, seqK, headDim,
-                mbs, mhs, mrs, scale, o.causal(), dtype, o.cpuIsa(), scheduler, probs, serving);
+                mbs, mhs, mrs, scale, o.causal(), dtype, o.cpuIsa(), scheduler, probs, serving, Problem.Layout.DENSE, kv);
     }
 
     /** The window, softcap and ALiBi slopes of o (the builder already checked the window and softcap). */
