@@ -14,13 +14,16 @@ import panama.attention.AttentionOptions;
 import panama.attention.Backend;
 import panama.attention.CausalMode;
 import panama.attention.DType;
+import panama.attention.KvCache;
+import panama.attention.KvDtype;
 import panama.attention.Tensor;
 import panama.attention.TileScheduler;
 
 /**
  * Ratios between our own paths, each pair timed in the same interleaved rounds: BF16 against F32
- * on NATIVE_CPU (what the bf16 dot-product instructions buy), and JAVA_VECTOR against NATIVE_CPU
- * (how close pure Java gets). Every ratio is a median of per-round ratios, printed with the
+ * on NATIVE_CPU (what the bf16 dot-product instructions buy), JAVA_VECTOR against NATIVE_CPU
+ * (how close pure Java gets), and decode against an int8 (and f16/bf16) KV cache against an f32
+ * one, with the share of the read bandwidth each reaches in bytes actually read. Every ratio is a median of per-round ratios, printed with the
  * smallest and largest round, and with what this machine lacked where that decides the number.
  */
 final class OwnRatios {
@@ -120,6 +123,65 @@ final class OwnRatios {
     }
 
     /**
+     * Decode (one query row per head, 32 heads, d 128) against a KvCache of {@code cache} tokens
+     * stored as F32, F16, BF16 and I8, with a read-bandwidth pass over as many bytes as the f32
+     * call reads, all in the same rounds: each type's speed over f32, and its GB/s in the bytes
+     * it actually reads (I8: elements and fp32 scales) as a share of the probe's.
+     */
+    List<String> kvDtypeDecode(int cache, ReadBandwidth bw) throws Exception {
+        final int heads = 32, d = 128;
+        System.err.println("[peers] decode against a KvCache of " + cache + " tokens, f32/f16/bf16/i8 interleaved ...");
+        List<String> lines = new ArrayList<>();
+        KvDtype[] types = KvDtype.values();
+        List<KvCache> caches = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined(); TileScheduler sched = TileScheduler.create(threads)) {
+            for (KvDtype t : types) {
+                caches.add(KvCache.create(t, 1, heads, cache, d, KvCache.Layout.BHSD));
+            }
+            SplittableRandom r = new SplittableRandom(11);
+            for (int at = 0; at < cache; at += 1024) {
+                int n = Math.min(1024, cache - at);
+                try (Arena chunk = Arena.ofConfined()) {
+                    Tensor k = Tensor.fromFloats(chunk, DType.F32, Inputs.random(heads * n * d, r.nextLong()), 1, heads, n, d);
+                    Tensor v = Tensor.fromFloats(chunk, DType.F32, Inputs.random(heads * n * d, r.nextLong()), 1, heads, n, d);
+                    for (KvCache c : caches) {
+                        c.append(k, v);
+                    }
+                }
+            }
+            Tensor q = Tensor.fromFloats(arena, DType.F32, Inputs.random(heads * d, 12), 1, heads, 1, d);
+            AttentionOptions o = AttentionOptions.builder().backend(Backend.NATIVE_CPU).scheduler(sched).build();
+            Interleaved g = new Interleaved();
+            int probe = g.add("read bandwidth", bw::pass);
+            int[] idx = new int[types.length];
+            for (int i = 0; i < types.length; i++) {
+                KvCache c = caches.get(i);
+                Tensor out = Tensor.allocate(arena, DType.F32, 1, heads, 1, d);
+                idx[i] = g.add("decode " + types[i], () -> c.attend(q, out, o));
+            }
+            rounds.run(g);
+            double probeBytes = bw.bytesPerPass();
+            lines.add(String.format(Locale.ROOT, "KV cache types, decode 1 query, H=32 d=128 cache %d (read bandwidth %.1f GB/s"
+                    + " in the same rounds, %d rounds):", cache, probeBytes / g.medianMs(probe) / 1e6, g.rounds()));
+            for (int i = 0; i < types.length; i++) {
+                long tokens = (long) heads * cache;
+                double bytes = 2.0 * tokens * d * types[i].byteSize() + (types[i] == KvDtype.I8 ? 2.0 * tokens * Float.BYTES : 0);
+                double ms = g.medianMs(idx[i]);
+                double share = g.timeRatio(probe, idx[i]) * bytes / probeBytes;
+                double[] spread = g.timeRatioRange(idx[i], idx[0]);
+                lines.add(String.format(Locale.ROOT, "  %-4s %8.2f ms, %6.1f GB/s of bytes read = %3.0f%% of read bandwidth;"
+                        + " speed vs f32 %.2fx (rounds %.2f-%.2f)", types[i].name().toLowerCase(Locale.ROOT), ms,
+                        bytes / ms / 1e6, 100 * share, g.timeRatio(idx[0], idx[i]), 1 / spread[1], 1 / spread[0]));
+            }
+        } finally {
+            for (KvCache c : caches) {
+                c.close();
+            }
+        }
+        return lines;
+    }
+
+    /**
      * Whether this CPU has the bf16 dot-product instructions, from the kernel's CPU flags: the
      * BF16 ratio means something else without them (BF16 then converts to fp32 and runs the F32
      * arithmetic), and the report says so rather than leave a number unexplained.
@@ -157,7 +219,7 @@ final class OwnRatios {
             Attention.sdpa(q, k, v, out, o);
         }
 
-        private static float[] random(int n, long seed) {
+        static float[] random(int n, long seed) {
             SplittableRandom r = new SplittableRandom(seed);
             float[] x = new float[n];
             for (int i = 0; i < n; i++) {

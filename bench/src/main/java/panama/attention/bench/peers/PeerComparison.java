@@ -116,6 +116,7 @@ public final class PeerComparison {
             // passes, and less of a 512 MiB one
             try (ReadBandwidth bw = new ReadBandwidth(threads, 2L * DECODE_HEADS * cache * DECODE_DIM * Float.BYTES)) {
                 decode(cache, bw);
+                lines.addAll(own.kvDtypeDecode(cache, bw));
             }
         }
         System.out.println();
