@@ -303,7 +303,8 @@ static void expect(const panattn_params *p, int64_t splits, const char *want, co
 
 static void validation(void) {
     enum { B = 2, H = 2, D = 8, T = 10 };
-    static float q[T * H * D], k[T * H * D], v[T * H * D], out[T * H * D], mask[T * T];
+    /* k and v hold T rows for the packed cases and the paged cases' pools of 8 blocks of 2 rows */
+    static float q[T * H * D], k[8 * 2 * H * D], v[8 * 2 * H * D], out[T * H * D], mask[T * T];
     static int32_t table[B * 4] = {0, 1, 2, 3, 4, 5, 6, 7};
     panattn_params base;
     memset(&base, 0, sizeof base);
