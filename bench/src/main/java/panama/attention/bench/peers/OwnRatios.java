@@ -18,6 +18,7 @@ import panama.attention.KvCache;
 import panama.attention.KvDtype;
 import panama.attention.Tensor;
 import panama.attention.TileScheduler;
+import panama.attention.measure.ReadBandwidth;
 
 /**
  * Ratios between our own paths, each pair timed in the same interleaved rounds: BF16 against F32

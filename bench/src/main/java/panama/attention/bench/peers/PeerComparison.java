@@ -16,6 +16,7 @@ import panama.attention.CausalMode;
 import panama.attention.DType;
 import panama.attention.Tensor;
 import panama.attention.TileScheduler;
+import panama.attention.measure.ReadBandwidth;
 import panama.attention.CpuIsa;
 import panama.attention.internal.FmaPeak;
 import panama.attention.internal.OpenBlas;
