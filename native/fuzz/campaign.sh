@@ -54,7 +54,7 @@ elapsed=$(($(date +%s) - start))
 # libFuzzer's last status line ("#N ... cov: E ft: F corp: C/..." or, in fork mode,
 # "#N: cov: E ft: F corp: C ...") and its final statistics.
 last=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
-execs=$(grep -E '^stat::number_of_executed_units:' "$log" | awk '{ print $2 }' | tail -n 1)
+execs=$(grep -E '^stat::number_of_executed_units:' "$log" | awk '{ print $2 }' | tail -n 1 || true) # none in fork mode
 echo "executions: ${execs:-$(sed -E 's/^#([0-9]+).*/\1/' <<<"$last")}"
 echo "time: ${elapsed} s"
 echo "coverage: $(grep -oE 'cov: [0-9]+ ft: [0-9]+' <<<"$last" || echo 'unknown') (edges, features)"
