@@ -13,6 +13,7 @@ import panama.attention.Attention;
 import panama.attention.AttentionOptions;
 import panama.attention.Backend;
 import panama.attention.CausalMode;
+import panama.attention.CpuIsa;
 import panama.attention.DType;
 import panama.attention.KvCache;
 import panama.attention.KvDtype;
@@ -88,8 +89,13 @@ final class OwnRatios {
         System.err.println("[peers] N=" + n + " JAVA_VECTOR vs NATIVE_CPU, d=64/128 interleaved ...");
         String bits = System.getProperty("panattn.vector.bits");
         List<String> lines = new ArrayList<>();
+        // At 256 bits the comparison stands for an AVX2-only machine, where NATIVE_CPU's AUTO is its
+        // AVX2 kernel: force that kernel here too, or an AVX-512 CPU would compare 256-bit Java
+        // against 512-bit C.
+        CpuIsa nativeIsa = "256".equals(bits) ? CpuIsa.AVX2 : CpuIsa.AUTO;
         lines.add("JAVA_VECTOR vs NATIVE_CPU, F32 (vector width: " + (bits == null ? "the JVM's preferred species"
-                : bits + " bits from -Dpanattn.vector.bits") + "):");
+                : bits + " bits from -Dpanattn.vector.bits") + "; NATIVE_CPU ISA " + nativeIsa
+                + (nativeIsa == CpuIsa.AUTO ? "" : ", as on an AVX2-only machine") + "):");
         int[] dims = {64, 128};
         CausalMode[] modes = {CausalMode.NONE, CausalMode.TOP_LEFT};
         try (Arena arena = Arena.ofConfined(); TileScheduler sched = TileScheduler.create(threads)) {
@@ -98,8 +104,8 @@ final class OwnRatios {
             for (int di = 0; di < dims.length; di++) {
                 Inputs in = new Inputs(arena, DType.F32, n, dims[di]);
                 for (int m = 0; m < modes.length; m++) {
-                    AttentionOptions on = AttentionOptions.builder().backend(Backend.NATIVE_CPU).causal(modes[m]).scheduler(sched)
-                            .build();
+                    AttentionOptions on = AttentionOptions.builder().backend(Backend.NATIVE_CPU).cpuIsa(nativeIsa)
+                            .causal(modes[m]).scheduler(sched).build();
                     AttentionOptions ov = AttentionOptions.builder().backend(Backend.JAVA_VECTOR).causal(modes[m]).scheduler(sched)
                             .build();
                     nat[di][m] = g.add("native d" + dims[di] + " " + modes[m], () -> in.run(on));
