@@ -3,12 +3,8 @@ package panama.attention.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,23 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 class JavaVectorFallbackTest {
     @Test
     void withoutTheModuleTheScalarFallbackRunsAndSaysWhy(@TempDir Path tmp) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path")));
-        for (String prop : new String[] {"panattn.cache.dir", "panattn.native.build", "panattn.root"}) {
-            String v = System.getProperty(prop);
-            if (v != null) {
-                cmd.add("-D" + prop + "=" + v);
-            }
-        }
-        cmd.add(FallbackProbe.class.getName());
-        Path stdout = tmp.resolve("out.txt");
-        Path stderr = tmp.resolve("err.txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish");
-        String out = Files.readString(stdout, StandardCharsets.UTF_8);
-        String err = Files.readString(stderr, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), () -> "child failed:\n" + out + err);
+        ChildJvm.Result r = ChildJvm.run(FallbackProbe.class, List.of(), 120, tmp);
+        String out = r.out();
+        String err = r.err();
+        assertEquals(0, r.exitValue(), () -> "child failed:\n" + out + err);
         assertTrue(out.contains("status: JAVA_VECTOR: on (scalar fallback: jdk.incubator.vector not in the boot layer;"
                 + " add --add-modules jdk.incubator.vector)"), out);
         assertTrue(out.contains("ran: JAVA_VECTOR"), out);
