@@ -103,8 +103,9 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips) 
      * paged decode keeps the small scratch: with the buffers, every tile-range call mapped and
      * faulted in a fresh 300 KiB at d 128, and paged decode ran at ~0.5x contiguous */
     const int need_k = dtype != PANATTN_DTYPE_F32 || paged_strips, need_v = need_k || d % VL != 0;
-    /* about PF_BYTES of K ahead, whole steps of 4 keys */
-    const int64_t pf = round_up(PF_BYTES / (d * 4) > 4 ? PF_BYTES / (d * 4) : 4, 4);
+    /* about PF_BYTES of K ahead, whole steps of 4 keys (int8 rows are a quarter of fp32 ones) */
+    const int64_t row_bytes = dtype == PANATTN_DTYPE_I8 ? d : d * 4;
+    const int64_t pf = round_up(PF_BYTES / row_bytes > 4 ? PF_BYTES / row_bytes : 4, 4);
     /* paged rows are asked into L2 about PF_L2_BYTES of K ahead, at most a block */
     const int64_t pf_l2 = round_up(PF_L2_BYTES / (d * 4), VL) < kb ? round_up(PF_L2_BYTES / (d * 4), VL) : kb;
     const int64_t nptr = kb + (pf > pf_l2 ? pf : pf_l2) + VL;
@@ -473,24 +474,44 @@ static void block_row_ptrs(const panattn_params *p, const scratch *w, const keys
     *v_pf = v_in_place ? total : 0;
 }
 
-/* Where the rows of a key block are: row c at base + c * stride (keys one stride apart), or at
- * at[c] (a paged cache's fp32 block read in place: its pages are not adjacent). The row path's
- * helpers take `paged` as a constant, so each instance compiles to one form, and the strided
- * form is the plain strided loop. */
+/* Where the rows of a key block are, in one of three forms (the row path's helpers take the form
+ * as a constant, so each instance compiles to one of them, and the strided form is the plain
+ * strided loop):
+ *   ROWS_STRIDED  fp32 row c at base + c * stride (keys one stride apart);
+ *   ROWS_PAGED    fp32 row c at at[c] (a paged cache's block read in place: pages are not adjacent);
+ *   ROWS_I8       int8 row c at base8 + c * stride, its fp32 scale at scale[c * scale_stride]
+ *                 (a quantised cache read in place: widened in registers, never into a buffer). */
+enum { ROWS_STRIDED = 0, ROWS_PAGED = 1, ROWS_I8 = 2 };
+
 typedef struct key_rows {
     const float *base;
     int64_t stride;
     const float *const *at;
+    const int8_t *base8;
+    const float *scale;
+    int64_t scale_stride;
 } key_rows;
 
-static inline __attribute__((always_inline)) const float *row_of(const int paged, key_rows r, int64_t c) {
-    return paged ? r.at[c] : r.base + c * r.stride;
+static inline __attribute__((always_inline)) const float *row_of(const int form, key_rows r, int64_t c) {
+    return form == ROWS_PAGED ? r.at[c] : r.base + c * r.stride;
+}
+
+static inline __attribute__((always_inline)) const int8_t *row8_of(key_rows r, int64_t c) {
+    return r.base8 + c * r.stride;
+}
+
+/* Row c's address as bytes, whatever the form (for the prefetches). */
+static inline __attribute__((always_inline)) const char *row_bytes_of(const int form, key_rows r, int64_t c) {
+    return form == ROWS_I8 ? (const char *)row8_of(r, c) : (const char *)row_of(form, r, c);
 }
 
 /* The rows from row c0 on. */
-static inline __attribute__((always_inline)) key_rows rows_from(const int paged, key_rows r, int64_t c0) {
-    if (paged) {
+static inline __attribute__((always_inline)) key_rows rows_from(const int form, key_rows r, int64_t c0) {
+    if (form == ROWS_PAGED) {
         r.at += c0;
+    } else if (form == ROWS_I8) {
+        r.base8 += c0 * r.stride;
+        r.scale += c0 * r.scale_stride;
     } else {
         r.base += c0 * r.stride;
     }
@@ -509,17 +530,19 @@ static inline __attribute__((always_inline)) void prefetch_rows_l2(key_rows k, k
     }
 }
 
-/* Prefetches rows [c, c + n) of a key block (d floats a row) into L1, every 64-byte line they
- * touch. Used only on the caller's own fp32 K and V, for rows that exist (c + n <= the rows
- * left in the head's key range, or that block_row_ptrs gave an address). */
-static inline __attribute__((always_inline)) void prefetch_rows(const int paged, key_rows rows, int64_t c,
+/* Prefetches rows [c, c + n) of a key block (d elements a row: fp32, or int8 in ROWS_I8) into L1,
+ * every 64-byte line they touch. Used only on the caller's own K and V, read in place, for rows
+ * that exist (c + n <= the rows left in the head's key range, or that block_row_ptrs gave an
+ * address). */
+static inline __attribute__((always_inline)) void prefetch_rows(const int form, key_rows rows, int64_t c,
                                                                  int64_t n, int64_t d) {
+    const int64_t bytes = form == ROWS_I8 ? d : d * 4;
     for (int64_t k = 0; k < n; k++) {
-        const char *r = (const char *)row_of(paged, rows, c + k);
-        for (int64_t off = 0; off < d * 4; off += 64) {
+        const char *r = row_bytes_of(form, rows, c + k);
+        for (int64_t off = 0; off < bytes; off += 64) {
             v_prefetch(r + off);
         }
-        v_prefetch(r + d * 4 - 1);
+        v_prefetch(r + bytes - 1);
     }
 }
 
@@ -702,15 +725,27 @@ static inline float dot1(const float *restrict q, const float *kr, int64_t d) {
     return v_hsum(a);
 }
 
+/* q · K[row] for one int8 row (head_dim a multiple of VL: the ROWS_I8 form's condition), before
+ * the row's scale. */
+static inline float dot1_i8(const float *restrict q, const int8_t *kr, int64_t d) {
+    vf a = v_zero();
+    for (int64_t x = 0; x < d; x += VL) {
+        a = v_fma(v_load(q + x), v_from_i8(kr + x), a);
+    }
+    return v_hsum(a);
+}
+
 /* q · K[c .. c+4) for one row; keys past n repeat key n - 1. Key by key, so the loads walk K
  * in address order (the key-interleaved form touched 4 rows at once, lines 0, 8, 16, 24, 1, ...
  * of a 2 KiB run, and the L2 stream prefetcher fell behind: 2x the stall of the V pass);
  * the four dependency chains still overlap out of order. */
-static inline __attribute__((always_inline)) void dot4(const int paged, float *restrict out, const float *restrict q,
+static inline __attribute__((always_inline)) void dot4(const int form, float *restrict out, const float *restrict q,
                                                         key_rows kr, int64_t c, int64_t n, int64_t d) {
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
-        out[k] = dot1(q, row_of(paged, kr, c + k < n ? c + k : n - 1), d);
+        const int64_t j = c + k < n ? c + k : n - 1;
+        out[k] = form == ROWS_I8 ? dot1_i8(q, row8_of(kr, j), d) * kr.scale[j * kr.scale_stride]
+                                 : dot1(q, row_of(form, kr, j), d);
     }
 }
 
@@ -720,7 +755,7 @@ enum { OV = 8 };
 /* o[0 .. nv vectors) = alpha * o + sum over keys c < nr with s[c] != 0 of s[c] * V[c] (an
  * excluded key has s = 0 exactly and is skipped, so NaN/inf in its V row cannot leak in).
  * With pf_rows > 0, V rows up to pf_rows ahead are prefetched pf keys ahead. */
-static inline __attribute__((always_inline)) void axpy_chunk(const int nv, const int paged, float *restrict o,
+static inline __attribute__((always_inline)) void axpy_chunk(const int nv, const int form, float *restrict o,
                                                              float alpha, const float *restrict s, key_rows v,
                                                              int64_t col, int64_t nr, int64_t pf, int64_t pf_rows,
                                                              int64_t d) {
@@ -732,13 +767,13 @@ static inline __attribute__((always_inline)) void axpy_chunk(const int nv, const
     }
     for (int64_t c = 0; c < nr; c++) {
         if (c + pf < pf_rows) {
-            prefetch_rows(paged, v, c + pf, 1, d);
+            prefetch_rows(form, v, c + pf, 1, d);
         }
         if (s[c] == 0.0f) {
             continue;
         }
         const vf pc = v_set1(s[c]);
-        const float *vr = row_of(paged, v, c) + col;
+        const float *vr = row_of(form, v, c) + col;
 #pragma GCC unroll 8
         for (int j = 0; j < nv; j++) {
             acc[j] = v_fma(pc, v_loadu(vr + j * VL), acc[j]);
@@ -752,7 +787,7 @@ static inline __attribute__((always_inline)) void axpy_chunk(const int nv, const
 
 /* o (ldo floats) = alpha * o + sum of s[c] * V[c] over keys with s[c] != 0, OV vectors of O at
  * a time in registers (one pass over the V block at head_dim <= OV * VL). */
-static inline __attribute__((always_inline)) void row_axpy(const int paged, float *restrict o, int64_t ldo,
+static inline __attribute__((always_inline)) void row_axpy(const int form, float *restrict o, int64_t ldo,
                                                            float alpha, const float *restrict s, key_rows v, int64_t nr,
                                                            int64_t pf, int64_t pf_rows, int64_t d) {
     for (int64_t j = 0; j < ldo; j += OV * VL) {
@@ -762,14 +797,14 @@ static inline __attribute__((always_inline)) void row_axpy(const int paged, floa
          * axpy_chunk always get pr = 0: their prefetch branch is never taken, by design. */
         const int64_t pr = j == 0 ? pf_rows : 0;
         switch (left >= OV ? OV : left) {
-        case 1: axpy_chunk(1, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
-        case 2: axpy_chunk(2, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
-        case 3: axpy_chunk(3, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
-        case 4: axpy_chunk(4, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
-        case 5: axpy_chunk(5, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
-        case 6: axpy_chunk(6, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
-        case 7: axpy_chunk(7, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
-        default: axpy_chunk(8, paged, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 1: axpy_chunk(1, form, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 2: axpy_chunk(2, form, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 3: axpy_chunk(3, form, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 4: axpy_chunk(4, form, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 5: axpy_chunk(5, form, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 6: axpy_chunk(6, form, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        case 7: axpy_chunk(7, form, o + j, alpha, s, v, j, nr, pf, pr, d); break;
+        default: axpy_chunk(8, form, o + j, alpha, s, v, j, nr, pf, pr, d); break;
         }
     }
 }
@@ -787,7 +822,7 @@ static float exp2_one(float x) {
  * V; both measured alike within noise, see native/dev/bench_kernels.c). Semantics are the two-pass form's: `>` skips NaN in the max, an excluded key (p = 0)
  * never reads its V row into O, a NaN logit makes p, l and the row NaN. kpf / vpf: rows of kp /
  * vp that may be prefetched (0 for none). */
-static inline __attribute__((always_inline)) void fused_row(const int nv, const int paged, float *restrict o,
+static inline __attribute__((always_inline)) void fused_row(const int nv, const int form, float *restrict o,
                                                             float *m_io, float *l_io, float *restrict s,
                                                             const float *restrict q, key_rows kp, key_rows vp,
                                                             int64_t nr, const float *mrow, int64_t pf, int64_t pf_l2,
@@ -804,15 +839,15 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, const 
     for (int64_t c = 0; c < nr; c += VL) {
         const int64_t g = nr - c < VL ? nr - c : VL;
         if (c + pf + VL <= kpf) {
-            prefetch_rows(paged, kp, c + pf, VL, d);
+            prefetch_rows(form, kp, c + pf, VL, d);
         }
-        if (paged && c + pf_l2 + VL <= kpf && c + pf_l2 + VL <= vpf) {
+        if (form == ROWS_PAGED && c + pf_l2 + VL <= kpf && c + pf_l2 + VL <= vpf) {
             /* pages are not adjacent: the hardware's streams stop at each page's end, so the
              * rows further ahead are asked into L2 too, across pages */
             prefetch_rows_l2(kp, vp, c + pf_l2, VL, d);
         }
         for (int64_t k = 0; k < g; k += 4) {
-            dot4(paged, s + k, q, kp, c + k, nr, d);
+            dot4(form, s + k, q, kp, c + k, nr, d);
         }
         if (ks->extras) {
             extras_row(ks, s, g, i, key0 + c);
@@ -845,13 +880,22 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, const 
         lv = v_add(lv, p);
         for (int64_t k = 0; k < g; k++) {
             if (c + k + pf < vpf) {
-                prefetch_rows(paged, vp, c + k + pf, 1, d);
+                prefetch_rows(form, vp, c + k + pf, 1, d);
             }
             if (s[k] == 0.0f) {
                 continue;
             }
+            if (form == ROWS_I8) { /* the row's scale joins p; its int8 values widen in registers */
+                const vf pk = v_set1(s[k] * vp.scale[(c + k) * vp.scale_stride]);
+                const int8_t *vr = row8_of(vp, c + k);
+#pragma GCC unroll 8
+                for (int j = 0; j < nv; j++) {
+                    acc[j] = v_fma(pk, v_from_i8(vr + j * VL), acc[j]);
+                }
+                continue;
+            }
             const vf pk = v_set1(s[k]);
-            const float *vr = row_of(paged, vp, c + k);
+            const float *vr = row_of(form, vp, c + k);
 #pragma GCC unroll 8
             for (int j = 0; j < nv; j++) {
                 acc[j] = v_fma(pk, v_loadu(vr + j * VL), acc[j]);
@@ -868,7 +912,7 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, const 
 
 /* One block's keys [k0, k0 + n) for every row of a row-path tile; kr / vr: the block's rows,
  * k_pf / v_pf: how many of them (from k0) may be prefetched. */
-static inline __attribute__((always_inline)) void row_block(const int paged, const panattn_params *p,
+static inline __attribute__((always_inline)) void row_block(const int form, const panattn_params *p,
                                                             const scratch *w, const panattn_tile *t, const keys *ks,
                                                             int64_t k0, int64_t n, key_rows kr, key_rows vr,
                                                             int64_t k_pf, int64_t v_pf) {
@@ -882,7 +926,7 @@ static inline __attribute__((always_inline)) void row_block(const int paged, con
         }
         /* from here on the row works on keys kr0 + [0, nr) */
         const int64_t kr0 = k0 + c0;
-        const key_rows kq = rows_from(paged, kr, c0), vq = rows_from(paged, vr, c0);
+        const key_rows kq = rows_from(form, kr, c0), vq = rows_from(form, vr, c0);
         nr -= c0;
         /* fp32 K/V are read in place: prefetch both streams about 4 KiB ahead (the first row
          * brings the block in; later rows hit L2). */
@@ -891,26 +935,26 @@ static inline __attribute__((always_inline)) void row_block(const int paged, con
         const float *mrow = p->mask == NULL ? NULL
                                             : p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
                                                   i * p->mask_row_stride + kr0;
-        if (ldo <= OV * VL) {
+        if (form == ROWS_I8 || ldo <= OV * VL) { /* ROWS_I8 runs only at ldo <= OV * VL (row_tile) */
             float *o = w->o + r * ldo, *q = w->qrow + r * ldo;
             switch (ldo / VL) {
-            case 1: fused_row(1, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
-            case 2: fused_row(2, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
-            case 3: fused_row(3, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
-            case 4: fused_row(4, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
-            case 5: fused_row(5, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
-            case 6: fused_row(6, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
-            case 7: fused_row(7, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
-            default: fused_row(8, paged, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 1: fused_row(1, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 2: fused_row(2, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 3: fused_row(3, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 4: fused_row(4, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 5: fused_row(5, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 6: fused_row(6, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            case 7: fused_row(7, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            default: fused_row(8, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
             }
             continue;
         }
         float *s = w->s;
         for (int64_t c = 0; c < nr; c += 4) {
             if (c + pf + 4 <= kpf) {
-                prefetch_rows(paged, kq, c + pf, 4, d);
+                prefetch_rows(form, kq, c + pf, 4, d);
             }
-            dot4(paged, s + c, w->qrow + r * ldo, kq, c, nr, d);
+            dot4(form, s + c, w->qrow + r * ldo, kq, c, nr, d);
         }
         if (ks->extras) {
             extras_row(ks, s, nr, i, kr0);
@@ -936,7 +980,7 @@ static inline __attribute__((always_inline)) void row_block(const int paged, con
             v_storeu(s + c, pc);
             sum = v_add(sum, pc);
         }
-        row_axpy(paged, w->o + r * ldo, ldo, alpha, s, vq, nr, pf, vpf, d);
+        row_axpy(form, w->o + r * ldo, ldo, alpha, s, vq, nr, pf, vpf, d);
         w->l[r] = w->l[r] * alpha + v_hsum(sum);
         w->m[r] = mx;
     }
@@ -950,20 +994,32 @@ static inline __attribute__((always_inline)) void row_block(const int paged, con
  * the fp32 sums as the contiguous call does (bitwise the same result for any page size). */
 static void row_tile(const panattn_params *p, const scratch *w, const panattn_tile *t, const keys *ks) {
     const int by_address = ks->paged && ks->kv_dtype == PANATTN_DTYPE_F32;
+    /* int8 rows read in place where whole vectors cover a row and the one-pass form runs (batched
+     * caches only: I8 is refused with paged and packed layouts); else widened into kbuf / vbuf */
+    const int i8_in_place = ks->kv_dtype == PANATTN_DTYPE_I8 && w->d % VL == 0 && w->ldo <= OV * VL;
     for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
         const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
-        key_rows kr = {NULL, 0, NULL}, vr = {NULL, 0, NULL};
+        key_rows kr = {0}, vr = {0};
         int64_t k_pf, v_pf;
-        if (by_address) {
+        if (i8_in_place) {
+            int64_t k_off, v_off;
+            panattn_key_run(p, ks->b, ks->kvh, k0, n, &k_off, &v_off); /* all n: not paged */
+            kr.base8 = (const int8_t *)p->k + k_off, kr.stride = p->k_row_stride;
+            vr.base8 = (const int8_t *)p->v + v_off, vr.stride = p->v_row_stride;
+            kr.scale = ks->kscale + k0 * ks->kscale_stride, kr.scale_stride = ks->kscale_stride;
+            vr.scale = ks->vscale + k0 * ks->vscale_stride, vr.scale_stride = ks->vscale_stride;
+            /* rows read in place may be prefetched on into the next block, as fp32 ones */
+            row_block(ROWS_I8, p, w, t, ks, k0, n, kr, vr, ks->end - k0, ks->end - k0);
+        } else if (by_address) {
             block_row_ptrs(p, w, ks, k0, n, w->nptr - w->kb, &k_pf, &v_pf);
             kr.at = w->krow, vr.at = w->vrow;
-            row_block(1, p, w, t, ks, k0, n, kr, vr, k_pf, v_pf);
+            row_block(ROWS_PAGED, p, w, t, ks, k0, n, kr, vr, k_pf, v_pf);
         } else {
             block_rows(p, w, ks, k0, n, &kr.base, &kr.stride, &vr.base, &vr.stride);
             /* rows read in place may be prefetched on into the next block: it follows at the stride */
             k_pf = ks->kv_dtype == PANATTN_DTYPE_F32 ? ks->end - k0 : 0;
             v_pf = vr.base != w->vbuf ? ks->end - k0 : 0;
-            row_block(0, p, w, t, ks, k0, n, kr, vr, k_pf, v_pf);
+            row_block(ROWS_STRIDED, p, w, t, ks, k0, n, kr, vr, k_pf, v_pf);
         }
     }
 }

@@ -54,6 +54,11 @@ static inline vf v_from_bf16(const uint16_t *p) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p)), 16));
 }
 
+/* VL int8 values from p (exactly VL bytes read), widened to fp32 exactly. */
+static inline vf v_from_i8(const int8_t *p) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)p)));
+}
+
 static inline float v_hsum(vf x) { return _mm512_reduce_add_ps(x); }
 
 /* For v_tanh (panattn_simd_tanh.h): |x|, a / b, (x < t ? a : b) (false for NaN x), and mag with

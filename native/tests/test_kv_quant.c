@@ -164,6 +164,25 @@ static void sweep(int32_t isa) {
     }
 }
 
+/* int8 rows read in place, widened in registers (the row path, whole vectors per row): decode at
+ * every head dim that is a multiple of 8 up to 128, so each register count of O (head_dim / VL) on
+ * AVX2 and AVX-512 runs, with key lengths that end inside a key block and a mask that excludes
+ * keys (p = 0: the V row is skipped), one and three query rows, GQA. */
+static void in_register_widths(int32_t isa) {
+    static const int32_t lens[] = {300, 131, 5};
+    uint64_t seed = 900;
+    for (int64_t d = 8; d <= 128; d += 8) {
+        const attn_shape shapes[] = {
+            {1, 4, 2, 1, 300, d, PANATTN_CAUSAL_NONE, PANATTN_DTYPE_F32, isa, 0, 0, 0, 0, MASK_NONE, 1, NULL, 1.0},
+            {3, 2, 1, 3, 300, d, PANATTN_CAUSAL_BOTTOM_RIGHT, PANATTN_DTYPE_F32, isa, 0, 0, 0, 0, MASK_RANDOM, 1, lens,
+             1.0},
+        };
+        for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+            run_case(&shapes[i], PANATTN_DTYPE_I8, (int)(d / 8 % 2), 0, seed++);
+        }
+    }
+}
+
 static void expect(const char *what, const panattn_params *p, int32_t want, const char *message) {
     struct panattn_plan plan;
     int32_t st = panattn_plan(p, 1, &plan);
@@ -216,6 +235,7 @@ int main(void) {
             continue;
         }
         sweep(isas[k]);
+        in_register_widths(isas[k]);
     }
     validation();
     return summary("test_kv_quant");
