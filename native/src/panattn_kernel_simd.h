@@ -103,8 +103,8 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips) 
      * paged decode keeps the small scratch: with the buffers, every tile-range call mapped and
      * faulted in a fresh 300 KiB at d 128, and paged decode ran at ~0.5x contiguous */
     const int need_k = dtype != PANATTN_DTYPE_F32 || paged_strips, need_v = need_k || d % VL != 0;
-    /* about PF_BYTES of K ahead, whole steps of 4 keys (int8 rows are a quarter of fp32 ones) */
-    const int64_t row_bytes = dtype == PANATTN_DTYPE_I8 ? d : d * 4;
+    /* about PF_BYTES of K ahead, whole steps of 4 keys (rows of K/V type dtype, read in place) */
+    const int64_t row_bytes = d * panattn_dtype_size(dtype);
     const int64_t pf = round_up(PF_BYTES / row_bytes > 4 ? PF_BYTES / row_bytes : 4, 4);
     /* paged rows are asked into L2 about PF_L2_BYTES of K ahead, at most a block */
     const int64_t pf_l2 = round_up(PF_L2_BYTES / (d * 4), VL) < kb ? round_up(PF_L2_BYTES / (d * 4), VL) : kb;
@@ -474,20 +474,32 @@ static void block_row_ptrs(const panattn_params *p, const scratch *w, const keys
     *v_pf = v_in_place ? total : 0;
 }
 
-/* Where the rows of a key block are, in one of three forms (the row path's helpers take the form
+/* Where the rows of a key block are, in one of these forms (the row path's helpers take the form
  * as a constant, so each instance compiles to one of them, and the strided form is the plain
  * strided loop):
  *   ROWS_STRIDED  fp32 row c at base + c * stride (keys one stride apart);
  *   ROWS_PAGED    fp32 row c at at[c] (a paged cache's block read in place: pages are not adjacent);
- *   ROWS_I8       int8 row c at base8 + c * stride, its fp32 scale at scale[c * scale_stride]
- *                 (a quantised cache read in place: widened in registers, never into a buffer). */
-enum { ROWS_STRIDED = 0, ROWS_PAGED = 1, ROWS_I8 = 2 };
+ *   ROWS_I8       int8 row c at narrow + c * stride elements, its fp32 scale at
+ *                 scale[c * scale_stride];
+ *   ROWS_F16, ROWS_BF16  fp16 / bf16 row c at narrow + c * stride elements.
+ * The narrow forms read a cache of a narrower type in place and widen its rows in registers
+ * (never into a buffer): decode reads 1 or 2 bytes an element and nothing else. */
+enum { ROWS_STRIDED = 0, ROWS_PAGED = 1, ROWS_I8 = 2, ROWS_F16 = 3, ROWS_BF16 = 4 };
+
+static inline __attribute__((always_inline)) int narrow_form(const int form) {
+    return form >= ROWS_I8;
+}
+
+/* Bytes of one element in a form. */
+static inline __attribute__((always_inline)) int64_t form_bytes(const int form) {
+    return form == ROWS_I8 ? 1 : narrow_form(form) ? 2 : 4;
+}
 
 typedef struct key_rows {
     const float *base;
     int64_t stride;
     const float *const *at;
-    const int8_t *base8;
+    const char *narrow;
     const float *scale;
     int64_t scale_stride;
 } key_rows;
@@ -496,22 +508,28 @@ static inline __attribute__((always_inline)) const float *row_of(const int form,
     return form == ROWS_PAGED ? r.at[c] : r.base + c * r.stride;
 }
 
-static inline __attribute__((always_inline)) const int8_t *row8_of(key_rows r, int64_t c) {
-    return r.base8 + c * r.stride;
+/* Row c's address as bytes, whatever the form. */
+static inline __attribute__((always_inline)) const char *row_bytes_of(const int form, key_rows r, int64_t c) {
+    return narrow_form(form) ? r.narrow + c * r.stride * form_bytes(form) : (const char *)row_of(form, r, c);
 }
 
-/* Row c's address as bytes, whatever the form (for the prefetches). */
-static inline __attribute__((always_inline)) const char *row_bytes_of(const int form, key_rows r, int64_t c) {
-    return form == ROWS_I8 ? (const char *)row8_of(r, c) : (const char *)row_of(form, r, c);
+/* VL elements of a narrow row from element x, widened to fp32 (exactly). */
+static inline __attribute__((always_inline)) vf widen(const int form, const char *row, int64_t x) {
+    if (form == ROWS_I8) {
+        return v_from_i8((const int8_t *)row + x);
+    }
+    return form == ROWS_F16 ? v_from_f16((const uint16_t *)row + x) : v_from_bf16((const uint16_t *)row + x);
 }
 
 /* The rows from row c0 on. */
 static inline __attribute__((always_inline)) key_rows rows_from(const int form, key_rows r, int64_t c0) {
     if (form == ROWS_PAGED) {
         r.at += c0;
-    } else if (form == ROWS_I8) {
-        r.base8 += c0 * r.stride;
-        r.scale += c0 * r.scale_stride;
+    } else if (narrow_form(form)) {
+        r.narrow += c0 * r.stride * form_bytes(form);
+        if (form == ROWS_I8) {
+            r.scale += c0 * r.scale_stride;
+        }
     } else {
         r.base += c0 * r.stride;
     }
@@ -530,13 +548,13 @@ static inline __attribute__((always_inline)) void prefetch_rows_l2(key_rows k, k
     }
 }
 
-/* Prefetches rows [c, c + n) of a key block (d elements a row: fp32, or int8 in ROWS_I8) into L1,
+/* Prefetches rows [c, c + n) of a key block (d elements a row, of the form's type) into L1,
  * every 64-byte line they touch. Used only on the caller's own K and V, read in place, for rows
  * that exist (c + n <= the rows left in the head's key range, or that block_row_ptrs gave an
  * address). */
 static inline __attribute__((always_inline)) void prefetch_rows(const int form, key_rows rows, int64_t c,
                                                                  int64_t n, int64_t d) {
-    const int64_t bytes = form == ROWS_I8 ? d : d * 4;
+    const int64_t bytes = d * form_bytes(form);
     for (int64_t k = 0; k < n; k++) {
         const char *r = row_bytes_of(form, rows, c + k);
         for (int64_t off = 0; off < bytes; off += 64) {
@@ -725,12 +743,13 @@ static inline float dot1(const float *restrict q, const float *kr, int64_t d) {
     return v_hsum(a);
 }
 
-/* q · K[row] for one int8 row (head_dim a multiple of VL: the ROWS_I8 form's condition), before
- * the row's scale. */
-static inline float dot1_i8(const float *restrict q, const int8_t *kr, int64_t d) {
+/* q · K[row] for one row of a narrow form (head_dim a multiple of VL: those forms' condition),
+ * before an int8 row's scale. */
+static inline __attribute__((always_inline)) float dot1_narrow(const int form, const float *restrict q,
+                                                              const char *kr, int64_t d) {
     vf a = v_zero();
     for (int64_t x = 0; x < d; x += VL) {
-        a = v_fma(v_load(q + x), v_from_i8(kr + x), a);
+        a = v_fma(v_load(q + x), widen(form, kr, x), a);
     }
     return v_hsum(a);
 }
@@ -744,8 +763,13 @@ static inline __attribute__((always_inline)) void dot4(const int form, float *re
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
         const int64_t j = c + k < n ? c + k : n - 1;
-        out[k] = form == ROWS_I8 ? dot1_i8(q, row8_of(kr, j), d) * kr.scale[j * kr.scale_stride]
-                                 : dot1(q, row_of(form, kr, j), d);
+        if (form == ROWS_I8) {
+            out[k] = dot1_narrow(form, q, row_bytes_of(form, kr, j), d) * kr.scale[j * kr.scale_stride];
+        } else if (narrow_form(form)) {
+            out[k] = dot1_narrow(form, q, row_bytes_of(form, kr, j), d);
+        } else {
+            out[k] = dot1(q, row_of(form, kr, j), d);
+        }
     }
 }
 
@@ -885,12 +909,12 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, const 
             if (s[k] == 0.0f) {
                 continue;
             }
-            if (form == ROWS_I8) { /* the row's scale joins p; its int8 values widen in registers */
-                const vf pk = v_set1(s[k] * vp.scale[(c + k) * vp.scale_stride]);
-                const int8_t *vr = row8_of(vp, c + k);
+            if (narrow_form(form)) { /* widened in registers; an int8 row's scale joins p */
+                const vf pk = v_set1(form == ROWS_I8 ? s[k] * vp.scale[(c + k) * vp.scale_stride] : s[k]);
+                const char *vr = row_bytes_of(form, vp, c + k);
 #pragma GCC unroll 8
                 for (int j = 0; j < nv; j++) {
-                    acc[j] = v_fma(pk, v_from_i8(vr + j * VL), acc[j]);
+                    acc[j] = v_fma(pk, widen(form, vr, j * VL), acc[j]);
                 }
                 continue;
             }
@@ -935,7 +959,7 @@ static inline __attribute__((always_inline)) void row_block(const int form, cons
         const float *mrow = p->mask == NULL ? NULL
                                             : p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
                                                   i * p->mask_row_stride + kr0;
-        if (form == ROWS_I8 || ldo <= OV * VL) { /* ROWS_I8 runs only at ldo <= OV * VL (row_tile) */
+        if (narrow_form(form) || ldo <= OV * VL) { /* narrow forms run only at ldo <= OV * VL (row_tile) */
             float *o = w->o + r * ldo, *q = w->qrow + r * ldo;
             switch (ldo / VL) {
             case 1: fused_row(1, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
@@ -994,22 +1018,30 @@ static inline __attribute__((always_inline)) void row_block(const int form, cons
  * the fp32 sums as the contiguous call does (bitwise the same result for any page size). */
 static void row_tile(const panattn_params *p, const scratch *w, const panattn_tile *t, const keys *ks) {
     const int by_address = ks->paged && ks->kv_dtype == PANATTN_DTYPE_F32;
-    /* int8 rows read in place where whole vectors cover a row and the one-pass form runs (batched
-     * caches only: I8 is refused with paged and packed layouts); else widened into kbuf / vbuf */
-    const int i8_in_place = ks->kv_dtype == PANATTN_DTYPE_I8 && w->d % VL == 0 && w->ldo <= OV * VL;
+    /* int8, fp16 and bf16 rows read in place where whole vectors cover a row and the one-pass form
+     * runs, keys one stride apart (not paged); else widened into kbuf / vbuf by block_rows */
+    const int narrow = ks->kv_dtype != PANATTN_DTYPE_F32 && !ks->paged && w->d % VL == 0 && w->ldo <= OV * VL;
     for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
         const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
         key_rows kr = {0}, vr = {0};
         int64_t k_pf, v_pf;
-        if (i8_in_place) {
+        if (narrow) {
             int64_t k_off, v_off;
             panattn_key_run(p, ks->b, ks->kvh, k0, n, &k_off, &v_off); /* all n: not paged */
-            kr.base8 = (const int8_t *)p->k + k_off, kr.stride = p->k_row_stride;
-            vr.base8 = (const int8_t *)p->v + v_off, vr.stride = p->v_row_stride;
-            kr.scale = ks->kscale + k0 * ks->kscale_stride, kr.scale_stride = ks->kscale_stride;
-            vr.scale = ks->vscale + k0 * ks->vscale_stride, vr.scale_stride = ks->vscale_stride;
+            const int64_t es = panattn_dtype_size(ks->kv_dtype);
+            kr.narrow = (const char *)p->k + k_off * es, kr.stride = p->k_row_stride;
+            vr.narrow = (const char *)p->v + v_off * es, vr.stride = p->v_row_stride;
             /* rows read in place may be prefetched on into the next block, as fp32 ones */
-            row_block(ROWS_I8, p, w, t, ks, k0, n, kr, vr, ks->end - k0, ks->end - k0);
+            const int64_t pf_rows = ks->end - k0;
+            if (ks->kv_dtype == PANATTN_DTYPE_I8) {
+                kr.scale = ks->kscale + k0 * ks->kscale_stride, kr.scale_stride = ks->kscale_stride;
+                vr.scale = ks->vscale + k0 * ks->vscale_stride, vr.scale_stride = ks->vscale_stride;
+                row_block(ROWS_I8, p, w, t, ks, k0, n, kr, vr, pf_rows, pf_rows);
+            } else if (ks->kv_dtype == PANATTN_DTYPE_F16) {
+                row_block(ROWS_F16, p, w, t, ks, k0, n, kr, vr, pf_rows, pf_rows);
+            } else {
+                row_block(ROWS_BF16, p, w, t, ks, k0, n, kr, vr, pf_rows, pf_rows);
+            }
         } else if (by_address) {
             block_row_ptrs(p, w, ks, k0, n, w->nptr - w->kb, &k_pf, &v_pf);
             kr.at = w->krow, vr.at = w->vrow;

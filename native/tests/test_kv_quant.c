@@ -164,10 +164,10 @@ static void sweep(int32_t isa) {
     }
 }
 
-/* int8 rows read in place, widened in registers (the row path, whole vectors per row): decode at
- * every head dim that is a multiple of 8 up to 128, so each register count of O (head_dim / VL) on
- * AVX2 and AVX-512 runs, with key lengths that end inside a key block and a mask that excludes
- * keys (p = 0: the V row is skipped), one and three query rows, GQA. */
+/* int8, fp16 and bf16 rows read in place, widened in registers (the row path, whole vectors per
+ * row): decode at every head dim that is a multiple of 8 up to 128, so each register count of O
+ * (head_dim / VL) on AVX2 and AVX-512 runs, with key lengths that end inside a key block and a
+ * mask that excludes keys (p = 0: the V row is skipped), one and three query rows, GQA. */
 static void in_register_widths(int32_t isa) {
     static const int32_t lens[] = {300, 131, 5};
     uint64_t seed = 900;
@@ -177,8 +177,11 @@ static void in_register_widths(int32_t isa) {
             {3, 2, 1, 3, 300, d, PANATTN_CAUSAL_BOTTOM_RIGHT, PANATTN_DTYPE_F32, isa, 0, 0, 0, 0, MASK_RANDOM, 1, lens,
              1.0},
         };
+        static const int32_t kvds[] = {PANATTN_DTYPE_I8, PANATTN_DTYPE_F16, PANATTN_DTYPE_BF16};
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-            run_case(&shapes[i], PANATTN_DTYPE_I8, (int)(d / 8 % 2), 0, seed++);
+            for (size_t k = 0; k < sizeof kvds / sizeof kvds[0]; k++) {
+                run_case(&shapes[i], kvds[k], kvds[k] == PANATTN_DTYPE_I8 && d / 8 % 2, 0, seed++);
+            }
         }
     }
 }
