@@ -84,18 +84,31 @@ final class OwnRatios {
         return lines;
     }
 
+    /** A HotSpot flag's value in this JVM, or "?" where the JVM does not say. */
+    private static String jvmFlag(String name) {
+        try {
+            return java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption(name).getValue();
+        } catch (RuntimeException e) {
+            return "?";
+        }
+    }
+
     /** JAVA_VECTOR and NATIVE_CPU at N = n, d 64 and 128, non-causal and causal: JAVA_VECTOR / NATIVE_CPU speed. */
     List<String> vectorVsNative(int n) throws Exception {
         System.err.println("[peers] N=" + n + " JAVA_VECTOR vs NATIVE_CPU, d=64/128 interleaved ...");
         String bits = System.getProperty("panattn.vector.bits");
         List<String> lines = new ArrayList<>();
-        // At 256 bits the comparison stands for an AVX2-only machine, where NATIVE_CPU's AUTO is its
-        // AVX2 kernel: force that kernel here too, or an AVX-512 CPU would compare 256-bit Java
-        // against 512-bit C.
-        CpuIsa nativeIsa = "256".equals(bits) ? CpuIsa.AVX2 : CpuIsa.AUTO;
+        // At 256 bits (or with the JIT held to AVX2 by -XX:UseAVX=2) the comparison stands for an
+        // AVX2-only machine, where NATIVE_CPU's AUTO is its AVX2 kernel: force that kernel here too,
+        // or an AVX-512 CPU would compare 256-bit Java against 512-bit C. Only -XX:UseAVX=2 also
+        // takes from the JIT the 32 vector registers AVX-512VL gives 256-bit code, as on such a machine.
+        String useAvx = jvmFlag("UseAVX");
+        boolean avx2Only = "256".equals(bits) || "2".equals(useAvx) || "1".equals(useAvx);
+        CpuIsa nativeIsa = avx2Only ? CpuIsa.AVX2 : CpuIsa.AUTO;
         lines.add("JAVA_VECTOR vs NATIVE_CPU, F32 (vector width: " + (bits == null ? "the JVM's preferred species"
-                : bits + " bits from -Dpanattn.vector.bits") + "; NATIVE_CPU ISA " + nativeIsa
-                + (nativeIsa == CpuIsa.AUTO ? "" : ", as on an AVX2-only machine") + "):");
+                : bits + " bits from -Dpanattn.vector.bits") + ", JIT UseAVX=" + useAvx + "; NATIVE_CPU ISA " + nativeIsa
+                + (avx2Only ? ", as on an AVX2-only machine" : "") + "):");
         int[] dims = {64, 128};
         CausalMode[] modes = {CausalMode.NONE, CausalMode.TOP_LEFT};
         try (Arena arena = Arena.ofConfined(); TileScheduler sched = TileScheduler.create(threads)) {
