@@ -1,8 +1,11 @@
 /*
  * test_gemm_layernorm.c — panattn_add_layernorm against a float64 oracle: awkward widths (1, 7,
  * 33, 383, 385), row strides wider than the rows, row ranges that leave the other rows and the
- * stride gaps untouched, with a residual or without; then every refusal with its message.
+ * stride gaps untouched, with a residual or without; in a build with test hooks, the AVX-512 rows
+ * and the portable ones (the ISA capped below AVX-512) to the same bits; then every refusal with
+ * its message.
  */
+#define _POSIX_C_SOURCE 200112L /* setenv, unsetenv */
 #include <string.h>
 
 #include "panattn.h"
@@ -120,6 +123,55 @@ static void width_one(void) {
     report(st == PANATTN_OK && x[0] == 0.25f && x[1] == 0.25f && x[2] == 0.25f, "n = 1 gives beta", "");
 }
 
+#if defined(PANATTN_TEST_HOOKS)
+/* The same rows with and without AVX-512 (PANATTN_TEST_ISA_MAX=avx2 hides it): the same bits. */
+static void paths_agree(void) {
+    const char *outer = getenv("PANATTN_TEST_ISA_MAX"); /* a coverage pass may have set one */
+    char saved[32] = "";
+    if (outer != NULL) {
+        snprintf(saved, sizeof saved, "%s", outer);
+    }
+    static const int64_t widths[] = {1, 7, 33, 383, 385};
+    for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+        int64_t n = widths[i], m = 5;
+        rng r = {100 + i};
+        float *a = malloc(sizeof(float) * (size_t)(m * n)), *b = malloc(sizeof(float) * (size_t)(m * n));
+        float *res = malloc(sizeof(float) * (size_t)(m * n));
+        float *g = malloc(sizeof(float) * (size_t)n), *be = malloc(sizeof(float) * (size_t)n);
+        if (!a || !b || !res || !g || !be) {
+            report(0, "allocate test buffers", "");
+        } else {
+            for (int64_t k = 0; k < m * n; k++) {
+                a[k] = b[k] = rng_sym(&r) * 3.0f + 0.5f;
+                res[k] = rng_sym(&r);
+            }
+            for (int64_t c = 0; c < n; c++) {
+                g[c] = 1.0f + rng_sym(&r) * 0.5f;
+                be[c] = rng_sym(&r) * 0.25f;
+            }
+            unsetenv("PANATTN_TEST_ISA_MAX");
+            int32_t st1 = panattn_add_layernorm(a, n, res, n, n, g, be, 1e-12f, 0, m);
+            setenv("PANATTN_TEST_ISA_MAX", "avx2", 1);
+            int32_t st2 = panattn_add_layernorm(b, n, res, n, n, g, be, 1e-12f, 0, m);
+            char name[96];
+            snprintf(name, sizeof name, "n=%lld: the best path and the portable one give the same bits", (long long)n);
+            report(st1 == PANATTN_OK && st2 == PANATTN_OK && memcmp(a, b, sizeof(float) * (size_t)(m * n)) == 0,
+                   name, "");
+        }
+        free(a);
+        free(b);
+        free(res);
+        free(g);
+        free(be);
+    }
+    if (outer != NULL) {
+        setenv("PANATTN_TEST_ISA_MAX", saved, 1);
+    } else {
+        unsetenv("PANATTN_TEST_ISA_MAX");
+    }
+}
+#endif
+
 /* One refusal: the expected status and a message naming `mention`. */
 static void expect(int32_t st, const char *name, const char *mention) {
     char detail[600];
@@ -151,12 +203,15 @@ static void refusals(void) {
     /* A residual stride is ignored without a residual; an empty range writes nothing. */
     float y[4] = {1, 2, 3, 4};
     int32_t st = panattn_add_layernorm(y, 4, NULL, 0, 4, g, b, 1e-5f, 1, 1);
-    report(st == PANATTN_OK && y[0] == 1 && y[3] == 4, "empty row range, no residual", panattn_last_error());
+    report(st == PANATTN_OK && y[0] == 1 && y[3] == 4, "empty row range, no residual", "");
 }
 
 int main(void) {
     sizes();
     width_one();
+#if defined(PANATTN_TEST_HOOKS)
+    paths_agree();
+#endif
     refusals();
     return summary("test_gemm_layernorm");
 }
