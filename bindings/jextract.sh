@@ -102,6 +102,7 @@ run_jextract panattn_h "$ROOT/native/include/panattn.h" \
     --include-function panattn_linear_packed_bytes \
     --include-function panattn_linear_pack \
     --include-function panattn_linear \
+    --include-function panattn_add_layernorm \
     --include-struct panattn_params \
     --include-struct panattn_plan \
     --include-typedef panattn_params \

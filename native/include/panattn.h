@@ -280,6 +280,18 @@ PANATTN_API int32_t panattn_linear(const float *in, int64_t in_row_stride, const
                                    const float *bias, int32_t activation, float *out, int64_t out_row_stride,
                                    int64_t row_begin, int64_t row_end, int32_t isa);
 
+/* ---- Residual add and layer norm after a dense layer ---------------------------------------
+ * x[r, :] = LN(x[r, :] + residual[r, :])·gamma + beta for rows r in [row_begin, row_end), in
+ * place: BERT's h = LN(x + W·a + b) after the output and feed-forward projections (residual NULL:
+ * LN(x) alone). The sum per element in fp32, mean and variance (biased, over n) accumulated in
+ * double, the mean and 1/sqrt(var + eps) rounded to fp32, then ((v - mean)·inv)·gamma + beta in
+ * fp32. x and residual point at row 0 with row strides >= n floats; gamma and beta hold n floats;
+ * n in [1, 2^24]; eps positive and finite. The rows written must not overlap residual, gamma or
+ * beta. No threads, no state: disjoint row ranges may run on different threads at once. */
+PANATTN_API int32_t panattn_add_layernorm(float *x, int64_t x_row_stride, const float *residual,
+                                          int64_t residual_row_stride, int64_t n, const float *gamma,
+                                          const float *beta, float eps, int64_t row_begin, int64_t row_end);
+
 #ifdef __cplusplus
 }
 #endif

@@ -56,6 +56,22 @@ static inline int64_t panattn_gemm_chunk_len(int64_t k) {
     return (k + chunks - 1) / chunks;
 }
 
+/* Residual add + layer norm of one row (panattn_gemm_layernorm.c; the AVX-512 one in
+ * panattn_gemm_layernorm_avx512.c): x = LN(x + residual)·gamma + beta over n floats, residual
+ * may be NULL. Both sum in PANATTN_LN_LANES double partial sums (lane j: columns c + j for c in
+ * steps of PANATTN_LN_LANES, the tail into lane 0), added by panattn_ln_lane_total, and both
+ * are built without contracted multiply-adds: the two give the same bits. */
+#define PANATTN_LN_LANES 8
+
+static inline double panattn_ln_lane_total(const double *lanes) {
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
+void panattn_add_layernorm_row_portable(float *x, const float *residual, int64_t n, const float *gamma,
+                                        const float *beta, float eps);
+void panattn_add_layernorm_row_avx512(float *x, const float *residual, int64_t n, const float *gamma,
+                                      const float *beta, float eps);
+
 /* GELU's erf by Abramowitz and Stegun 7.1.28: erf(a) = 1 - (1 + a1·a + ... + a6·a^6)^-16 for
  * a >= 0, absolute error below 3e-7. No exp and no branch: each ISA evaluates it in its own
  * vectors. GELU(x) = 0.5·x + 0.5·|x|·erf(|x|/√2) by erf's symmetry.

@@ -1001,6 +1001,65 @@ public class panattn_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class panattn_add_layernorm {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            panattn_h.C_INT, panattn_h.C_POINTER, panattn_h.C_LONG_LONG, panattn_h.C_POINTER, panattn_h.C_LONG_LONG, panattn_h.C_LONG_LONG, panattn_h.C_POINTER, panattn_h.C_POINTER, panattn_h.C_FLOAT, panattn_h.C_LONG_LONG, panattn_h.C_LONG_LONG
+        );
+
+        public static final MemorySegment ADDR = panattn_h.findOrThrow("panattn_add_layernorm");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t panattn_add_layernorm(float *x, int64_t x_row_stride, const float *residual, int64_t residual_row_stride, int64_t n, const float *gamma, const float *beta, float eps, int64_t row_begin, int64_t row_end)
+     * }
+     */
+    public static FunctionDescriptor panattn_add_layernorm$descriptor() {
+        return panattn_add_layernorm.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t panattn_add_layernorm(float *x, int64_t x_row_stride, const float *residual, int64_t residual_row_stride, int64_t n, const float *gamma, const float *beta, float eps, int64_t row_begin, int64_t row_end)
+     * }
+     */
+    public static MethodHandle panattn_add_layernorm$handle() {
+        return panattn_add_layernorm.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t panattn_add_layernorm(float *x, int64_t x_row_stride, const float *residual, int64_t residual_row_stride, int64_t n, const float *gamma, const float *beta, float eps, int64_t row_begin, int64_t row_end)
+     * }
+     */
+    public static MemorySegment panattn_add_layernorm$address() {
+        return panattn_add_layernorm.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t panattn_add_layernorm(float *x, int64_t x_row_stride, const float *residual, int64_t residual_row_stride, int64_t n, const float *gamma, const float *beta, float eps, int64_t row_begin, int64_t row_end)
+     * }
+     */
+    public static int panattn_add_layernorm(MemorySegment x, long x_row_stride, MemorySegment residual, long residual_row_stride, long n, MemorySegment gamma, MemorySegment beta, float eps, long row_begin, long row_end) {
+        var mh$ = panattn_add_layernorm.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("panattn_add_layernorm", x, x_row_stride, residual, residual_row_stride, n, gamma, beta, eps, row_begin, row_end);
+            }
+            return (int)mh$.invokeExact(x, x_row_stride, residual, residual_row_stride, n, gamma, beta, eps, row_begin, row_end);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int PANATTN_ABI_VERSION = (int)7L;
     /**
      * {@snippet lang=c :

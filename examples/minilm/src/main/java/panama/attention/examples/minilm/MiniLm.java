@@ -19,6 +19,7 @@ import panama.attention.DType;
 import panama.attention.MultiHeadAttention;
 import panama.attention.Tensor;
 import panama.attention.TileScheduler;
+import panama.attention.internal.AddLayerNorm;
 
 /**
  * all-MiniLM-L6-v2 (a 6-layer BERT encoder: hidden 384, 12 heads of 32, FFN 1536) run with
@@ -67,10 +68,13 @@ public final class MiniLm implements AutoCloseable {
     /** Scratch buffers kept for reuse: one per concurrent caller, up to this many. */
     private static final int MAX_POOLED = 4;
     private static final int MAX_BLOCK_ROWS = 96;
+    /** Rows of the packed product's register tile (libpanattn's AVX-512 micro-kernel): blocks are cut at its multiples. */
+    private static final int TILE_ROWS = 12;
     private final java.util.concurrent.ConcurrentLinkedDeque<Scratch> scratchPool = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private volatile boolean closed;
 
-    private record Norm(float[] weight, float[] bias, float eps) {
+    /** LayerNorm's parameters; {@code fused} runs it on libpanattn (null when the library is off: Java then). */
+    private record Norm(float[] weight, float[] bias, float eps, AddLayerNorm fused) {
     }
 
     private record Dense(float[] w, float[] b, int in, int out) {
@@ -112,7 +116,7 @@ public final class MiniLm implements AutoCloseable {
         long[] special = tokenizer.encode("").getIds();
         clsId = special[0];
         sepId = special[special.length - 1];
-        embNorm = norm(g, "embeddings.LayerNorm", "/embeddings/LayerNorm");
+        embNorm = norm(g, "embeddings.LayerNorm", "/embeddings/LayerNorm", weights);
         // scores are divided by sqrt(headDim): the Div's constant gives both the scale and headDim
         double div = constantInput(g, g.node("/encoder/layer.0/attention/self/Div"), 1);
         headDim = (int) Math.round(div * div);
@@ -144,10 +148,10 @@ public final class MiniLm implements AutoCloseable {
             Dense down = dense(g, p + "/output/dense");
             inter = up.out();
             list.add(new Layer(mha, fused(q, k, v, weights, blas), new DenseLayer(o.w(), o.b(), o.in(), o.out(), weights, blas),
-                    norm(g, "encoder.layer." + l + ".attention.output.LayerNorm", p + "/attention/output/LayerNorm"),
+                    norm(g, "encoder.layer." + l + ".attention.output.LayerNorm", p + "/attention/output/LayerNorm", weights),
                     new DenseLayer(up.w(), up.b(), up.in(), up.out(), weights, blas),
                     new DenseLayer(down.w(), down.b(), down.in(), down.out(), weights, blas),
-                    norm(g, "encoder.layer." + l + ".output.LayerNorm", p + "/output/LayerNorm")));
+                    norm(g, "encoder.layer." + l + ".output.LayerNorm", p + "/output/LayerNorm", weights)));
         }
         this.layers = List.copyOf(list);
         this.intermediate = inter;
@@ -231,9 +235,12 @@ public final class MiniLm implements AutoCloseable {
         return new DenseLayer(w, b, in, 3 * out, arena, blas);
     }
 
-    private static Norm norm(OnnxGraph g, String param, String node) {
+    private static Norm norm(OnnxGraph g, String param, String node, Arena arena) {
         double eps = constantInput(g, g.node(node + "/Add"), 1);
-        return new Norm(g.initializer(param + ".weight").floats(), g.initializer(param + ".bias").floats(), (float) eps);
+        float[] w = g.initializer(param + ".weight").floats();
+        float[] b = g.initializer(param + ".bias").floats();
+        AddLayerNorm fused = AddLayerNorm.error() == null ? new AddLayerNorm(w, b, (float) eps, arena) : null;
+        return new Norm(w, b, (float) eps, fused);
     }
 
     public int hidden() {
@@ -332,7 +339,7 @@ public final class MiniLm implements AutoCloseable {
      * the encoder. Thread-safe: every call has its own buffers; the weights are shared, read-only.
      */
     public Result run(long[][] ids, Backend backend, boolean withProbs) {
-        return forward(ids, backend, withProbs, (xs, batch, seq, lengths, probs, used) -> {
+        return forward(ids, backend, withProbs, false, (xs, batch, seq, lengths, probs, used) -> {
             float[] h = xs.toArray(ValueLayout.JAVA_FLOAT);
             float[][] emb = new float[batch][];
             for (int b = 0; b < batch; b++) {
@@ -346,9 +353,13 @@ public final class MiniLm implements AutoCloseable {
      * The mean last hidden state of every batch entry over its tokens, not normalised: what
      * {@link SentenceEmbedder} needs, read straight from the pooled buffer (no copy of the whole
      * batch's hidden states to the heap). The same values as averaging {@link #run}'s hidden states.
+     *
+     * @param onOneThread whether the whole batch runs on the calling thread (one of the scheduler's
+     *     workers, which runs nested work inline): its rows are then cut into blocks for the cache
+     *     only, not for the other workers
      */
-    float[][] meanHiddenStates(long[][] ids, Backend backend) {
-        return forward(ids, backend, false, (xs, batch, seq, lengths, probs, used) -> {
+    float[][] meanHiddenStates(long[][] ids, Backend backend, boolean onOneThread) {
+        return forward(ids, backend, false, onOneThread, (xs, batch, seq, lengths, probs, used) -> {
             float[][] means = new float[batch][];
             float[] row = new float[hidden];
             double[] sum = new double[hidden];
@@ -376,7 +387,7 @@ public final class MiniLm implements AutoCloseable {
         T finish(MemorySegment hiddenStates, int batch, int seq, int[] lengths, List<float[]> probs, Backend used);
     }
 
-    private <T> T forward(long[][] ids, Backend backend, boolean withProbs, Finish<T> finish) {
+    private <T> T forward(long[][] ids, Backend backend, boolean withProbs, boolean onOneThread, Finish<T> finish) {
         int batch = ids.length;
         int seq = 0;
         int[] lengths = new int[batch];
@@ -396,7 +407,7 @@ public final class MiniLm implements AutoCloseable {
             throw new IllegalArgumentException("ids: " + seq + " tokens, but the model has " + maxPositions + " positions");
         }
         int rows = batch * seq;
-        int blockRows = blockRows(rows);
+        int blockRows = blockRows(rows, onOneThread ? 1 : scheduler.threads());
         long blocks = (rows + blockRows - 1) / blockRows;
         List<float[]> probs = withProbs ? new ArrayList<>() : null;
         Backend used = null;
@@ -510,12 +521,20 @@ public final class MiniLm implements AutoCloseable {
 
     /**
      * Rows per block: up to {@value #MAX_BLOCK_ROWS}, so that a block's FFN activations (96 x 1536
-     * floats, 576 KiB) stay in L2 between the two FFN products; fewer when needed to give every
-     * worker two blocks.
+     * floats, 576 KiB) stay in L2 between the two FFN products. Spread over several workers, fewer
+     * when needed to give every worker two blocks. On one thread, as few blocks as that bound
+     * allows, each a multiple of the product's 12-row tile where it can be: every block reads all
+     * of a layer's weights again, and cutting a 9-row batch into 8 + 1 rows (as the split for two
+     * workers did) ran its products on one-row tiles.
      */
-    private int blockRows(int rows) {
-        int perWorker = (rows + 2 * scheduler.threads() - 1) / (2 * scheduler.threads());
-        return Math.max(8, Math.min(MAX_BLOCK_ROWS, perWorker));
+    private int blockRows(int rows, int workers) {
+        if (workers > 1) {
+            int perWorker = (rows + 2 * workers - 1) / (2 * workers);
+            return Math.max(8, Math.min(MAX_BLOCK_ROWS, perWorker));
+        }
+        int blocks = (rows + MAX_BLOCK_ROWS - 1) / MAX_BLOCK_ROWS;
+        int perBlock = (rows + blocks - 1) / blocks;
+        return Math.min(MAX_BLOCK_ROWS, (perBlock + TILE_ROWS - 1) / TILE_ROWS * TILE_ROWS);
     }
 
     /** Word + position + token-type (0) embeddings for rows [r0, r0 + m); padding rows get [PAD] = 0. */
@@ -556,9 +575,14 @@ public final class MiniLm implements AutoCloseable {
 
     /**
      * {@code x = LN(x + residual)} (or {@code LN(x)} when residual is null) for rows [r0, r0 + m),
-     * mean and variance accumulated in double.
+     * mean and variance accumulated in double: one native pass when libpanattn is loaded (the same
+     * arithmetic; in Java it was about 4% of a forward pass), else here in Java.
      */
     private void layerNorm(MemorySegment x, MemorySegment residual, int r0, int m, Norm n) {
+        if (n.fused() != null) {
+            n.fused().apply(x, residual, r0, m);
+            return;
+        }
         float[] row = new float[hidden];
         float[] add = residual == null ? null : new float[hidden];
         float[] w = n.weight();

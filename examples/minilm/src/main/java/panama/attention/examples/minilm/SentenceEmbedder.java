@@ -261,24 +261,24 @@ public final class SentenceEmbedder implements AutoCloseable {
             batches.sort(Comparator.comparingLong((int[] b) -> -(long) (b[1] - b[0]) * runs.get(order[b[1] - 1]).length));
             scheduler.run(batches.size(), (begin, endBatch) -> {
                 for (long b = begin; b < endBatch; b++) {
-                    runBatch(runs, order, batches.get((int) b), means);
+                    runBatch(runs, order, batches.get((int) b), means, true);
                 }
             });
         } else {
             for (int[] b : batches) {
-                runBatch(runs, order, b, means);
+                runBatch(runs, order, b, means, threads == 1);
             }
         }
         return means;
     }
 
     /** Runs order[start, end) as one padded batch; every run's mean lands in means at its index. */
-    private void runBatch(List<long[]> runs, Integer[] order, int[] batch, float[][] means) {
+    private void runBatch(List<long[]> runs, Integer[] order, int[] batch, float[][] means, boolean onOneThread) {
         long[][] ids = new long[batch[1] - batch[0]][];
         for (int j = batch[0]; j < batch[1]; j++) {
             ids[j - batch[0]] = runs.get(order[j]);
         }
-        float[][] batchMeans = model.meanHiddenStates(ids, backend);
+        float[][] batchMeans = model.meanHiddenStates(ids, backend, onOneThread);
         for (int j = batch[0]; j < batch[1]; j++) {
             means[order[j]] = batchMeans[j - batch[0]];
         }
