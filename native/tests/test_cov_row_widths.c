@@ -46,6 +46,21 @@ static void widths(int32_t isa) {
                                                 1, NULL, 0},
                &paged, seed++);
     }
+    /* A window that leaves some rows of a decode tile nothing of a key block: rows 0, 1 see keys up
+     * to 296 and 297, the second block (of kb keys from the tile's first visible key) starts at 298. */
+    const int64_t kb = isa == PANATTN_ISA_AVX2 ? 256 : 128;
+    const variant edge = {0, 0, 0, 0, 1, kb - 2, 0, 0}, edge_paged = {16, 0, 0, 0, 1, kb - 2, 0, 0};
+    cv_run("row, window edge", (attn_shape){1, 1, 1, 4, 300, 2 * vl, BR, F32, isa, 0, 0, 0, 0, MASK_NONE, 1, NULL, 0},
+           &edge, seed++);
+    cv_run("row, window edge", (attn_shape){1, 1, 1, 4, 300, 2 * vl, BR, F32, isa, 0, 0, 0, 0, MASK_NONE, 1, NULL, 0},
+           &edge_paged, seed++);
+    /* Paged fp16 / bf16 decode: rows converted per block, gathered page by page. */
+    cv_run("row, paged converted", (attn_shape){2, 2, 1, 2, 300, 2 * vl, BR, F16, isa, 0, 0, 0, 0, MASK_RANDOM, 1,
+                                                lengths, 0},
+           &paged, seed++);
+    cv_run("row, paged converted", (attn_shape){1, 2, 2, 1, 300, 3 * vl - 1, NONE, BF16, isa, 0, 0, 0, 0, MASK_NONE, 1,
+                                                NULL, 0},
+           &paged_extras, seed++);
 }
 
 int main(void) {
