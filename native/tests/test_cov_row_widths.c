@@ -6,7 +6,8 @@
  * wider heads in chunks of 8 vectors with a last chunk of 1..8; each width exists once for K and
  * V read at a stride and once for a paged cache's fp32 rows read through their addresses. Each is
  * separate machine code, so this test lands on every one, for every SIMD ISA this CPU runs (the
- * AVX512_BF16 kernel forced for fp32 and fp16 too), and on each with what changes its branches:
+ * AVX512_BF16 kernel forced for fp32 and fp16 too; the portable kernel runs the same table), and
+ * on each with what changes its branches:
  * keys past the prefetch distances and across key blocks, a mask with excluded keys and rows
  * with no key at all, softcap + ALiBi, key counts that leave the last group of VL keys partial,
  * head dims with a tail (V through the conversion buffer), converted fp16 / bf16 K and V.
@@ -64,12 +65,12 @@ static void widths(int32_t isa) {
 }
 
 int main(void) {
-    for (size_t i = 0; i < sizeof cv_simd_isas / sizeof cv_simd_isas[0]; i++) {
-        if (!panattn_isa_supported(cv_simd_isas[i])) {
-            printf("skip ISA %s: not supported by this CPU or build\n", ac_isa_name(cv_simd_isas[i]));
+    for (size_t i = 0; i < sizeof cv_isas / sizeof cv_isas[0]; i++) {
+        if (!panattn_isa_supported(cv_isas[i])) {
+            printf("skip ISA %s: not supported by this CPU or build\n", ac_isa_name(cv_isas[i]));
             continue;
         }
-        widths(cv_simd_isas[i]);
+        widths(cv_isas[i]);
     }
     return summary("test_cov_row_widths");
 }

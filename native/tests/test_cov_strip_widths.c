@@ -5,7 +5,8 @@
  * The strip path multiplies P·V 1..NVMAX vectors at a time (pv_tile, NVMAX = 3 at AVX2, 4 at
  * AVX-512), so head dims of 1 .. 2 * NVMAX + 1 vectors land on every width as a full group and as
  * the partial group after one. Each width runs, on every SIMD ISA this CPU runs (AVX512_BF16
- * forced for fp32 and fp16 too, where its bf16 calls take the vdpbf16ps form): fp32 K and V in
+ * forced for fp32 and fp16 too, where its bf16 calls take the vdpbf16ps form; the portable kernel
+ * runs the same table): fp32 K and V in
  * place and strided, tails of head_dim, converted fp16 / bf16, a mask with dead rows, softcap +
  * ALiBi, a sliding window, pages gathered per block, split-KV, int8 K/V; and V rows holding inf
  * or NaN at keys no row sees, which must not leak into the output (the guarded P·V).
@@ -83,12 +84,12 @@ static void widths(int32_t isa) {
 }
 
 int main(void) {
-    for (size_t i = 0; i < sizeof cv_simd_isas / sizeof cv_simd_isas[0]; i++) {
-        if (!panattn_isa_supported(cv_simd_isas[i])) {
-            printf("skip ISA %s: not supported by this CPU or build\n", ac_isa_name(cv_simd_isas[i]));
+    for (size_t i = 0; i < sizeof cv_isas / sizeof cv_isas[0]; i++) {
+        if (!panattn_isa_supported(cv_isas[i])) {
+            printf("skip ISA %s: not supported by this CPU or build\n", ac_isa_name(cv_isas[i]));
             continue;
         }
-        widths(cv_simd_isas[i]);
+        widths(cv_isas[i]);
     }
     return summary("test_cov_strip_widths");
 }

@@ -183,11 +183,15 @@ static void cv_run(const char *what, attn_shape s, const variant *v, uint64_t se
     free(pool.k), free(pool.v), free(pool.table);
 }
 
-/* The SIMD paths this build and CPU run, widest vector first is not needed: each is its own code. */
-static const int32_t cv_simd_isas[] = {PANATTN_ISA_AVX2, PANATTN_ISA_AVX512, PANATTN_ISA_AVX512_BF16};
+/* Every path the tables run where the CPU (or the coverage build's ISA cap) allows: the SIMD
+ * kernels they are written for, and the portable kernel on the same shapes, so a table always
+ * has verdicts even where only SCALAR runs. */
+static const int32_t cv_isas[] = {PANATTN_ISA_SCALAR, PANATTN_ISA_AVX2, PANATTN_ISA_AVX512, PANATTN_ISA_AVX512_BF16};
 
+/* Floats per vector of the path, which sets the widths the tables aim at (8 for SCALAR: any
+ * width will do there). */
 static inline int64_t cv_lanes(int32_t isa) {
-    return isa == PANATTN_ISA_AVX2 ? 8 : 16;
+    return isa == PANATTN_ISA_AVX2 || isa == PANATTN_ISA_SCALAR ? 8 : 16;
 }
 
 #endif /* TEST_COV_VARIANTS_H */
