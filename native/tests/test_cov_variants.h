@@ -29,7 +29,7 @@ static const float cv_slopes[8] = {0.5f, 0.25f, 0.125f, 0.0625f, 0.3f, 0.02f, 0.
 /* Replaces one of c's fp32 K / V tensors by kv_dtype storage with the same strides; c's own fp32
  * buffer keeps the values the kernel must see (dequantised / rounded), which the oracle reads.
  * Scales are laid out (batch, kv_heads, seq_k), symmetric max |x| / 127 per row. */
-static void cv_quantise(attn_case *c, int which, int32_t kvd, void **store_out, float **scale_out) {
+static inline void cv_quantise(attn_case *c, int which, int32_t kvd, void **store_out, float **scale_out) {
     const attn_shape *s = &c->s;
     float *x = which == 0 ? c->k : c->v;
     const int64_t elems = which == 0 ? c->k_elems : c->v_elems;
@@ -88,7 +88,7 @@ typedef struct cv_pool {
     int32_t *table;
 } cv_pool;
 
-static void cv_page(const attn_case *c, int64_t bs, uint64_t seed, cv_pool *pool, panattn_params *pp) {
+static inline void cv_page(const attn_case *c, int64_t bs, uint64_t seed, cv_pool *pool, panattn_params *pp) {
     const attn_shape *s = &c->s;
     const panattn_params *p = &c->p;
     const size_t es = ac_esize(s->dtype);
@@ -140,7 +140,7 @@ static void cv_page(const attn_case *c, int64_t bs, uint64_t seed, cv_pool *pool
 
 /* Builds shape s (seed), applies variant v, runs the call and reports it against the oracle.
  * Paged variants need key lengths: without them in s, every sequence gets seq_k keys. */
-static void cv_run(const char *what, attn_shape s, const variant *v, uint64_t seed) {
+static inline void cv_run(const char *what, attn_shape s, const variant *v, uint64_t seed) {
     int32_t full[64];
     if (v->block_size > 0 && s.key_lengths == NULL) {
         for (int64_t b = 0; b < s.batch && b < 64; b++) full[b] = (int32_t)s.seq_k;
