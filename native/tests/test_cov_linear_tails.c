@@ -6,10 +6,11 @@
  * without the prefetch of the next panel; the AVX2 one per row count 1..6 (6 x 16). Each copy has
  * its own branches: the first k chunk (bias or zero) or a later one (accumulate into out), the
  * last chunk with or without GELU, column masks for a full panel, a tail under 16 columns and one
- * between 16 and 32. So every row count m = 1..25 meets n = 8 (one short panel) and n = 61 (a
- * full panel, then a 29-column tail), once with k = 400 (two equal chunks: the prefetch reaches
- * the next chunk from the last panel) with bias and GELU, once with k = 5 (one chunk) without.
- * Rows outside the range and columns past n must keep their sentinel.
+ * between 16 and 32. So every row count m = 1..25 meets n = 8 (one short panel), n = 61 (a
+ * full panel, then a 29-column tail) and n = 64 (two full panels), with k = 400 (two equal
+ * chunks: the prefetch reaches the next chunk from the last panel) and k = 5 (one chunk), each
+ * with bias and GELU and without; then 131 rows (two passes of 120). Columns past n must keep
+ * their sentinel.
  */
 #include <string.h>
 
@@ -77,7 +78,7 @@ static void check(int32_t isa, int64_t m, int64_t k, int64_t n, int with_bias, i
 
 int main(void) {
     static const int32_t isas[] = {PANATTN_ISA_SCALAR, PANATTN_ISA_AVX2, PANATTN_ISA_AVX512};
-    static const int64_t ns[] = {8, 61};
+    static const int64_t ns[] = {8, 61, 64};
     uint64_t seed = 11;
     for (size_t v = 0; v < sizeof isas / sizeof isas[0]; v++) {
         if (!panattn_isa_supported(isas[v])) {
@@ -87,9 +88,13 @@ int main(void) {
         for (int64_t m = 1; m <= 25; m++) {
             for (size_t j = 0; j < sizeof ns / sizeof ns[0]; j++) {
                 check(isas[v], m, 400, ns[j], 1, PANATTN_ACT_GELU_ERF, seed++);
+                check(isas[v], m, 400, ns[j], 0, PANATTN_ACT_NONE, seed++);
                 check(isas[v], m, 5, ns[j], 0, PANATTN_ACT_NONE, seed++);
+                check(isas[v], m, 5, ns[j], 1, PANATTN_ACT_GELU_ERF, seed++);
             }
         }
+        /* More rows than one pass keeps in L2 (PANATTN_GEMM_ROW_BLOCK = 120): a second pass. */
+        check(isas[v], 131, 9, 40, 1, PANATTN_ACT_NONE, seed++);
     }
     return summary("test_cov_linear_tails");
 }

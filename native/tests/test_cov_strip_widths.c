@@ -9,7 +9,8 @@
  * runs the same table): fp32 K and V in
  * place and strided, tails of head_dim, converted fp16 / bf16, a mask with dead rows, softcap +
  * ALiBi, a sliding window, pages gathered per block, split-KV, int8 K/V; and V rows holding inf
- * or NaN at keys no row sees, which must not leak into the output (the guarded P·V).
+ * or NaN at keys no row sees, which must not leak into the output (the guarded P·V); a NaN query
+ * row (NaN output and LSE); split-KV without LSE; a window wider than the keys.
  */
 #include "test_cov_variants.h"
 
@@ -37,6 +38,25 @@ static void nonfinite_v(int32_t isa, int32_t dtype, int64_t d, int64_t seq_q, fl
     char name[200];
     snprintf(name, sizeof name, "[%s] %s V row with %s at a masked key, d%lld sq%lld", ac_isa_name(isa),
              ac_dtype_name(dtype), isnan(bad) ? "NaN" : "inf", (long long)d, (long long)seq_q);
+    const int32_t st = ac_forward(&c);
+    ac_report_and_destroy(&c, st, name);
+}
+
+/* A NaN in one query row: that row's logits are all NaN, so its output and LSE must be NaN (the
+ * running max stays -inf, the sum is NaN), and the other rows untouched by it. */
+static void nan_query(int32_t isa, int32_t dtype, int64_t d, int64_t seq_q, uint64_t seed) {
+    const attn_shape s = {1, 2, 1, seq_q, 150, d, PANATTN_CAUSAL_NONE, dtype, isa, 0, 0, 0, 0, MASK_NONE, 1, NULL, 1.0};
+    attn_case c;
+    ac_build(&c, &s, seed);
+    const int64_t at = ac_row(2, seq_q, c.p.q_row_stride, 0, 1, seq_q - 1) + d / 2;
+    if (dtype == PANATTN_DTYPE_F32) {
+        ((float *)c.q)[at] = NAN;
+    } else {
+        ((uint16_t *)c.q)[at] = dtype == PANATTN_DTYPE_F16 ? 0x7e00 : 0x7fc0;
+    }
+    char name[200];
+    snprintf(name, sizeof name, "[%s] %s NaN in a query row, d%lld sq%lld", ac_isa_name(isa), ac_dtype_name(dtype),
+             (long long)d, (long long)seq_q);
     const int32_t st = ac_forward(&c);
     ac_report_and_destroy(&c, st, name);
 }
@@ -70,8 +90,8 @@ static void widths(int32_t isa) {
                &paged, seed++);
         cv_run("strip, paged bf16", (attn_shape){1, 2, 2, 37, 300, d, NONE, BF16, isa, 0, 0, 0, 0, MASK_NONE, 1, NULL, 0},
                &paged7, seed++);
-        cv_run("strip, split", (attn_shape){1, 2, 1, 37, 300, d, BR, F32, isa, 0, 0, 0, 0, MASK_NONE, 1, NULL, 0}, &split,
-               seed++);
+        cv_run("strip, split", (attn_shape){1, 2, 1, 37, 300, d, BR, F32, isa, 0, 0, 0, 0, MASK_NONE, nv % 2, NULL, 0},
+               &split, seed++);
         cv_run("strip, int8 K/V", (attn_shape){1, 2, 1, 37, 300, d, NONE, F32, isa, 0, 0, 0, 0, MASK_RANDOM, 1, NULL, 0},
                &i8, seed++);
     }
@@ -80,7 +100,14 @@ static void widths(int32_t isa) {
         nonfinite_v(isa, dtypes[t], 2 * vl, 37, INFINITY, seed++);
         nonfinite_v(isa, dtypes[t], 3 * vl - 2, 37, NAN, seed++);
         nonfinite_v(isa, dtypes[t], 2 * vl, 3, INFINITY, seed++); /* the row path skips it too */
+        nan_query(isa, dtypes[t], 2 * vl, 37, seed++);
+        nan_query(isa, dtypes[t], 2 * vl, 2, seed++);
     }
+    /* A window wider than the keys: the band has no edge on either side. */
+    const variant wide = {0, 0, 0, 0, 1, 1000, 1000, 0};
+    cv_run("strip, window wider than the keys", (attn_shape){1, 2, 1, 37, 300, 2 * vl, NONE, BF16, isa, 0, 0, 0, 0,
+                                                             MASK_NONE, 1, NULL, 0},
+           &wide, seed++);
 }
 
 int main(void) {
