@@ -103,6 +103,12 @@ static void widths(int32_t isa) {
         nan_query(isa, dtypes[t], 2 * vl, 37, seed++);
         nan_query(isa, dtypes[t], 2 * vl, 2, seed++);
     }
+    /* Strided K/V whose next key block holds 2 keys, fewer than the tile's 4 strips: the strips
+     * that share out its prefetch get 0 or 1 rows each. */
+    const int64_t kb = isa == PANATTN_ISA_AVX2 ? 256 : isa == PANATTN_ISA_SCALAR ? 64 : 128;
+    cv_run("strip, strided, short next block", (attn_shape){1, 1, 1, 4 * 2 * vl, kb + 2, 2 * vl, NONE, F32, isa, 0, 0,
+                                                            4, 0, MASK_NONE, 1, NULL, 0},
+           &plain, seed++);
     /* A window wider than the keys: the band has no edge on either side. */
     const variant wide = {0, 0, 0, 0, 1, 1000, 1000, 0};
     cv_run("strip, window wider than the keys", (attn_shape){1, 2, 1, 37, 300, 2 * vl, NONE, BF16, isa, 0, 0, 0, 0,
