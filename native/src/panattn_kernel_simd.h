@@ -790,7 +790,7 @@ static inline __attribute__((always_inline)) void axpy_chunk(const int nv, const
         acc[j] = v_mul(v_load(o + j * VL), a);
     }
     for (int64_t c = 0; c < nr; c++) {
-        if (c + pf < pf_rows) {
+        if (nv == OV && c + pf < pf_rows) { /* only the first, 8-vector pass prefetches (row_axpy) */
             prefetch_rows(form, v, c + pf, 1, d);
         }
         if (s[c] == 0.0f) {
@@ -818,7 +818,7 @@ static inline __attribute__((always_inline)) void row_axpy(const int form, float
         const int64_t left = (ldo - j) / VL;
         /* The first pass brings V in; later ones hit L2. Only the first pass prefetches, and it is
          * always 8 vectors wide (this path runs when ldo > OV * VL), so the narrower copies of
-         * axpy_chunk always get pr = 0: their prefetch branch is never taken, by design. */
+         * axpy_chunk get pr = 0, and their prefetch test is compiled out (nv == OV). */
         const int64_t pr = j == 0 ? pf_rows : 0;
         switch (left >= OV ? OV : left) {
         case 1: axpy_chunk(1, form, o + j, alpha, s, v, j, nr, pf, pr, d); break;
