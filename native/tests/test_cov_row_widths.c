@@ -65,12 +65,6 @@ static void widths(int32_t isa) {
 }
 
 int main(void) {
-    for (size_t i = 0; i < sizeof cv_isas / sizeof cv_isas[0]; i++) {
-        if (!panattn_isa_supported(cv_isas[i])) {
-            printf("skip ISA %s: not supported by this CPU or build\n", ac_isa_name(cv_isas[i]));
-            continue;
-        }
-        widths(cv_isas[i]);
-    }
+    cv_each_isa(widths);
     return summary("test_cov_row_widths");
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "attention_case.h"
+#include "kv_store_row.h"
 #include "panattn_half.h"
 
 typedef struct variant {
@@ -42,23 +43,9 @@ static inline void cv_quantise(attn_case *c, int which, int32_t kvd, void **stor
             for (int64_t j = 0; j < s->seq_k; j++) {
                 const int64_t at = ac_row(s->kv_heads, s->seq_k, ld, b, h, j);
                 float *row = x + at;
-                if (kvd == PANATTN_DTYPE_I8) {
-                    float mx = 0;
-                    for (int64_t e = 0; e < s->head_dim; e++) mx = fabsf(row[e]) > mx ? fabsf(row[e]) : mx;
-                    const float sc = mx / 127.0f;
+                const float sc = kv_store_row(row, s->head_dim, kvd, store, at);
+                if (scale != NULL) {
                     scale[(b * s->kv_heads + h) * s->seq_k + j] = sc;
-                    for (int64_t e = 0; e < s->head_dim; e++) {
-                        const int8_t qv = sc > 0 ? (int8_t)lrintf(row[e] / sc) : 0;
-                        ((int8_t *)store)[at + e] = qv;
-                        row[e] = (float)qv * sc; /* what the kernel computes, exactly */
-                    }
-                } else {
-                    for (int64_t e = 0; e < s->head_dim; e++) {
-                        const uint16_t hv =
-                            kvd == PANATTN_DTYPE_F16 ? panattn_f32_to_f16(row[e]) : panattn_f32_to_bf16(row[e]);
-                        ((uint16_t *)store)[at + e] = hv;
-                        row[e] = kvd == PANATTN_DTYPE_F16 ? panattn_f16_to_f32(hv) : panattn_bf16_to_f32(hv);
-                    }
                 }
             }
     panattn_params *p = &c->p;
@@ -187,6 +174,17 @@ static inline void cv_run(const char *what, attn_shape s, const variant *v, uint
  * kernels they are written for, and the portable kernel on the same shapes, so a table always
  * has verdicts even where only SCALAR runs. */
 static const int32_t cv_isas[] = {PANATTN_ISA_SCALAR, PANATTN_ISA_AVX2, PANATTN_ISA_AVX512, PANATTN_ISA_AVX512_BF16};
+
+/* Runs table(isa) on every ISA of cv_isas this CPU and build run, saying which it skips. */
+static inline void cv_each_isa(void (*table)(int32_t isa)) {
+    for (size_t i = 0; i < sizeof cv_isas / sizeof cv_isas[0]; i++) {
+        if (!panattn_isa_supported(cv_isas[i])) {
+            printf("skip ISA %s: not supported by this CPU or build\n", ac_isa_name(cv_isas[i]));
+            continue;
+        }
+        table(cv_isas[i]);
+    }
+}
 
 /* Floats per vector of the path, which sets the widths the tables aim at (8 for SCALAR: any
  * width will do there). */

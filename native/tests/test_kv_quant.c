@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "attention_case.h"
+#include "kv_store_row.h"
 #include "panattn_half.h"
 
 /* Replaces c's fp32 K and V by kv_dtype storage with the same strides. c->k / c->v keep the
@@ -40,23 +41,9 @@ static void quantise_one(attn_case *c, int which, int32_t kvd, int scale_bsh, qu
             for (int64_t j = 0; j < s->seq_k; j++) {
                 float *row = x + ac_row(s->kv_heads, s->seq_k, ld, b, h, j);
                 const int64_t at = ac_row(s->kv_heads, s->seq_k, ld, b, h, j);
+                const float sc = kv_store_row(row, s->head_dim, kvd, store, at);
                 if (kvd == PANATTN_DTYPE_I8) {
-                    float mx = 0;
-                    for (int64_t e = 0; e < s->head_dim; e++) mx = fabsf(row[e]) > mx ? fabsf(row[e]) : mx;
-                    const float sc = mx / 127.0f;
-                    const int64_t si = scale_bsh ? (b * s->seq_k + j) * s->kv_heads + h : (b * s->kv_heads + h) * s->seq_k + j;
-                    scale[si] = sc;
-                    for (int64_t e = 0; e < s->head_dim; e++) {
-                        const int8_t qv = sc > 0 ? (int8_t)lrintf(row[e] / sc) : 0;
-                        ((int8_t *)store)[at + e] = qv;
-                        row[e] = (float)qv * sc; /* what the kernel computes, exactly */
-                    }
-                } else {
-                    for (int64_t e = 0; e < s->head_dim; e++) {
-                        uint16_t hv = kvd == PANATTN_DTYPE_F16 ? panattn_f32_to_f16(row[e]) : panattn_f32_to_bf16(row[e]);
-                        ((uint16_t *)store)[at + e] = hv;
-                        row[e] = kvd == PANATTN_DTYPE_F16 ? panattn_f16_to_f32(hv) : panattn_bf16_to_f32(hv);
-                    }
+                    scale[scale_bsh ? (b * s->seq_k + j) * s->kv_heads + h : (b * s->kv_heads + h) * s->seq_k + j] = sc;
                 }
             }
     panattn_params *p = &c->p;
