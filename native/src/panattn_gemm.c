@@ -186,6 +186,8 @@ PANATTN_API int32_t panattn_linear(const float *in, int64_t in_row_stride, const
     }
     panattn_gemm_job job = {in, in_row_stride, (const float *)((const char *)packed + PANATTN_GEMM_HEADER_BYTES),
                             k, n, bias, activation, out, out_row_stride};
-    path->kernel(&job, row_begin, row_end);
+    for (int64_t r0 = row_begin; r0 < row_end; r0 += PANATTN_GEMM_ROW_BLOCK) { /* passes, see ROW_BLOCK */
+        path->kernel(&job, r0, row_end - r0 < PANATTN_GEMM_ROW_BLOCK ? row_end : r0 + PANATTN_GEMM_ROW_BLOCK);
+    }
     return PANATTN_OK;
 }

@@ -41,8 +41,9 @@ typedef struct panattn_gemm_job {
     int64_t ldc;
 } panattn_gemm_job;
 
-/* A micro-kernel file: rows [row_begin, row_end) of a validated job. Cannot fail (no memory of
- * its own: the A rows are read in place, W is already packed). */
+/* A micro-kernel file: rows [row_begin, row_end) of a validated job, at most
+ * PANATTN_GEMM_ROW_BLOCK of them (the caller cuts a call into such passes). Cannot fail (no
+ * memory of its own: the A rows are read in place, W is already packed). */
 typedef void (*panattn_gemm_fn)(const panattn_gemm_job *job, int64_t row_begin, int64_t row_end);
 
 void panattn_gemm_portable(const panattn_gemm_job *job, int64_t row_begin, int64_t row_end);

@@ -94,7 +94,7 @@ static void tile_rows(int rows, const float *a, int64_t lda, const float *b, int
     }
 }
 
-static void row_block(const panattn_gemm_job *job, int64_t row_begin, int64_t row_end) {
+void panattn_gemm_avx2(const panattn_gemm_job *job, int64_t row_begin, int64_t row_end) {
     int64_t k = job->k;
     int64_t chunk = panattn_gemm_chunk_len(k);
     for (int64_t k0 = 0; k0 < k; k0 += chunk) {
@@ -113,11 +113,5 @@ static void row_block(const panattn_gemm_job *job, int64_t row_begin, int64_t ro
                           job->ldc, bias, cols, first, last, job->activation);
             }
         }
-    }
-}
-
-void panattn_gemm_avx2(const panattn_gemm_job *job, int64_t row_begin, int64_t row_end) {
-    for (int64_t r0 = row_begin; r0 < row_end; r0 += PANATTN_GEMM_ROW_BLOCK) {
-        row_block(job, r0, row_end - r0 < PANATTN_GEMM_ROW_BLOCK ? row_end : r0 + PANATTN_GEMM_ROW_BLOCK);
     }
 }

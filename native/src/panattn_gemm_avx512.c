@@ -112,7 +112,7 @@ static void tile_rows(int rows, const float *a, int64_t lda, const float *b, con
     }
 }
 
-static void row_block(const panattn_gemm_job *job, int64_t row_begin, int64_t row_end) {
+void panattn_gemm_avx512(const panattn_gemm_job *job, int64_t row_begin, int64_t row_end) {
     int64_t k = job->k;
     int64_t chunk = panattn_gemm_chunk_len(k);
     for (int64_t k0 = 0; k0 < k; k0 += chunk) {
@@ -140,11 +140,5 @@ static void row_block(const panattn_gemm_job *job, int64_t row_begin, int64_t ro
                           job->ldc, bias, cols, first, last, job->activation);
             }
         }
-    }
-}
-
-void panattn_gemm_avx512(const panattn_gemm_job *job, int64_t row_begin, int64_t row_end) {
-    for (int64_t r0 = row_begin; r0 < row_end; r0 += PANATTN_GEMM_ROW_BLOCK) {
-        row_block(job, r0, row_end - r0 < PANATTN_GEMM_ROW_BLOCK ? row_end : r0 + PANATTN_GEMM_ROW_BLOCK);
     }
 }
