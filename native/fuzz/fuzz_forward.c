@@ -5,8 +5,9 @@
  * The fuzz bytes become one panattn_params: sizes (small, sometimes zero, negative or past a
  * limit), strides (contiguous, interleaved, padded, or raw fuzz values: zero, negative, huge),
  * dtype/causal/isa codes (valid or not), a scale from raw float bits, optional lse, mask and
- * key lengths, and the serving options (sliding window bounds, softcap, ALiBi slopes; sensible or
- * raw values). Every buffer is malloc'ed to EXACTLY the extent the params claim (the bytes from
+ * key lengths, the serving options (sliding window bounds, softcap, ALiBi slopes; sensible or
+ * raw values), and K/V stored as another type (kv_dtype: fp16, bf16, int8 with scales of fuzzed
+ * layout, or a raw code; scales where they do not belong). Every buffer is malloc'ed to EXACTLY the extent the params claim (the bytes from
  * element 0 to one past the largest offset sum (size_i - 1) * stride_i), so any read or write
  * outside what a correct caller provides lands in an ASan redzone. Then it calls panattn_plan
  * (one thread and a fuzzed thread count) and, when the params are valid, forward (over fuzzed
@@ -127,7 +128,7 @@ static void strides_for(reader *r, const int64_t *sizes, int64_t *st) {
 }
 
 typedef struct buffers {
-    void *q, *k, *v, *out, *mask, *lse, *kl, *ws, *slopes; /* q..lse and ws point into pools */
+    void *q, *k, *v, *out, *mask, *lse, *kl, *ws, *slopes, *k_scale, *v_scale; /* all but kl, slopes in pools */
 } buffers;
 
 /* Where the harness's tensors live. Each role (q, k, v, ...) has one pool of CAP bytes plus a
@@ -137,7 +138,7 @@ typedef struct buffers {
  * starts 64-byte aligned as malloc's would be 16-byte aligned, and ends exactly at n). A fresh
  * malloc of up to a megabyte per tensor per execution was mapped, faulted in page by page and
  * unmapped every time: about half of an execution's time. */
-enum { ROLE_Q, ROLE_K, ROLE_V, ROLE_OUT, ROLE_LSE, ROLE_MASK, ROLE_WS, ROLES };
+enum { ROLE_Q, ROLE_K, ROLE_V, ROLE_OUT, ROLE_LSE, ROLE_MASK, ROLE_WS, ROLE_K_SCALE, ROLE_V_SCALE, ROLES };
 enum { POOL_GAP = 4096 };
 static uint8_t *pools[ROLES];
 static size_t pool_open[ROLES]; /* bytes after the gap left unpoisoned by the last execution */
@@ -216,6 +217,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(&p.softmax_scale, &scale_bits, sizeof p.softmax_scale);
 
     const int64_t es = p.dtype == PANATTN_DTYPE_F32 ? 4 : 2; /* what panattn assumes for the codes it accepts */
+    /* K and V as q's type (0), as fp16 / bf16 / int8 (which need fp32 queries), or a raw code */
+    const uint8_t kvsel = u8(r);
+    switch (kvsel & 7) {
+    case 1: p.kv_dtype = PANATTN_DTYPE_F16; break;
+    case 2: p.kv_dtype = PANATTN_DTYPE_BF16; break;
+    case 3: case 4: p.kv_dtype = PANATTN_DTYPE_I8; break;
+    case 5: p.kv_dtype = (int32_t)(int8_t)u8(r); break;
+    default: p.kv_dtype = 0; break;
+    }
+    const int64_t kv_es = p.kv_dtype == PANATTN_DTYPE_I8                                       ? 1
+                          : p.kv_dtype == PANATTN_DTYPE_F16 || p.kv_dtype == PANATTN_DTYPE_BF16 ? 2
+                                                                                               : es;
     int64_t qs[4] = {p.batch, p.heads, p.seq_q, p.head_dim}, ks[4] = {p.batch, p.kv_heads, p.seq_k, p.head_dim};
     int64_t qst[4], kst[4], vst[4], ost[4], one = 1;
     strides_for(r, qs, qst);
@@ -230,8 +243,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     int feasible = 1; /* every claimed buffer could be allocated exactly */
     b.q = alloc_exact(ROLE_Q, extent(4, qs, qst), es, r);
-    b.k = alloc_exact(ROLE_K, extent(4, ks, kst), es, r);
-    b.v = alloc_exact(ROLE_V, extent(4, ks, vst), es, r);
+    b.k = alloc_exact(ROLE_K, extent(4, ks, kst), kv_es, r);
+    b.v = alloc_exact(ROLE_V, extent(4, ks, vst), kv_es, r);
     b.out = alloc_exact(ROLE_OUT, extent(4, qs, ost), es, r);
     feasible &= b.q && b.k && b.v && b.out;
     /* Pointers must be non-NULL for validation to get past them; a 1-byte stand-in when we could
@@ -243,6 +256,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     p.out = b.out ? b.out : stand_in;
     if ((u8(r) & 3) == 3) {
         p.q = NULL; /* validation must refuse */
+    }
+    if (p.kv_dtype == PANATTN_DTYPE_I8 || (kvsel & 8)) {
+        /* fp32 scales (batch, kv_heads, seq_k): laid out [b, h, s] or [b, s, h], one stride raw at
+         * times; present for a non-int8 K/V (kvsel & 8) they must be refused */
+        const int64_t kvh = p.kv_heads > 0 ? p.kv_heads : 1, sk = p.seq_k > 0 ? p.seq_k : 1;
+        int64_t ss[3] = {p.batch, p.kv_heads, p.seq_k}, sst[3];
+        if (kvsel & 16) {
+            sst[1] = 1, sst[2] = kvh, sst[0] = mulw(kvh, sk);
+        } else {
+            sst[2] = 1, sst[1] = sk, sst[0] = mulw(kvh, sk);
+        }
+        if (kvsel & 32) {
+            sst[u8(r) % 3] = (int64_t)(int8_t)u8(r);
+        }
+        p.k_scale_batch_stride = p.v_scale_batch_stride = sst[0];
+        p.k_scale_head_stride = p.v_scale_head_stride = sst[1];
+        p.k_scale_row_stride = p.v_scale_row_stride = sst[2];
+        b.k_scale = alloc_exact(ROLE_K_SCALE, extent(3, ss, sst), 4, r);
+        b.v_scale = alloc_exact(ROLE_V_SCALE, extent(3, ss, sst), 4, r);
+        feasible &= b.k_scale && b.v_scale;
+        p.k_scale = b.k_scale ? b.k_scale : (const float *)(const void *)stand_in;
+        p.v_scale = b.v_scale ? b.v_scale : (const float *)(const void *)stand_in;
+        if ((kvsel & 192) == 192) {
+            p.v_scale = NULL; /* int8 without V scales: refused */
+        }
     }
 
     uint8_t opt = u8(r);
