@@ -712,6 +712,12 @@ int32_t validate(const panattn_params *p) {
                     "kv_dtype (and k_scale/v_scale): quantised or mixed K/V is not implemented by the CUDA kernels; "
                     "leave kv_dtype 0 and the scales NULL");
     }
+    // PANATTN_WEIGHTS_BF16 is a permission: these kernels keep the weights at fp32 accuracy.
+    if (p->weights != PANATTN_WEIGHTS_FP32 && p->weights != PANATTN_WEIGHTS_BF16) {
+        char msg[96];
+        std::snprintf(msg, sizeof msg, "weights (%lld) must be FP32 (0) or BF16 (1)", (long long)p->weights);
+        return fail(PANATTN_ERR_INVALID_ARGUMENT, fn, msg);
+    }
     if (p->batch > 65535 || p->heads > 65535 || p->seq_q > INT32_MAX - 256 || p->seq_k > INT32_MAX - 256) {
         return fail(PANATTN_ERR_UNSUPPORTED, fn, "CUDA grid limits: batch and heads <= 65535, sequences < 2^31");
     }

@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a prototype, a struct or a constant changes meaning. */
-#define PANATTN_ABI_VERSION 7
+#define PANATTN_ABI_VERSION 8
 
 /* What every entry point returns. Functions return it as int32_t, not as panattn_status: the
  * size of an enum type is the compiler's choice, a fixed-width return is the ABI's. */
@@ -65,14 +65,23 @@ typedef enum panattn_status {
 #define PANATTN_DTYPE_I8 3
 
 /* Instruction-set paths of the CPU kernel; AUTO picks the best one CPUID allows for the call's
- * dtype. AVX512_BF16 computes bf16 Q·Kᵀ and P·V with vdpbf16ps (P rounded to bf16, fp32
- * accumulation); AUTO takes it only for dtype BF16, and forced on F32/F16 it runs the AVX512
- * algorithm. */
+ * dtype. AVX512_BF16 computes bf16 Q·Kᵀ and P·V with vdpbf16ps (fp32 accumulation; P carried as
+ * two bf16 terms unless panattn_params.weights allows one); AUTO takes it only for dtype BF16,
+ * and forced on F32/F16 it runs the AVX512 algorithm. */
 #define PANATTN_ISA_AUTO 0
 #define PANATTN_ISA_SCALAR 1
 #define PANATTN_ISA_AVX2 2
 #define PANATTN_ISA_AVX512 3
 #define PANATTN_ISA_AVX512_BF16 4
+
+/* How the softmax weights P enter P·V (panattn_params.weights). FP32, the default: at fp32
+ * accuracy, whatever the dtype. BF16: a bf16 call may round each weight to bf16 once (relative
+ * error at most 2^-8), which lets vdpbf16ps take a key pair in one instruction instead of two; an
+ * output element may then differ from the exact one by up to 2^-8 * sum_j p_j |v_j| (at most
+ * 2^-8 * max |v|) more, before its own rounding to bf16. A permission, not an order: paths with
+ * no such form (other dtypes, CPUs without AVX512_BF16, the portable kernel, CUDA) stay exact. */
+#define PANATTN_WEIGHTS_FP32 0
+#define PANATTN_WEIGHTS_BF16 1
 
 /* Query rows per tile: a tile is (batch b, head h, a block of PANATTN_TILE_Q query rows).
  * 128 rows: every key/value block a tile streams serves twice the rows it did at 64, which
@@ -155,6 +164,9 @@ typedef struct panattn_params {
     int64_t v_scale_batch_stride;
     int64_t v_scale_head_stride;
     int64_t v_scale_row_stride;
+    /* Precision of the softmax weights in P·V (ABI 8): PANATTN_WEIGHTS_FP32 (0, a zeroed struct)
+     * or PANATTN_WEIGHTS_BF16 (see there). 64-bit keeps the struct free of padding. */
+    int64_t weights;
 } panattn_params;
 
 /* PANATTN_ABI_VERSION of the built library; the Java side refuses a mismatch. */

@@ -29,7 +29,7 @@ extern "C" {
 #define PANATTN_CUDA_API
 #endif
 
-#define PANATTN_CUDA_ABI_VERSION 2
+#define PANATTN_CUDA_ABI_VERSION 3
 
 /* Which kernel panattn_cuda_forward runs. AUTO: split-KV for 1..16 queries against a long
  * cache, else FUSED. FUSED: tensor cores (mma.sync m16n8k16) for F16/BF16, the SIMT kernel

@@ -20,13 +20,15 @@
  *     two bf16 pairs, hi = P rounded to nearest even (vcvtne2ps2bf16) and lo = P - hi rounded
  *     likewise; 0 for keys outside the strip's columns. The micro-tile is pv_tile's: MR rows x
  *     NVMAX vectors of accumulators, a 32-bit broadcast of each row's hi and lo pairs.
+ *     With weights = PANATTN_WEIGHTS_BF16 (`once`) pp holds hi alone and each pair of keys takes
+ *     one vdpbf16ps per accumulator instead of two.
  *
  * Accuracy: Q·Kᵀ is as exact as the fp32 path on bf16 inputs (products are exact, sums fp32).
  * P·V: hi + lo carries P to about 2^-17 relative, so P·V too is as exact as fp32 (V is exact in
- * bf16). P rounded once (hi only) was 1.6x faster than fp32 at N = 2048, but its error, up to
- * 2^-9 · max|v| per output element, broke the element-wise bound SdpaFuzzTest holds every fused
- * kernel to wherever an output element is small beside max|v| (cancellation); so the weight
- * keeps its low half and P·V costs as many instructions per key as an fp32 FMA.
+ * bf16). P rounded once (hi only) is much faster (1.6-2.1x fp32 against 1.2-1.5x at N 2048), but
+ * its error, up to 2^-8 · sum p|v| per output element, breaks the element-wise bound SdpaFuzzTest
+ * holds every fused kernel to wherever an output element is small beside max|v| (cancellation);
+ * so by default the weight keeps its low half, and rounding it once is the caller's opt-in.
  *
  * Non-finite V: a key excluded from a row has P = 0, and 0 · inf is NaN in a dot product; a pair
  * may also hold a key outside the strip's columns. So a block whose V holds any inf or NaN (found
@@ -88,25 +90,36 @@ static void dp_prep_q(const panattn_params *p, const scratch *w, int64_t q_off, 
 }
 
 /* V rows [k0, k0 + n) of this head (element offset v_base) into vp as key pairs. Returns 1 when
- * every value is finite (a bf16 with all exponent bits set is inf or NaN). */
+ * every value is finite (a bf16 with all exponent bits set is inf or NaN). 32 columns of both rows
+ * at a time: two loads, two vpermt2w that interleave them into pairs, two stores (16 columns at
+ * a time with widening took twice the instructions, and this runs once per tile and key block). */
 static int dp_pack_v(const panattn_params *p, const scratch *w, int64_t v_base, int64_t k0, int64_t n) {
     const dp_bufs b = dp_bufs_of(w);
     const int64_t d = w->d, ldo = w->ldo;
-    const __m256i expo = _mm256_set1_epi16(0x7f80);
-    __mmask16 bad = 0;
+    const __m512i expo = _mm512_set1_epi16(0x7f80);
+    /* pair i of the low half: (r0[i], r1[i]), of the high half: (r0[16 + i], r1[16 + i]) */
+    const __m512i lo_idx = _mm512_set_epi16(47, 15, 46, 14, 45, 13, 44, 12, 43, 11, 42, 10, 41, 9, 40, 8, 39, 7, 38, 6,
+                                            37, 5, 36, 4, 35, 3, 34, 2, 33, 1, 32, 0);
+    const __m512i hi_idx = _mm512_add_epi16(lo_idx, _mm512_set1_epi16(16));
+    __mmask32 bad = 0;
     for (int64_t c = 0; c < n; c += 2) {
         const uint16_t *r0 = (const uint16_t *)p->v + v_base + (k0 + c) * p->v_row_stride;
         const uint16_t *r1 = c + 1 < n ? r0 + p->v_row_stride : NULL;
         uint32_t *dst = b.vp + (c / 2) * ldo;
-        for (int64_t x = 0; x < ldo; x += VL) {
+        for (int64_t x = 0; x < ldo; x += 2 * VL) {
             const int64_t left = d - x;
-            const __mmask16 m = left >= VL ? (__mmask16)0xFFFF : left > 0 ? (__mmask16)((1u << left) - 1u) : 0;
-            const __m256i a = _mm256_maskz_loadu_epi16(m, r0 + x);
-            const __m256i e = r1 != NULL ? _mm256_maskz_loadu_epi16(m, r1 + x) : _mm256_setzero_si256();
-            bad |= _mm256_cmpeq_epi16_mask(_mm256_and_si256(a, expo), expo);
-            bad |= _mm256_cmpeq_epi16_mask(_mm256_and_si256(e, expo), expo);
-            const __m512i pair = _mm512_or_si512(_mm512_cvtepu16_epi32(a), _mm512_slli_epi32(_mm512_cvtepu16_epi32(e), 16));
-            _mm512_store_si512((void *)(dst + x), pair);
+            const __mmask32 m = left >= 32 ? (__mmask32)0xFFFFFFFFu : left > 0 ? (__mmask32)((1u << left) - 1u) : 0;
+            /* the rows come from L2 (the head's previous tile read them): ask 16 keys ahead */
+            _mm_prefetch((const char *)(r0 + 16 * p->v_row_stride + x), _MM_HINT_T0);
+            _mm_prefetch((const char *)(r0 + 17 * p->v_row_stride + x), _MM_HINT_T0);
+            const __m512i a = _mm512_maskz_loadu_epi16(m, r0 + x);
+            const __m512i e = r1 != NULL ? _mm512_maskz_loadu_epi16(m, r1 + x) : _mm512_setzero_si512();
+            bad |= _mm512_cmpeq_epi16_mask(_mm512_and_si512(a, expo), expo);
+            bad |= _mm512_cmpeq_epi16_mask(_mm512_and_si512(e, expo), expo);
+            _mm512_store_si512((void *)(dst + x), _mm512_permutex2var_epi16(a, lo_idx, e));
+            if (x + VL < ldo) { /* ldo is a multiple of 16, not always of 32 */
+                _mm512_store_si512((void *)(dst + x + VL), _mm512_permutex2var_epi16(a, hi_idx, e));
+            }
         }
     }
     return bad == 0;
@@ -177,8 +190,9 @@ static inline vf dp_residual(vf p, __m256i h) {
 
 /* Sᵀ's P (columns [0, nc) = block keys cs + c) into pp as pairs of block keys, from pair cs / 2:
  * keys outside the columns get 0. Then pp[2j * QS + r] is row r's hi pair of keys
- * 2(cs/2 + j) + {0,1} and pp[(2j + 1) * QS + r] its lo pair. */
-static void dp_pack_p(const scratch *w, int64_t cs, int64_t nc) {
+ * 2(cs/2 + j) + {0,1} and pp[(2j + 1) * QS + r] its lo pair; with `once` (the call allows
+ * PANATTN_WEIGHTS_BF16) there is no lo: pp[j * QS + r] is the hi pair. */
+static void dp_pack_p(const scratch *w, int64_t cs, int64_t nc, int once) {
     const dp_bufs b = dp_bufs_of(w);
     /* vpermw index: lane 2i takes bf16 i (key 2c), lane 2i + 1 takes bf16 16 + i (key 2c + 1) */
     const __m512i inter = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7, 22,
@@ -190,6 +204,10 @@ static void dp_pack_p(const scratch *w, int64_t cs, int64_t nc) {
             const vf a = c0 >= 0 ? v_load(w->st + c0 * QS + half * VL) : v_zero();
             const vf e = c1 < nc ? v_load(w->st + c1 * QS + half * VL) : v_zero();
             const __m512i hi = (__m512i)_mm512_cvtne2ps_pbh(e, a); /* a in the low 16, e in the high */
+            if (once) {
+                _mm512_store_si512((void *)(b.pp + (j - j0) * QS + half * VL), _mm512_permutexvar_epi16(inter, hi));
+                continue;
+            }
             const vf la = dp_residual(a, _mm512_castsi512_si256(hi));
             const vf le = dp_residual(e, _mm512_extracti64x4_epi64(hi, 1));
             const __m512i lo = (__m512i)_mm512_cvtne2ps_pbh(le, la);
@@ -200,9 +218,11 @@ static void dp_pack_p(const scratch *w, int64_t cs, int64_t nc) {
     }
 }
 
-/* O[MR rows, nv vectors] = alpha · O + P · V over `pairs` key pairs (P as hi + lo); pp at the
- * first row of pair 0's hi, vp at pair 0 and the first column. */
-static inline __attribute__((always_inline)) void dp_pv_tile(const int nv, float *restrict o, int64_t ldo,
+/* O[MR rows, nv vectors] = alpha · O + P · V over `pairs` key pairs (P as hi + lo, or hi alone
+ * when `once`: dp_pack_p's two layouts); pp at the first row of pair 0's hi, vp at pair 0 and the
+ * first column. */
+static inline __attribute__((always_inline)) void dp_pv_tile(const int nv, const int once, float *restrict o,
+                                                             int64_t ldo,
                                                              const uint32_t *restrict pp,
                                                              const float *restrict alpha,
                                                              const uint32_t *restrict vp, int64_t pairs) {
@@ -223,6 +243,14 @@ static inline __attribute__((always_inline)) void dp_pv_tile(const int nv, float
         }
 #pragma GCC unroll 16
         for (int r = 0; r < MR; r++) {
+            if (once) {
+                const __m512bh hi = (__m512bh)_mm512_set1_epi32((int)pp[c * QS + r]);
+#pragma GCC unroll 8
+                for (int j = 0; j < nv; j++) {
+                    acc[r][j] = _mm512_dpbf16_ps(acc[r][j], hi, v[j]);
+                }
+                continue;
+            }
             const __m512bh hi = (__m512bh)_mm512_set1_epi32((int)pp[2 * c * QS + r]);
             const __m512bh lo = (__m512bh)_mm512_set1_epi32((int)pp[(2 * c + 1) * QS + r]);
 #pragma GCC unroll 8
@@ -244,7 +272,7 @@ static inline __attribute__((always_inline)) void dp_pv_tile(const int nv, float
 /* pv_strip with pairs: rows [0, rows) of the strip at r0 (rounded up to MR), columns [0, nc) =
  * block keys cs + c, row r seeing columns [0, see0 + r) (see pv_strip). A pair past a group's
  * limit holds P = 0 for every row of the group, and V is finite here, so it adds exactly 0. */
-static void dp_pv_strip(const scratch *w, int64_t r0, int64_t rows, int64_t cs, int64_t nc, int64_t see0) {
+static void dp_pv_strip(const scratch *w, int64_t r0, int64_t rows, int64_t cs, int64_t nc, int64_t see0, int once) {
     const dp_bufs b = dp_bufs_of(w);
     const int64_t ldo = w->ldo;
     const uint32_t *vp = b.vp + (cs / 2) * ldo;
@@ -257,11 +285,15 @@ static void dp_pv_strip(const scratch *w, int64_t r0, int64_t rows, int64_t cs, 
         const float *alpha = w->alpha + r0 + r;
         for (int64_t j = 0; j < ldo; j += NVMAX * VL) {
             int64_t left = (ldo - j) / VL;
-            switch (left >= NVMAX ? NVMAX : left) {
-            case 1: dp_pv_tile(1, o + j, ldo, pp, alpha, vp + j, pairs); break;
-            case 2: dp_pv_tile(2, o + j, ldo, pp, alpha, vp + j, pairs); break;
-            case 3: dp_pv_tile(3, o + j, ldo, pp, alpha, vp + j, pairs); break;
-            default: dp_pv_tile(4, o + j, ldo, pp, alpha, vp + j, pairs); break;
+            switch ((left >= NVMAX ? NVMAX : left) + (once ? NVMAX : 0)) {
+            case 1: dp_pv_tile(1, 0, o + j, ldo, pp, alpha, vp + j, pairs); break;
+            case 2: dp_pv_tile(2, 0, o + j, ldo, pp, alpha, vp + j, pairs); break;
+            case 3: dp_pv_tile(3, 0, o + j, ldo, pp, alpha, vp + j, pairs); break;
+            case 4: dp_pv_tile(4, 0, o + j, ldo, pp, alpha, vp + j, pairs); break;
+            case 5: dp_pv_tile(1, 1, o + j, ldo, pp, alpha, vp + j, pairs); break;
+            case 6: dp_pv_tile(2, 1, o + j, ldo, pp, alpha, vp + j, pairs); break;
+            case 7: dp_pv_tile(3, 1, o + j, ldo, pp, alpha, vp + j, pairs); break;
+            default: dp_pv_tile(4, 1, o + j, ldo, pp, alpha, vp + j, pairs); break;
             }
         }
     }

@@ -709,8 +709,9 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
                 if (!v_finite) {
                     dp_pv_guarded(w, r0, srows, cs, nc);
                 } else {
-                    dp_pack_p(w, cs, nc);
-                    dp_pv_strip(w, r0, srows, cs, nc, band->has_hi ? i0 + band->hi_off + 1 - kb0 : nc);
+                    const int once = p->weights == PANATTN_WEIGHTS_BF16;
+                    dp_pack_p(w, cs, nc, once);
+                    dp_pv_strip(w, r0, srows, cs, nc, band->has_hi ? i0 + band->hi_off + 1 - kb0 : nc, once);
                 }
                 continue;
             }

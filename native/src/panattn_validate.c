@@ -357,6 +357,10 @@ int32_t panattn_validate_params(const panattn_params *p, int64_t *tile_count) {
                             "isa (%d) must be AUTO (0), SCALAR (1), AVX2 (2), AVX512 (3) or AVX512_BF16 (4)",
                             (int)p->isa);
     }
+    if (p->weights != PANATTN_WEIGHTS_FP32 && p->weights != PANATTN_WEIGHTS_BF16) {
+        return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "weights (%lld) must be FP32 (0) or BF16 (1)",
+                            (long long)p->weights);
+    }
     CHECK(check_layout(p));
     CHECK(check_kv(p)); /* before the extents: k and v's element size depends on it */
     if (p->kv_dtype != 0 && (p->block_table != NULL || p->cu_seqlens_k != NULL)) {

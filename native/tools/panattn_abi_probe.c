@@ -70,6 +70,7 @@ int main(void) {
     FIELD(struct panattn_params, v_scale_batch_stride);
     FIELD(struct panattn_params, v_scale_head_stride);
     FIELD(struct panattn_params, v_scale_row_stride);
+    FIELD(struct panattn_params, weights);
     SIZE(struct panattn_plan);
     FIELD(struct panattn_plan, tiles);
     FIELD(struct panattn_plan, splits);

@@ -51,6 +51,9 @@ import java.util.Arrays;
  *       {@link PagedKvCache} manages such pools.</li>
  *   <li>Packed and paged calls run on {@link Backend#NATIVE_CPU} and {@link Backend#JAVA_REFERENCE};
  *       they take no mask and return no probabilities.</li>
+ *   <li>{@code weights}: {@link WeightPrecision#FP32} (default) keeps the softmax weights at fp32
+ *       accuracy in {@code P·V}; {@link WeightPrecision#BF16} lets bf16 calls on CPUs with AVX512_BF16
+ *       round them to bf16 once, for speed, at the error that enum states.</li>
  *   <li>{@code backend}, {@code scheduler}, {@code cpuIsa}: where and how it runs.</li>
  * </ul>
  */
@@ -75,6 +78,7 @@ public final class AttentionOptions {
     private final int[] cuSeqlensK;
     private final int[][] blockTable;
     private final int blockSize;
+    private final WeightPrecision weights;
 
     private AttentionOptions(Builder b) {
         this.softmaxScale = b.softmaxScale;
@@ -95,6 +99,7 @@ public final class AttentionOptions {
         this.cuSeqlensK = b.cuSeqlensK;
         this.blockTable = b.blockTable;
         this.blockSize = b.blockSize;
+        this.weights = b.weights;
     }
 
     /** No mask, not causal, default scale, {@link Backend#AUTO}. */
@@ -127,6 +132,7 @@ public final class AttentionOptions {
         b.cuSeqlensK = cuSeqlensK;
         b.blockTable = blockTable;
         b.blockSize = blockSize;
+        b.weights = weights;
         return b;
     }
 
@@ -227,6 +233,11 @@ public final class AttentionOptions {
         return blockSize;
     }
 
+    /** How the softmax weights enter P·V; {@link WeightPrecision#FP32} unless set. */
+    public WeightPrecision weights() {
+        return weights;
+    }
+
     @Override
     public String toString() {
         return "AttentionOptions[scale=" + (Float.isNaN(softmaxScale) ? "1/sqrt(d)" : softmaxScale)
@@ -239,6 +250,7 @@ public final class AttentionOptions {
                 + (cuSeqlensQ == null ? "" : ", cuSeqlensQ=" + Arrays.toString(cuSeqlensQ))
                 + (cuSeqlensK == null ? "" : ", cuSeqlensK=" + Arrays.toString(cuSeqlensK))
                 + (blockTable == null ? "" : ", pagedKv=(" + blockTable.length + " sequences, blockSize " + blockSize + ")")
+                + (weights == WeightPrecision.FP32 ? "" : ", weights=" + weights)
                 + ", backend=" + backend + ", isa=" + cpuIsa + "]";
     }
 
@@ -258,6 +270,7 @@ public final class AttentionOptions {
         private int windowRight = -1;
         private float softcap;
         private Tensor alibiSlopes;
+        private WeightPrecision weights = WeightPrecision.FP32;
         private int[] cuSeqlensQ;
         private int[] cuSeqlensK;
         private int[][] blockTable;
@@ -397,6 +410,12 @@ public final class AttentionOptions {
 
         public Builder cpuIsa(CpuIsa isa) {
             this.cpuIsa = java.util.Objects.requireNonNull(isa, "cpuIsa");
+            return this;
+        }
+
+        /** How the softmax weights enter P·V (see {@link WeightPrecision}); default FP32. */
+        public Builder weights(WeightPrecision precision) {
+            this.weights = java.util.Objects.requireNonNull(precision, "weights");
             return this;
         }
 

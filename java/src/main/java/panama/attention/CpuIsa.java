@@ -11,9 +11,10 @@ public enum CpuIsa {
     AVX2(2),
     AVX512(3),
     /**
-     * AVX-512 with {@code vdpbf16ps}: bf16 Q·Kᵀ and P·V at twice the multiply-adds per instruction, the
-     * probabilities rounded to bf16 for P·V (fp32 accumulation and softmax). Only bf16 inputs use the
-     * instruction; forced on F32 or F16 it runs the {@link #AVX512} algorithm.
+     * AVX-512 with {@code vdpbf16ps}: bf16 Q·Kᵀ and P·V at twice the multiply-adds per instruction (fp32
+     * accumulation and softmax). The probabilities enter P·V as two bf16 terms, as exact as fp32, unless
+     * {@link WeightPrecision#BF16} lets them be rounded once. Only bf16 inputs use the instruction;
+     * forced on F32 or F16 it runs the {@link #AVX512} algorithm.
      */
     AVX512_BF16(4);
 

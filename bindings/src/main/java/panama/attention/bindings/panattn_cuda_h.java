@@ -1073,10 +1073,10 @@ public class panattn_cuda_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    private static final int PANATTN_CUDA_ABI_VERSION = (int)2L;
+    private static final int PANATTN_CUDA_ABI_VERSION = (int)3L;
     /**
      * {@snippet lang=c :
-     * #define PANATTN_CUDA_ABI_VERSION 2
+     * #define PANATTN_CUDA_ABI_VERSION 3
      * }
      */
     public static int PANATTN_CUDA_ABI_VERSION() {

@@ -1060,10 +1060,10 @@ public class panattn_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    private static final int PANATTN_ABI_VERSION = (int)7L;
+    private static final int PANATTN_ABI_VERSION = (int)8L;
     /**
      * {@snippet lang=c :
-     * #define PANATTN_ABI_VERSION 7
+     * #define PANATTN_ABI_VERSION 8
      * }
      */
     public static int PANATTN_ABI_VERSION() {
@@ -1176,6 +1176,24 @@ public class panattn_h {
      */
     public static int PANATTN_ISA_AVX512_BF16() {
         return PANATTN_ISA_AVX512_BF16;
+    }
+    private static final int PANATTN_WEIGHTS_FP32 = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define PANATTN_WEIGHTS_FP32 0
+     * }
+     */
+    public static int PANATTN_WEIGHTS_FP32() {
+        return PANATTN_WEIGHTS_FP32;
+    }
+    private static final int PANATTN_WEIGHTS_BF16 = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define PANATTN_WEIGHTS_BF16 1
+     * }
+     */
+    public static int PANATTN_WEIGHTS_BF16() {
+        return PANATTN_WEIGHTS_BF16;
     }
     private static final int PANATTN_TILE_Q = (int)128L;
     /**

@@ -72,6 +72,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int64_t v_scale_batch_stride;
  *     int64_t v_scale_head_stride;
  *     int64_t v_scale_row_stride;
+ *     int64_t weights;
  * }
  * }
  */
@@ -136,7 +137,8 @@ public class panattn_params {
         panattn_h.C_LONG.withName("k_scale_row_stride"),
         panattn_h.C_LONG.withName("v_scale_batch_stride"),
         panattn_h.C_LONG.withName("v_scale_head_stride"),
-        panattn_h.C_LONG.withName("v_scale_row_stride")
+        panattn_h.C_LONG.withName("v_scale_row_stride"),
+        panattn_h.C_LONG.withName("weights")
     ).withName("panattn_params");
 
     /**
@@ -2564,6 +2566,50 @@ public class panattn_params {
      */
     public static void v_scale_row_stride(MemorySegment struct, long fieldValue) {
         struct.set(v_scale_row_stride$LAYOUT, v_scale_row_stride$OFFSET, fieldValue);
+    }
+
+    private static final OfLong weights$LAYOUT = (OfLong)$LAYOUT.select(groupElement("weights"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t weights
+     * }
+     */
+    public static final OfLong weights$layout() {
+        return weights$LAYOUT;
+    }
+
+    private static final long weights$OFFSET = $LAYOUT.byteOffset(groupElement("weights"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t weights
+     * }
+     */
+    public static final long weights$offset() {
+        return weights$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t weights
+     * }
+     */
+    public static long weights(MemorySegment struct) {
+        return struct.get(weights$LAYOUT, weights$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t weights
+     * }
+     */
+    public static void weights(MemorySegment struct, long fieldValue) {
+        struct.set(weights$LAYOUT, weights$OFFSET, fieldValue);
     }
 
     /**

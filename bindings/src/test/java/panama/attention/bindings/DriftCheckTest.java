@@ -43,7 +43,7 @@ class DriftCheckTest {
         assertTrue(!constants.containsKey("PANATTN_H"), "include guard is not a constant");
         List<CHeader.Field> fields = h.structFields("panattn_params");
         assertEquals(new CHeader.Field("const void *", "q"), fields.getFirst());
-        assertEquals(new CHeader.Field("int64_t", "v_scale_row_stride"), fields.getLast());
+        assertEquals(new CHeader.Field("int64_t", "weights"), fields.getLast());
     }
 
     @Test

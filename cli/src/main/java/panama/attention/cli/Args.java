@@ -129,6 +129,18 @@ final class Args {
         }
     }
 
+    /** {@code fp32} or {@code bf16}: how the softmax weights enter P·V. */
+    static final class WeightsConverter implements ITypeConverter<panama.attention.WeightPrecision> {
+        @Override
+        public panama.attention.WeightPrecision convert(String value) {
+            return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "fp32" -> panama.attention.WeightPrecision.FP32;
+                case "bf16" -> panama.attention.WeightPrecision.BF16;
+                default -> throw new TypeConversionException("'" + value + "' is neither fp32 nor bf16");
+            };
+        }
+    }
+
     static final class DtypeConverter implements ITypeConverter<DType> {
         @Override
         public DType convert(String value) {

@@ -29,6 +29,7 @@ import panama.attention.DType;
 import panama.attention.KvDtype;
 import panama.attention.TileScheduler;
 import panama.attention.measure.Timer;
+import panama.attention.WeightPrecision;
 import panama.attention.measure.TripleLoop;
 import panama.attention.measure.Workload;
 import panama.attention.internal.OpenBlas;
@@ -48,7 +49,7 @@ final class Bench {
             bench [--backends A,B,...] [--batch N] [--heads N] [--kv-heads N] [--seq N[,N...]]
                   [--kv-seq N] [--head-dim N] [--causal none|top-left|bottom-right]
                   [--dtype f32|f16|bf16] [--threads N] [--isa auto|scalar|avx2|avx512|avx512_bf16]
-                  [--json F] [--no-sgemm] [--full] [--out-dir D] [--window L,R] [--softcap C]
+                  [--json F] [--no-sgemm] [--full] [--out-dir D] [--window L,R] [--softcap C] [--weights fp32|bf16]
                   [--page-size P | --varlen L1,L2,... | --varlen-random MIN,MAX,COUNT]
                   [--kv-dtype f32|f16|bf16|i8[,...]]
                 Times each backend on each shape (checked against JAVA_REFERENCE first; a backend
@@ -68,6 +69,9 @@ final class Bench {
                 skips). Exit 1 when a backend fails its check. --window L,R (sliding window, -1:
                 unbounded side) and --softcap C pass those options to every call; backends that do
                 not implement them report unsupported, and GFLOP/s still counts the full work.
+                --weights bf16 lets bf16 calls round the softmax weights to bf16 once for P·V
+                (faster where the CPU has avx512_bf16; up to 2^-8·max|v| more error per element;
+                default fp32: exact weights).
                 Layout comparisons on NATIVE_CPU, in interleaved rounds (the ratio is the median of
                 the per-round ratios, [quartiles] its spread), instead of the table:
                 --page-size P times decode (1 query per sequence) through a paged cache of pages of
@@ -115,7 +119,7 @@ final class Bench {
     record Config(List<String> backends, int batch, int heads, int kvHeads, List<Integer> seqs, Integer kvSeq,
                   List<Integer> headDims, List<CausalMode> causals, DType dtype, int threads, CpuIsa isa,
                   Path json, boolean sgemm, boolean full, Path outDir, Args.Window window, float softcap,
-                  BenchLayouts.Mode layouts, List<KvDtype> kvDtypes) {
+                  BenchLayouts.Mode layouts, List<KvDtype> kvDtypes, WeightPrecision weights) {
         /** True for the decode-against-a-KvCache bench ({@code --kv-dtype}). */
         boolean kvDecode() {
             return kvDtypes != null;
@@ -171,6 +175,8 @@ final class Bench {
         Args.Window window;
         @Option(names = "--softcap", converter = Args.FiniteFloatConverter.class)
         Float softcap;
+        @Option(names = "--weights", converter = Args.WeightsConverter.class)
+        WeightPrecision weights = WeightPrecision.FP32;
         @Option(names = "--page-size")
         Integer pageSize;
         @Option(names = "--varlen", converter = Args.IntListConverter.class)
@@ -229,7 +235,8 @@ final class Bench {
             }
             return new Config(names, batch, heads, kvh, seqs, kvSeq, headDims, causals, dtype, t, isa, json,
                     !noSgemm, full, outDir == null ? DEFAULT_OUT_DIR : Path.of(outDir), window,
-                    softcap == null ? 0f : softcap, layouts(command), kv ? kvDtype.values() : null);
+                    softcap == null ? 0f : softcap, layouts(command), kv ? kvDtype.values() : null,
+                    weights);
         }
 
         /** --page-size, --varlen or --varlen-random (at most one, and not with --full): what to compare. */
@@ -280,6 +287,7 @@ final class Bench {
                     : full ? "--full" : kvSeq != null ? "--kv-seq (--seq is the cache length)"
                     : causal != null ? "--causal (one query row sees every key)"
                     : window != null ? "--window" : softcap != null ? "--softcap" : json != null ? "--json"
+                    : weights != WeightPrecision.FP32 ? "--weights (its queries are f32)"
                     : dtype != DType.F32 ? "--dtype " + Args.lower(dtype) + " (the queries of a quantised cache are f32)"
                     : null;
             if (clash != null) {
@@ -477,12 +485,12 @@ final class Bench {
         return checkAndTime(w, b.name(), () -> w.check(options), () -> w.run(options));
     }
 
-    /** options with the command line's sliding window and softcap, when given. */
+    /** options with the command line's sliding window, softcap and weight precision, when given. */
     static AttentionOptions serving(Config c, AttentionOptions options) {
-        if (c.window() == null && c.softcap() == 0) {
+        if (c.window() == null && c.softcap() == 0 && c.weights() == WeightPrecision.FP32) {
             return options;
         }
-        AttentionOptions.Builder b = options.toBuilder().softcap(c.softcap());
+        AttentionOptions.Builder b = options.toBuilder().softcap(c.softcap()).weights(c.weights());
         if (c.window() != null) {
             b.window(c.window().left(), c.window().right());
         }
@@ -571,9 +579,10 @@ final class Bench {
     }
 
     static void printTable(Config c, List<Row> rows, Ceiling.Peak peak, List<String> notes, PrintStream out) {
-        out.printf(Locale.ROOT, "%nattention: batch %d, heads %d (kv %d), head dim %s, causal %s, %s, %d threads, isa %s%n",
+        out.printf(Locale.ROOT, "%nattention: batch %d, heads %d (kv %d), head dim %s, causal %s, %s, %d threads, isa %s%s%n",
                 c.batch(), c.heads(), c.kvHeads(), join(c.headDims()), join(c.causals().stream().map(Args::lower).toList()),
-                dtypeName(c.dtype()), c.threads(), Args.lower(c.isa()));
+                dtypeName(c.dtype()), c.threads(), Args.lower(c.isa()),
+                c.weights() == WeightPrecision.FP32 ? "" : ", softmax weights rounded to bf16");
         out.printf("%-16s %-18s %10s %10s %9s %6s %10s %14s %8s%n", "backend", "shape", "median ms", "min ms", "GFLOP/s",
                 "% peak", "rel err", "vs JAVA_VECTOR", "vs ref");
         boolean oneHead = false;

@@ -68,6 +68,7 @@ public final class KernelParams {
         panattn_params.causal(s, p.causal().nativeCode());
         panattn_params.dtype(s, p.dtype().nativeCode());
         panattn_params.isa(s, p.cpuIsa().nativeCode());
+        panattn_params.weights(s, p.weights().nativeCode());
         Problem.Serving serving = p.serving();
         if (serving.windowed()) {
             panattn_params.window(s, 1);

@@ -187,7 +187,8 @@ final class LayoutValidation {
         TileScheduler scheduler = o.scheduler() == null ? TileScheduler.shared() : o.scheduler();
         Problem.Serving serving = Validation.serving(o, heads);
         return new Problem(qv, kv, vv, outv, lsev, null, keyLengths, batch, heads, kvHeads, seqQ, seqK, headDim,
-                0, 0, 0, scale, o.causal(), dtype, o.cpuIsa(), scheduler, null, serving, layout, null);
+                0, 0, 0, scale, o.causal(), dtype, o.cpuIsa(), scheduler, null, serving, layout, null,
+                o.weights());
     }
 
     /** lse: packed {@code [heads, totalQ]} (FlashAttention's varlen layout), seen as {@code [1, heads, totalQ]}; else {@code [batch, heads, seqQ]}. */

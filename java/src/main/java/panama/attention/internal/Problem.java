@@ -5,6 +5,7 @@ import panama.attention.CpuIsa;
 import panama.attention.DType;
 import panama.attention.Tensor;
 import panama.attention.TileScheduler;
+import panama.attention.WeightPrecision;
 
 /**
  * One validated attention call: every shape, stride and option has been checked by
@@ -28,13 +29,14 @@ import panama.attention.TileScheduler;
  * @param quantisedKv keys and values stored in another type than q (a quantised KV cache): then
  *     k and v are null and only the backends that read it (NATIVE_CPU, JAVA_REFERENCE) accept
  *     the call; null for K and V as tensors in q's dtype
+ * @param weights how the softmax weights may enter P·V ({@link WeightPrecision#FP32}: exactly)
  */
 public record Problem(
         Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor mask, int[] keyLengths,
         long batch, long heads, long kvHeads, long seqQ, long seqK, long headDim,
         long maskBatchStride, long maskHeadStride, long maskRowStride,
         float softmaxScale, CausalMode causal, DType dtype, CpuIsa cpuIsa, TileScheduler scheduler,
-        Tensor probabilities, Serving serving, Layout layout, QuantisedKv quantisedKv) {
+        Tensor probabilities, Serving serving, Layout layout, QuantisedKv quantisedKv, WeightPrecision weights) {
 
     /**
      * Packed sequences and paged keys, validated: cumulative offsets of packed queries and keys
@@ -72,7 +74,7 @@ public record Problem(
                    Tensor probabilities, Serving serving) {
         this(q, k, v, out, lse, mask, keyLengths, batch, heads, kvHeads, seqQ, seqK, headDim, maskBatchStride,
                 maskHeadStride, maskRowStride, softmaxScale, causal, dtype, cpuIsa, scheduler, probabilities,
-                serving, Layout.DENSE, null);
+                serving, Layout.DENSE, null, WeightPrecision.FP32);
     }
 
     /** Key element (b, h, j, c) as a float, from k or from the quantised storage (dequantised). */

@@ -179,7 +179,8 @@ public final class Validation {
         TileScheduler scheduler = o.scheduler() == null ? TileScheduler.shared() : o.scheduler();
         Problem.Serving serving = serving(o, heads);
         return new Problem(q, k, v, out, lse, mask, keyLengths, batch, heads, kvHeads, seqQ, seqK, headDim,
-                mbs, mhs, mrs, scale, o.causal(), dtype, o.cpuIsa(), scheduler, probs, serving, Problem.Layout.DENSE, kv);
+                mbs, mhs, mrs, scale, o.causal(), dtype, o.cpuIsa(), scheduler, probs, serving, Problem.Layout.DENSE, kv,
+                o.weights());
     }
 
     /** The window, softcap and ALiBi slopes of o (the builder already checked the window and softcap). */

@@ -19,6 +19,7 @@ import panama.attention.KvCache;
 import panama.attention.KvDtype;
 import panama.attention.Tensor;
 import panama.attention.TileScheduler;
+import panama.attention.WeightPrecision;
 import panama.attention.measure.ReadBandwidth;
 
 /**
@@ -47,7 +48,10 @@ final class OwnRatios {
 
     /**
      * BF16 and F32 inputs at N = n, d 64 and 128, non-causal and causal: GFLOP/s of each (and its
-     * share of the FMA peak, which counts fp32 multiply-adds) and BF16 / F32 speed.
+     * share of the FMA peak, which counts fp32 multiply-adds) and BF16 / F32 speed, for BF16 as it
+     * runs by default (softmax weights at fp32 accuracy) and with {@link WeightPrecision#BF16} (the
+     * weights rounded to bf16 once, P rounded to bf16 for P·V), with that mode's largest error
+     * against float64 as a share of its bound, 2^-8 · max|v| beyond the exact path's.
      */
     List<String> bf16VsF32(int n) throws Exception {
         System.err.println("[peers] N=" + n + " BF16 vs F32, d=64/128, non-causal and causal interleaved ...");
@@ -58,6 +62,7 @@ final class OwnRatios {
         try (Arena arena = Arena.ofConfined(); TileScheduler sched = TileScheduler.create(threads)) {
             Interleaved g = new Interleaved();
             int[][] f32 = new int[dims.length][modes.length], bf16 = new int[dims.length][modes.length];
+            int[][] rounded = new int[dims.length][modes.length];
             for (int di = 0; di < dims.length; di++) {
                 Inputs f = new Inputs(arena, DType.F32, n, dims[di]), b = new Inputs(arena, DType.BF16, n, dims[di]);
                 for (int m = 0; m < modes.length; m++) {
@@ -65,6 +70,8 @@ final class OwnRatios {
                             .build();
                     f32[di][m] = g.add("f32 d" + dims[di] + " " + modes[m], () -> f.run(o));
                     bf16[di][m] = g.add("bf16 d" + dims[di] + " " + modes[m], () -> b.run(o));
+                    AttentionOptions r = o.toBuilder().weights(WeightPrecision.BF16).build();
+                    rounded[di][m] = g.add("bf16 weights-bf16 d" + dims[di] + " " + modes[m], () -> b.run(r));
                 }
             }
             rounds.run(g);
@@ -78,6 +85,17 @@ final class OwnRatios {
                                     + " (rounds %.2f-%.2f, %d rounds)",
                             n, dims[di], modes[m] == CausalMode.NONE ? "non-causal" : "causal", fGf, peakShare.apply(fGf), bGf,
                             peakShare.apply(bGf), g.timeRatio(f32[di][m], bf16[di][m]), spread[0], spread[1], g.rounds()));
+                    double rGf = flops / g.medianMs(rounded[di][m]) / 1e6;
+                    Inputs b = new Inputs(arena, DType.BF16, n, dims[di]);
+                    b.run(AttentionOptions.builder().backend(Backend.NATIVE_CPU).causal(modes[m]).scheduler(sched)
+                            .weights(WeightPrecision.BF16).build());
+                    double share = WeightErrorCheck.worstShareOfBound(b.q, b.k, b.v, b.out, modes[m], 16);
+                    double[] rSpread = g.timeRatioRange(f32[di][m], rounded[di][m]);
+                    lines.add(String.format(Locale.ROOT,
+                            "  %s BF16, weights rounded to bf16: %.1f GFLOP/s (%s); BF16/F32 speed %.2fx (rounds %.2f-%.2f);"
+                                    + " worst error %.2f of its bound (16 rows per head against float64)",
+                            " ".repeat(String.valueOf(n).length() + 12), rGf, peakShare.apply(rGf),
+                            g.timeRatio(f32[di][m], rounded[di][m]), rSpread[0], rSpread[1], share));
                 }
             }
         }
