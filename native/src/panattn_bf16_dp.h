@@ -141,14 +141,22 @@ static inline __attribute__((always_inline)) void dp_qk_tile(float *restrict st,
         acc[k][1] = v_zero();
     }
     const int64_t full = d / 2;
-    for (int64_t j = 0; j < full; j++) {
-        const __m512bh b0 = (__m512bh)_mm512_load_si512((const void *)(qp + j * QS));
-        const __m512bh b1 = (__m512bh)_mm512_load_si512((const void *)(qp + j * QS + VL));
+    /* the next micro-tile's K rows, one line (16 pairs) at a time, as qk_tile does */
+    for (int64_t j0 = 0; j0 < full; j0 += 16) {
 #pragma GCC unroll 16
         for (int k = 0; k < MK; k++) {
-            const __m512bh a = (__m512bh)_mm512_set1_epi32((int)dp_load_pair(kr[k] + 2 * j));
-            acc[k][0] = _mm512_dpbf16_ps(acc[k][0], a, b0);
-            acc[k][1] = _mm512_dpbf16_ps(acc[k][1], a, b1);
+            _mm_prefetch((const char *)(kr[k] + MK * ks + 2 * j0), _MM_HINT_T0);
+        }
+        const int64_t j1 = j0 + 16 < full ? j0 + 16 : full;
+        for (int64_t j = j0; j < j1; j++) {
+            const __m512bh b0 = (__m512bh)_mm512_load_si512((const void *)(qp + j * QS));
+            const __m512bh b1 = (__m512bh)_mm512_load_si512((const void *)(qp + j * QS + VL));
+#pragma GCC unroll 16
+            for (int k = 0; k < MK; k++) {
+                const __m512bh a = (__m512bh)_mm512_set1_epi32((int)dp_load_pair(kr[k] + 2 * j));
+                acc[k][0] = _mm512_dpbf16_ps(acc[k][0], a, b0);
+                acc[k][1] = _mm512_dpbf16_ps(acc[k][1], a, b1);
+            }
         }
     }
     if (d & 1) { /* the odd last element: its partner in qp is 0, and K's is not read */
