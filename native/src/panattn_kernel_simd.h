@@ -756,33 +756,46 @@ static inline float dot1(const float *restrict q, const float *kr, int64_t d) {
     return v_hsum(a);
 }
 
-/* q · K[row] for one row of a narrow form (head_dim a multiple of VL: those forms' condition),
- * before an int8 row's scale. */
-static inline __attribute__((always_inline)) float dot1_narrow(const int form, const float *restrict q,
-                                                              const char *kr, int64_t d) {
-    vf a = v_zero();
-    for (int64_t x = 0; x < d; x += VL) {
-        a = v_fma(v_load(q + x), widen(form, kr, x), a);
-    }
-    return v_hsum(a);
-}
-
 /* q · K[c .. c+4) for one row; keys past n repeat key n - 1. Key by key, so the loads walk K
  * in address order (the key-interleaved form touched 4 rows at once, lines 0, 8, 16, 24, 1, ...
  * of a 2 KiB run, and the L2 stream prefetcher fell behind: 2x the stall of the V pass);
  * the four dependency chains still overlap out of order. */
 static inline __attribute__((always_inline)) void dot4(const int form, float *restrict out, const float *restrict q,
                                                         key_rows kr, int64_t c, int64_t n, int64_t d) {
+    if (narrow_form(form)) {
+        /* Narrow rows (128-256 bytes at d 128) are short enough to read four at once: the four
+         * keys' chains of FMAs then overlap in the pipeline, where key after key each waited on
+         * its own (8 dependent FMAs a key; int8 decode was bound by that latency: 13.5 -> 11.4 ns
+         * a key and head on one thread), and one reduction serves the four (v_hsum4). The
+         * lanes' sums are added in another order than v_hsum's, so these forms are not
+         * bit-identical to fp32 rows of the same values (nothing promises that: narrow K/V are
+         * never paged). Narrow forms need head_dim a multiple of VL. */
+        const char *r[4];
+        vf a[4];
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; k++) {
+            r[k] = row_bytes_of(form, kr, c + k < n ? c + k : n - 1);
+            a[k] = v_zero();
+        }
+        for (int64_t x = 0; x < d; x += VL) {
+            const vf qx = v_load(q + x);
+#pragma GCC unroll 4
+            for (int k = 0; k < 4; k++) {
+                a[k] = v_fma(qx, widen(form, r[k], x), a[k]);
+            }
+        }
+        v_hsum4(a[0], a[1], a[2], a[3], out);
+        if (form == ROWS_I8) {
+#pragma GCC unroll 4
+            for (int k = 0; k < 4; k++) {
+                out[k] *= kr.scale[(c + k < n ? c + k : n - 1) * kr.scale_stride];
+            }
+        }
+        return;
+    }
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
-        const int64_t j = c + k < n ? c + k : n - 1;
-        if (form == ROWS_I8) {
-            out[k] = dot1_narrow(form, q, row_bytes_of(form, kr, j), d) * kr.scale[j * kr.scale_stride];
-        } else if (narrow_form(form)) {
-            out[k] = dot1_narrow(form, q, row_bytes_of(form, kr, j), d);
-        } else {
-            out[k] = dot1(q, row_of(form, kr, j), d);
-        }
+        out[k] = dot1(q, row_of(form, kr, c + k < n ? c + k : n - 1), d);
     }
 }
 
@@ -887,7 +900,19 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, const 
             dot4(form, s + k, q, kp, c + k, nr, d);
         }
         if (ks->extras) {
+            /* extras_row is a call, and a call clobbers every vector register: with acc live
+             * across it, GCC kept acc on the stack for the whole loop, a store and a reload per
+             * FMA of the V pass (int8 decode, one thread: 11.4 -> 9-10 ns a key and head). So acc goes through o
+             * around the call, and nowhere else. */
+#pragma GCC unroll 8
+            for (int j = 0; j < nv; j++) {
+                v_store(o + j * VL, acc[j]);
+            }
             extras_row(ks, s, g, i, key0 + c);
+#pragma GCC unroll 8
+            for (int j = 0; j < nv; j++) {
+                acc[j] = v_load(o + j * VL);
+            }
         }
         for (int64_t k = g; k < VL; k++) {
             s[k] = -INFINITY; /* padding lanes: exp2 gives exactly 0 */

@@ -80,6 +80,16 @@ static inline float v_hsum(vf x) {
     return _mm_cvtss_f32(s);
 }
 
+/* The sums of a, b, c and e into out[0..4): one reduction for four vectors. Per 128-bit half,
+ * unpack pairs and add, shuffle the four partial sums side by side and add; then the halves. */
+static inline void v_hsum4(vf a, vf b, vf c, vf e, float *out) {
+    const __m256 ab = _mm256_add_ps(_mm256_unpacklo_ps(a, b), _mm256_unpackhi_ps(a, b));
+    const __m256 ce = _mm256_add_ps(_mm256_unpacklo_ps(c, e), _mm256_unpackhi_ps(c, e));
+    const __m256 s = _mm256_add_ps(_mm256_shuffle_ps(ab, ce, _MM_SHUFFLE(1, 0, 1, 0)),
+                                   _mm256_shuffle_ps(ab, ce, _MM_SHUFFLE(3, 2, 3, 2)));
+    _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1)));
+}
+
 /* Transposes the 8 x 8 block r in place: afterwards r[j] holds element j of every input row
  * (row i in lane i). Pairs of rows interleaved, then quads, then the 128-bit halves swapped. */
 static inline void v_transpose(vf r[VL]) {

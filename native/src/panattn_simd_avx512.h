@@ -61,6 +61,19 @@ static inline vf v_from_i8(const int8_t *p) {
 
 static inline float v_hsum(vf x) { return _mm512_reduce_add_ps(x); }
 
+/* The sums of a, b, c and e into out[0..4): one reduction for four vectors (13 instructions
+ * where four v_hsum take about 32). Per 128-bit lane, unpack pairs and add, then shuffle the
+ * four partial sums side by side and add; then the four lanes. */
+static inline void v_hsum4(vf a, vf b, vf c, vf e, float *out) {
+    const __m512 ab = _mm512_add_ps(_mm512_unpacklo_ps(a, b), _mm512_unpackhi_ps(a, b));
+    const __m512 ce = _mm512_add_ps(_mm512_unpacklo_ps(c, e), _mm512_unpackhi_ps(c, e));
+    const __m512 s = _mm512_add_ps(_mm512_shuffle_ps(ab, ce, _MM_SHUFFLE(1, 0, 1, 0)),
+                                   _mm512_shuffle_ps(ab, ce, _MM_SHUFFLE(3, 2, 3, 2)));
+    const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(s),
+                                   _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s), 1)));
+    _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+}
+
 /* For v_tanh (panattn_simd_tanh.h): |x|, a / b, (x < t ? a : b) (false for NaN x), and mag with
  * the sign bit of sgn (mag >= 0). */
 static inline vf v_abs(vf x) { return _mm512_abs_ps(x); }
