@@ -7,7 +7,8 @@
  * dtype/causal/isa codes (valid or not), a scale from raw float bits, optional lse, mask and
  * key lengths, the serving options (sliding window bounds, softcap, ALiBi slopes; sensible or
  * raw values), and K/V stored as another type (kv_dtype: fp16, bf16, int8 with scales of fuzzed
- * layout, or a raw code; scales where they do not belong). Every buffer is malloc'ed to EXACTLY the extent the params claim (the bytes from
+ * layout, or a raw code; scales where they do not belong), and the softmax weights' precision
+ * (FP32, BF16, or a raw code). Every buffer is malloc'ed to EXACTLY the extent the params claim (the bytes from
  * element 0 to one past the largest offset sum (size_i - 1) * stride_i), so any read or write
  * outside what a correct caller provides lands in an ASan redzone. Then it calls panattn_plan
  * (one thread and a fuzzed thread count) and, when the params are valid, forward (over fuzzed
@@ -226,6 +227,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 5: p.kv_dtype = (int32_t)(int8_t)u8(r); break;
     default: p.kv_dtype = 0; break;
     }
+    /* the softmax weights' precision: FP32 or BF16 (ABI 8), now and then a raw code */
+    p.weights = (kvsel >> 4) == 15 ? (int64_t)(int8_t)u8(r) : (kvsel >> 3) & 1;
     const int64_t kv_es = p.kv_dtype == PANATTN_DTYPE_I8                                       ? 1
                           : p.kv_dtype == PANATTN_DTYPE_F16 || p.kv_dtype == PANATTN_DTYPE_BF16 ? 2
                                                                                                : es;

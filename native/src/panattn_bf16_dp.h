@@ -109,9 +109,12 @@ static int dp_pack_v(const panattn_params *p, const scratch *w, int64_t v_base, 
         for (int64_t x = 0; x < ldo; x += 2 * VL) {
             const int64_t left = d - x;
             const __mmask32 m = left >= 32 ? (__mmask32)0xFFFFFFFFu : left > 0 ? (__mmask32)((1u << left) - 1u) : 0;
-            /* the rows come from L2 (the head's previous tile read them): ask 16 keys ahead */
-            _mm_prefetch((const char *)(r0 + 16 * p->v_row_stride + x), _MM_HINT_T0);
-            _mm_prefetch((const char *)(r0 + 17 * p->v_row_stride + x), _MM_HINT_T0);
+            /* the rows come from L2 (the head's previous tile read them): ask 16 keys ahead,
+             * within the block (a row past it may not exist, and a stride may be huge) */
+            if (c + 17 < n) {
+                _mm_prefetch((const char *)(r0 + 16 * p->v_row_stride + x), _MM_HINT_T0);
+                _mm_prefetch((const char *)(r0 + 17 * p->v_row_stride + x), _MM_HINT_T0);
+            }
             const __m512i a = _mm512_maskz_loadu_epi16(m, r0 + x);
             const __m512i e = r1 != NULL ? _mm512_maskz_loadu_epi16(m, r1 + x) : _mm512_setzero_si512();
             bad |= _mm512_cmpeq_epi16_mask(_mm512_and_si512(a, expo), expo);
@@ -141,11 +144,14 @@ static inline __attribute__((always_inline)) void dp_qk_tile(float *restrict st,
         acc[k][1] = v_zero();
     }
     const int64_t full = d / 2;
-    /* the next micro-tile's K rows, one line (16 pairs) at a time, as qk_tile does */
+    /* the next micro-tile's K rows that exist, one line (16 pairs) at a time, as qk_tile does */
+    const int64_t ahead = nc - (c + MK);
     for (int64_t j0 = 0; j0 < full; j0 += 16) {
 #pragma GCC unroll 16
         for (int k = 0; k < MK; k++) {
-            _mm_prefetch((const char *)(kr[k] + MK * ks + 2 * j0), _MM_HINT_T0);
+            if (k < ahead) {
+                _mm_prefetch((const char *)(kr[k] + MK * ks + 2 * j0), _MM_HINT_T0);
+            }
         }
         const int64_t j1 = j0 + 16 < full ? j0 + 16 : full;
         for (int64_t j = j0; j < j1; j++) {

@@ -193,10 +193,14 @@ static inline __attribute__((always_inline)) void qk_tile(float *restrict st, co
      * 16 columns (AVX-512 A/B, N 2048, 2 threads: 3% faster at d 64, 6% at d 128; the same for
      * V in pv_tile gained nothing measurable). The AVX2 kernel's 6-key tile ran 1.4% slower with
      * it (on an AVX-512 CPU: untested where AVX2 is all there is), so only AVX-512 asks. */
+    const int64_t ahead = nc - (c + MK); /* rows of the next micro-tile that exist (only those
+                                            have an address: a stride may be huge) */
     for (int64_t x0 = 0; x0 < d; x0 += 16) {
 #pragma GCC unroll 16
         for (int k = 0; k < (VL >= 16 ? MK : 0); k++) {
-            v_prefetch(kr[k] + MK * ks + x0);
+            if (k < ahead) {
+                v_prefetch(kr[k] + MK * ks + x0);
+            }
         }
         const int64_t x1 = x0 + 16 < d ? x0 + 16 : d;
         for (int64_t x = x0; x < x1; x++) {
