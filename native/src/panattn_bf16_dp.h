@@ -147,9 +147,13 @@ static inline __attribute__((always_inline)) void dp_qk_tile(float *restrict st,
     /* the next micro-tile's K rows that exist, one line (16 pairs) at a time, as qk_tile does */
     const int64_t ahead = nc - (c + MK);
     for (int64_t j0 = 0; j0 < full; j0 += 16) {
+        if (ahead >= MK) { /* the common case: the whole micro-tile, no tests */
 #pragma GCC unroll 16
-        for (int k = 0; k < MK; k++) {
-            if (k < ahead) {
+            for (int k = 0; k < MK; k++) {
+                _mm_prefetch((const char *)(kr[k] + MK * ks + 2 * j0), _MM_HINT_T0);
+            }
+        } else {
+            for (int k = 0; k < ahead; k++) {
                 _mm_prefetch((const char *)(kr[k] + MK * ks + 2 * j0), _MM_HINT_T0);
             }
         }

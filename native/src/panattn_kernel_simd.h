@@ -196,9 +196,13 @@ static inline __attribute__((always_inline)) void qk_tile(float *restrict st, co
     const int64_t ahead = nc - (c + MK); /* rows of the next micro-tile that exist (only those
                                             have an address: a stride may be huge) */
     for (int64_t x0 = 0; x0 < d; x0 += 16) {
+        if (VL >= 16 && ahead >= MK) { /* the common case: the whole micro-tile, no tests */
 #pragma GCC unroll 16
-        for (int k = 0; k < (VL >= 16 ? MK : 0); k++) {
-            if (k < ahead) {
+            for (int k = 0; k < MK; k++) {
+                v_prefetch(kr[k] + MK * ks + x0);
+            }
+        } else if (VL >= 16) {
+            for (int k = 0; k < ahead; k++) {
                 v_prefetch(kr[k] + MK * ks + x0);
             }
         }
