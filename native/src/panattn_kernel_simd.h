@@ -764,10 +764,10 @@ static inline float dot1(const float *restrict q, const float *kr, int64_t d) {
     return v_hsum(a);
 }
 
-/* q · K[c .. c+4) for one row; keys past n repeat key n - 1. Key by key, so the loads walk K
- * in address order (the key-interleaved form touched 4 rows at once, lines 0, 8, 16, 24, 1, ...
- * of a 2 KiB run, and the L2 stream prefetcher fell behind: 2x the stall of the V pass);
- * the four dependency chains still overlap out of order. */
+/* q · K[c .. c+4) for one row; keys past n repeat key n - 1. fp32 rows go key by key, so the
+ * loads walk K in address order (the key-interleaved form touched 4 rows at once, lines 0, 8, 16,
+ * 24, 1, ... of a 2 KiB run, and the L2 stream prefetcher fell behind: 2x the stall of the V
+ * pass); narrow rows are short enough to interleave (below). */
 static inline __attribute__((always_inline)) void dot4(const int form, float *restrict out, const float *restrict q,
                                                         key_rows kr, int64_t c, int64_t n, int64_t d) {
     if (narrow_form(form)) {
@@ -910,8 +910,8 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, const 
         if (ks->extras) {
             /* extras_row is a call, and a call clobbers every vector register: with acc live
              * across it, GCC kept acc on the stack for the whole loop, a store and a reload per
-             * FMA of the V pass (int8 decode, one thread: 11.4 -> 9-10 ns a key and head). So acc goes through o
-             * around the call, and nowhere else. */
+             * FMA of the V pass (int8 decode, one thread: 11.4 -> 9-10 ns a key and head). So
+             * acc goes through o around the call, and nowhere else. */
 #pragma GCC unroll 8
             for (int j = 0; j < nv; j++) {
                 v_store(o + j * VL, acc[j]);
