@@ -98,6 +98,17 @@ class BenchTest {
     }
 
     @Test
+    void weightsParseAndReachTheOptions() throws Exception {
+        assertEquals(panama.attention.WeightPrecision.FP32, Bench.parse("bench", new String[0]).weights());
+        Bench.Config c = Bench.parse("bench", new String[] {"--weights", "BF16", "--dtype", "bf16"});
+        assertEquals(panama.attention.WeightPrecision.BF16, c.weights());
+        assertEquals(panama.attention.WeightPrecision.BF16,
+                Bench.serving(c, panama.attention.AttentionOptions.defaults()).weights());
+        CliException e = assertThrows(CliException.class, () -> Bench.parse("bench", new String[] {"--weights", "fp16"}));
+        assertTrue(e.getMessage().contains("neither fp32 nor bf16"), e.getMessage());
+    }
+
+    @Test
     void windowAndSoftcapReachEveryCallAndOnlyCapableBackendsRunThem() throws Exception {
         Bench.Config c = Bench.parse("bench", new String[] {"--window", "3,-1", "--softcap", "2.5"});
         assertEquals(new Args.Window(3, -1), c.window());

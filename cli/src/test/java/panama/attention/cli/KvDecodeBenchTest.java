@@ -58,6 +58,7 @@ class KvDecodeBenchTest {
             {"--kv-dtype", "i8", "--kv-seq", "8"}, {"--kv-dtype", "i8", "--causal", "none"},
             {"--kv-dtype", "i8", "--window", "1,1"}, {"--kv-dtype", "i8", "--softcap", "2"},
             {"--kv-dtype", "i8", "--dtype", "f16"}, {"--kv-dtype", "i8", "--json", "x.json"},
+            {"--kv-dtype", "i8", "--weights", "bf16"},
         };
         for (String[] args : bad) {
             CliException e = assertThrows(CliException.class, () -> Bench.parse("bench", args), String.join(" ", args));
