@@ -295,6 +295,28 @@ static inline void ac_report_and_destroy(attn_case *c, int32_t status, const cha
     ac_destroy(c);
 }
 
+/* Serving options a case may add (the bf16 tests' table): a sliding window (left, right), a
+ * softcap, ALiBi slopes for up to 8 heads. */
+typedef struct ac_extras {
+    int window;
+    int64_t left, right;
+    float softcap;
+    int alibi;
+} ac_extras;
+
+static const float ac_slopes[8] = {0.25f, 0.125f, 0.0625f, 0.03125f, 0.05f, 0.01f, 0.3f, 0.002f};
+
+/* Sets e's options on c (nothing for NULL). */
+static inline void ac_apply_extras(attn_case *c, const ac_extras *e) {
+    if (e != NULL) {
+        c->p.window = e->window;
+        c->p.window_left = e->left;
+        c->p.window_right = e->right;
+        c->p.softcap = e->softcap;
+        c->p.alibi_slopes = e->alibi ? ac_slopes : NULL;
+    }
+}
+
 static inline const char *ac_isa_name(int32_t isa) {
     return isa == PANATTN_ISA_AVX512_BF16 ? "AVX512_BF16"
            : isa == PANATTN_ISA_AVX512    ? "AVX512"

@@ -18,16 +18,7 @@
 
 #include "attention_case.h"
 
-typedef struct extras {
-    int window;
-    int64_t left, right;
-    float softcap;
-    int alibi;
-} extras;
-
-static float slopes[8] = {0.25f, 0.125f, 0.0625f, 0.03125f, 0.05f, 0.01f, 0.3f, 0.002f};
-
-static void describe(char *buf, size_t size, const attn_shape *s, const extras *e, const char *extra) {
+static void describe(char *buf, size_t size, const attn_shape *s, const ac_extras *e, const char *extra) {
     snprintf(buf, size, "[%s] bf16 b%lld h%lld/%lld sq%lld sk%lld d%lld causal %d pad %lld/%lld/%lld%s%s%s%s",
              ac_isa_name(s->isa), (long long)s->batch, (long long)s->heads, (long long)s->kv_heads,
              (long long)s->seq_q, (long long)s->seq_k, (long long)s->head_dim, (int)s->causal, (long long)s->q_pad,
@@ -36,23 +27,12 @@ static void describe(char *buf, size_t size, const attn_shape *s, const extras *
              e != NULL && (e->window || e->softcap > 0 || e->alibi) ? " window/softcap/alibi" : "", extra);
 }
 
-static void apply(attn_case *c, const extras *e) {
-    if (e == NULL) {
-        return;
-    }
-    c->p.window = e->window;
-    c->p.window_left = e->left;
-    c->p.window_right = e->right;
-    c->p.softcap = e->softcap;
-    c->p.alibi_slopes = e->alibi ? slopes : NULL;
-}
-
 /* One shape plain, then (decode-sized queries, where the plan splits keys) split-KV 3 ways. */
-static void run_case(const attn_shape *s, const extras *e, uint64_t seed) {
+static void run_case(const attn_shape *s, const ac_extras *e, uint64_t seed) {
     for (int split = 0; split < (s->seq_q <= 16 ? 2 : 1); split++) {
         attn_case c;
         ac_build(&c, s, seed);
-        apply(&c, e);
+        ac_apply_extras(&c, e);
         const int64_t splits = s->seq_k < 3 ? s->seq_k : 3;
         int32_t st = split ? ac_forward_split(&c, splits) : ac_forward(&c);
         char name[300];
@@ -89,7 +69,7 @@ static void sweep(int32_t isa) {
         {1, 2, 2, 7, 513, 64, PANATTN_CAUSAL_BOTTOM_RIGHT, PANATTN_DTYPE_BF16, isa, 0, 0, 0, 0, MASK_NONE, 1, NULL, 1.0},
         {1, 1, 1, 97, 97, 3, PANATTN_CAUSAL_NONE, PANATTN_DTYPE_BF16, isa, 1, 1, 1, 1, MASK_RANDOM, 1, NULL, 1.0},
     };
-    const extras opts[] = {
+    const ac_extras opts[] = {
         {1, 7, -1, 0, 0}, {1, 33, 2, 0, 0}, {1, 130, 129, 0, 0}, {0, 0, 0, 1.25f, 0}, {0, 0, 0, 0, 1}, {1, 17, 3, 2.0f, 1},
     };
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {

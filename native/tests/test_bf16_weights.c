@@ -19,25 +19,6 @@
 
 #include "attention_case.h"
 
-typedef struct extras {
-    int window;
-    int64_t left, right;
-    float softcap;
-    int alibi;
-} extras;
-
-static float slopes[8] = {0.25f, 0.125f, 0.0625f, 0.03125f, 0.05f, 0.01f, 0.3f, 0.002f};
-
-static void apply(attn_case *c, const extras *e) {
-    if (e != NULL) {
-        c->p.window = e->window;
-        c->p.window_left = e->left;
-        c->p.window_right = e->right;
-        c->p.softcap = e->softcap;
-        c->p.alibi_slopes = e->alibi ? slopes : NULL;
-    }
-}
-
 static double max_abs(const attn_case *c, const void *buf, int64_t elems) {
     double m = 0;
     for (int64_t i = 0; i < elems; i++) {
@@ -85,12 +66,12 @@ static errors element_errors(attn_case *c, attn_case *abs_v) {
 
 /* One shape with weights BF16, plain and (decode-sized queries) split-KV; the case's worst ratio
  * to the exact bound goes into *beyond. */
-static void run_case(const attn_shape *s, const extras *e, uint64_t seed, double *beyond) {
+static void run_case(const attn_shape *s, const ac_extras *e, uint64_t seed, double *beyond) {
     for (int split = 0; split < (s->seq_q <= 16 ? 2 : 1); split++) {
         attn_case c, a;
         ac_build(&c, s, seed);
         ac_build(&a, s, seed);
-        apply(&c, e), apply(&a, e);
+        ac_apply_extras(&c, e), ac_apply_extras(&a, e);
         c.p.weights = PANATTN_WEIGHTS_BF16;
         uint16_t *av = a.v;
         for (int64_t j = 0; j < a.v_elems; j++) {
@@ -141,7 +122,7 @@ static void contract(void) {
         {1, 4, 2, 129, 300, 40, PANATTN_CAUSAL_TOP_LEFT, PANATTN_DTYPE_BF16, PANATTN_ISA_AVX512_BF16, 3, 1, 5, 0,
          MASK_NONE, 1, NULL, 3.0},
     };
-    const extras opts = {1, 17, 3, 2.0f, 1};
+    const ac_extras opts = {1, 17, 3, 2.0f, 1};
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         run_case(&shapes[i], NULL, seed++, &beyond);
         run_case(&shapes[i], &opts, seed++, &beyond);
