@@ -68,8 +68,17 @@ typedef struct scratch {
      * keeps full key blocks. */
     const float **krow, **vrow;
     int64_t nptr, pf, pf_l2; /* keys the row path prefetches ahead into L1, and (paged) into L2 */
+    /* Page-major paged decode (group_walk), else group_rows = 0 and these are NULL: per tile of a
+     * group (GROUP_MAX) and row (group_rows), unnormalised O and scaled q (ldo floats each), the
+     * running max and sum, and the running sum's lanes not yet folded into it. */
+    int64_t group_rows;
+    float *go, *gq, *gm, *gl;
+    vf *glv;
     void *block;
 } scratch;
+
+/* Tiles one page-major walk takes at most (a sequence's heads, 32 per walk). */
+enum { GROUP_MAX = 32 };
 
 static int64_t round_up(int64_t x, int64_t to) {
     return (x + to - 1) / to * to;
@@ -96,7 +105,7 @@ static int64_t kb_for(int64_t d) {
  * or V rows that are not whole vectors): without them the scratch of an fp32 call stays under
  * glibc's 128 KiB mmap threshold (87 KiB at d 64), so the per-call allocation is not a fresh
  * mapping with a page fault per 4 KiB touched. */
-static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips) {
+static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips, int64_t group_rows) {
     const int64_t ldo = round_up(d, VL), kb = kb_for(d);
     /* paged fp32 keys too when a tile may take the strip path, which gathers a block's pages into
      * them (see block_rows); the row path reads paged fp32 rows in place (block_row_ptrs), so
@@ -110,8 +119,10 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips) 
     const int64_t pf_l2 = round_up(PF_L2_BYTES / (d * 4), VL) < kb ? round_up(PF_L2_BYTES / (d * 4), VL) : kb;
     const int64_t nptr = kb + (pf > pf_l2 ? pf : pf_l2) + VL;
     const int64_t ptr_floats = nptr * (int64_t)sizeof(const float *) / (int64_t)sizeof(float);
+    const int64_t slots = GROUP_MAX * group_rows;
     const int64_t sizes[] = {TQ * d, TQ * ldo, (kb + MK) * QS, TQ, TQ, TQ, need_k ? kb * d : 0, need_v ? kb * ldo : 0,
-                             ROW_PATH_ROWS * ldo, kb + VL, ptr_floats, ptr_floats, DP_SCRATCH_FLOATS(d, kb, dtype)};
+                             ROW_PATH_ROWS * ldo, kb + VL, ptr_floats, ptr_floats, DP_SCRATCH_FLOATS(d, kb, dtype),
+                             slots * ldo, slots * ldo, slots, slots, slots * VL};
     enum { PARTS = sizeof sizes / sizeof sizes[0] };
     int64_t total = 0;
     for (int i = 0; i < PARTS; i++) {
@@ -121,9 +132,9 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips) 
     if (base == NULL) {
         return 0;
     }
-    float *kptrs = NULL, *vptrs = NULL;
+    float *kptrs = NULL, *vptrs = NULL, *lanes = NULL;
     float **parts[PARTS] = {&w->qt, &w->o, &w->st, &w->m, &w->l, &w->alpha, &w->kbuf, &w->vbuf, &w->qrow, &w->s,
-                            &kptrs, &vptrs, &w->dp};
+                            &kptrs, &vptrs, &w->dp, &w->go, &w->gq, &w->gm, &w->gl, &lanes};
     float *at = base;
     for (int i = 0; i < PARTS; i++) {
         *parts[i] = sizes[i] > 0 ? at : NULL; /* an unneeded buffer is NULL, never an alias */
@@ -131,6 +142,8 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips) 
     }
     w->krow = (const float **)(void *)kptrs; /* 64-byte aligned, so aligned for pointers */
     w->vrow = (const float **)(void *)vptrs;
+    w->glv = (vf *)(void *)lanes; /* 64-byte aligned: aligned for vectors */
+    w->group_rows = group_rows;
     w->block = base;
     w->d = d, w->ldo = ldo, w->kb = kb, w->nptr = nptr, w->pf = pf, w->pf_l2 = pf_l2;
     return 1;
@@ -879,21 +892,25 @@ static float exp2_one(float x) {
  * is read once (the two-pass form below, kept for wider heads, reads 128 keys of K, then 128 of
  * V; both measured alike within noise, see native/dev/bench_kernels.c). Semantics are the two-pass form's: `>` skips NaN in the max, an excluded key (p = 0)
  * never reads its V row into O, a NaN logit makes p, l and the row NaN. kpf / vpf: rows of kp /
- * vp that may be prefetched (0 for none). */
+ * vp that may be prefetched (0 for none).
+ * The running sum is l plus the lanes of *lv_io, which are folded into l only on a rescale: the
+ * caller starts a key block with *lv_io = 0 and adds its lanes to l at the block's end. So a
+ * block may be walked in several calls over consecutive, VL-aligned key ranges (o, m, l and
+ * *lv_io carried between them) and gives bitwise what one call gives (paged_group). */
 static inline __attribute__((always_inline)) void fused_row(const int nv, const int form, float *restrict o,
                                                             float *m_io, float *l_io, float *restrict s,
                                                             const float *restrict q, key_rows kp, key_rows vp,
                                                             int64_t nr, const float *mrow, int64_t pf, int64_t pf_l2,
                                                             int64_t kpf, int64_t vpf, int64_t d, const keys *ks,
-                                                            int64_t i, int64_t key0) {
+                                                            int64_t i, int64_t key0, vf *lv_io) {
     vf acc[OV];
 #pragma GCC unroll 8
     for (int j = 0; j < nv; j++) {
         acc[j] = v_load(o + j * VL);
     }
     float m = *m_io, l = *l_io;
-    float mu = m == -INFINITY ? 0.0f : m;
-    vf lv = v_zero();
+    float mu = m == -INFINITY ? 0.0f : m; /* what the steps subtract: m, or 0 while nothing is finite */
+    vf lv = *lv_io;
     for (int64_t c = 0; c < nr; c += VL) {
         const int64_t g = nr - c < VL ? nr - c : VL;
         if (c + pf + VL <= kpf) {
@@ -977,7 +994,28 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, const 
         v_store(o + j * VL, acc[j]);
     }
     *m_io = m;
-    *l_io = l + v_hsum(lv);
+    *l_io = l;
+    *lv_io = lv;
+}
+
+/* fused_row for keys one stride apart, at a run-time number of O vectors: the one copy of that
+ * form, shared by the contiguous row path (row_block) and the page-major walk (group_walk), which
+ * passes no prefetch rows (kpf = vpf = 0). Not inlined: a second set of eight inlined copies was
+ * machine code that only one of the two callers' inputs could reach. */
+static __attribute__((noinline)) void fused_row_strided(int64_t nv, float *o, float *m, float *l, float *s,
+                                                        const float *q, key_rows kr, key_rows vr, int64_t nr,
+                                                        const float *mrow, int64_t pf, int64_t kpf, int64_t vpf,
+                                                        int64_t d, const keys *ks, int64_t i, int64_t key0, vf *lv) {
+    switch (nv) {
+    case 1: fused_row(1, ROWS_STRIDED, o, m, l, s, q, kr, vr, nr, mrow, pf, 0, kpf, vpf, d, ks, i, key0, lv); break;
+    case 2: fused_row(2, ROWS_STRIDED, o, m, l, s, q, kr, vr, nr, mrow, pf, 0, kpf, vpf, d, ks, i, key0, lv); break;
+    case 3: fused_row(3, ROWS_STRIDED, o, m, l, s, q, kr, vr, nr, mrow, pf, 0, kpf, vpf, d, ks, i, key0, lv); break;
+    case 4: fused_row(4, ROWS_STRIDED, o, m, l, s, q, kr, vr, nr, mrow, pf, 0, kpf, vpf, d, ks, i, key0, lv); break;
+    case 5: fused_row(5, ROWS_STRIDED, o, m, l, s, q, kr, vr, nr, mrow, pf, 0, kpf, vpf, d, ks, i, key0, lv); break;
+    case 6: fused_row(6, ROWS_STRIDED, o, m, l, s, q, kr, vr, nr, mrow, pf, 0, kpf, vpf, d, ks, i, key0, lv); break;
+    case 7: fused_row(7, ROWS_STRIDED, o, m, l, s, q, kr, vr, nr, mrow, pf, 0, kpf, vpf, d, ks, i, key0, lv); break;
+    default: fused_row(8, ROWS_STRIDED, o, m, l, s, q, kr, vr, nr, mrow, pf, 0, kpf, vpf, d, ks, i, key0, lv); break;
+    }
 }
 
 /* One block's keys [k0, k0 + n) for every row of a row-path tile; kr / vr: the block's rows,
@@ -1007,16 +1045,24 @@ static inline __attribute__((always_inline)) void row_block(const int form, cons
                                                   i * p->mask_row_stride + kr0;
         if (narrow_form(form) || ldo <= OV * VL) { /* narrow forms run only at ldo <= OV * VL (row_tile) */
             float *o = w->o + r * ldo, *q = w->qrow + r * ldo;
-            switch (ldo / VL) {
-            case 1: fused_row(1, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
-            case 2: fused_row(2, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
-            case 3: fused_row(3, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
-            case 4: fused_row(4, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
-            case 5: fused_row(5, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
-            case 6: fused_row(6, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
-            case 7: fused_row(7, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
-            default: fused_row(8, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0); break;
+            vf lv = v_zero();
+            if (form == ROWS_STRIDED) {
+                fused_row_strided(ldo / VL, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, kpf, vpf, d, ks, i,
+                                  kr0, &lv);
+                w->l[r] += v_hsum(lv);
+                continue;
             }
+            switch (ldo / VL) {
+            case 1: fused_row(1, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0, &lv); break;
+            case 2: fused_row(2, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0, &lv); break;
+            case 3: fused_row(3, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0, &lv); break;
+            case 4: fused_row(4, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0, &lv); break;
+            case 5: fused_row(5, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0, &lv); break;
+            case 6: fused_row(6, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0, &lv); break;
+            case 7: fused_row(7, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0, &lv); break;
+            default: fused_row(8, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0, &lv); break;
+            }
+            w->l[r] += v_hsum(lv);
             continue;
         }
         float *s = w->s;
@@ -1102,10 +1148,9 @@ static void row_tile(const panattn_params *p, const scratch *w, const panattn_ti
     }
 }
 
-static void run_tile(const panattn_params *p, const panattn_run *run, int64_t tile_index, const scratch *w) {
-    int64_t key_lo, key_hi, split;
-    const panattn_tile t = panattn_run_tile(p, run, tile_index, &key_lo, &key_hi, &split);
-    const int64_t d = w->d, ldo = w->ldo, rows = t.q_end - t.q_begin;
+/* The keys tile t (split's key range [key_lo, key_hi)) reads, and how. */
+static keys tile_keys(const panattn_params *p, const panattn_tile t, int64_t key_lo, int64_t key_hi) {
+    const int64_t d = p->head_dim;
     const int64_t kvh = t.h / (p->heads / p->kv_heads);
     const int64_t kv_len = panattn_kv_len(p, t.b);
     keys ks;
@@ -1134,6 +1179,67 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
         ks.kscale_stride = p->k_scale_row_stride;
         ks.vscale_stride = p->v_scale_row_stride;
     }
+    return ks;
+}
+
+/* Row path query row i of tile t into q (ldo floats): times softmax_scale * log2(e), zero padded. */
+static void load_q_row(const panattn_params *p, const panattn_tile t, int64_t i, float *restrict q, int64_t ldo) {
+    const int64_t d = p->head_dim;
+    const float qscale = p->softmax_scale * LOG2E_F;
+    load_f32(q, p->q, panattn_q_offset(p, t.b, t.h, 0) + i * p->q_row_stride, d, p->dtype);
+    for (int64_t x = 0; x < d; x++) {
+        q[x] *= qscale;
+    }
+    memset(q + d, 0, (size_t)(ldo - d) * sizeof(float));
+}
+
+/* Normalises tile t's rows (o: rows x ldo unnormalised sums, m, l their running max and sum) and
+ * writes them out with their LSE; o is scaled in place. */
+static void finish_tile(const panattn_params *p, const panattn_run *run, const panattn_tile t, int64_t split,
+                        float *restrict o_rows, const float *m, const float *l, int64_t ldo) {
+    const int64_t d = p->head_dim, rows = t.q_end - t.q_begin;
+    const int want_lse = p->lse != NULL || run->partial != NULL;
+    /* fp32 rows of a plain run are normalised straight into out; the rest go through emit */
+    const int direct = run->partial == NULL && p->dtype == PANATTN_DTYPE_F32;
+    for (int64_t r = 0; r < rows; r++) {
+        float *o = o_rows + r * ldo;
+        float lse;
+        if (m[r] == -INFINITY && l[r] == 0.0f) {
+            memset(o, 0, (size_t)d * sizeof(float)); /* no finite logit: 0 and -inf by contract */
+            lse = -INFINITY;
+        } else {
+            const float inv1 = 1.0f / l[r]; /* l NaN: the row becomes NaN, as it should */
+            const vf inv = v_set1(inv1);
+            /* logf costs ~20 ns a row (~1% of a 128-key tile): only when someone reads the LSE */
+            lse = want_lse ? m[r] * LN2_F + logf(l[r]) : 0.0f;
+            if (direct) { /* straight into out: the copy through scratch was ~1% of a tile */
+                float *dst = (float *)p->out + panattn_out_offset(p, t.b, t.h, t.q_begin + r);
+                int64_t x = 0;
+                for (; x + VL <= d; x += VL) {
+                    v_storeu(dst + x, v_mul(v_load(o + x), inv));
+                }
+                for (; x < d; x++) {
+                    dst[x] = o[x] * inv1;
+                }
+                if (p->lse != NULL) {
+                    p->lse[panattn_lse_offset(p, t.b, t.h, t.q_begin + r)] = lse;
+                }
+                continue;
+            }
+            for (int64_t x = 0; x < ldo; x += VL) {
+                v_store(o + x, v_mul(v_load(o + x), inv));
+            }
+        }
+        panattn_emit_row(p, run, t.b, t.h, t.q_begin + r, split, o, lse);
+    }
+}
+
+static void run_tile(const panattn_params *p, const panattn_run *run, int64_t tile_index, const scratch *w) {
+    int64_t key_lo, key_hi, split;
+    const panattn_tile t = panattn_run_tile(p, run, tile_index, &key_lo, &key_hi, &split);
+    const int64_t d = w->d, ldo = w->ldo, rows = t.q_end - t.q_begin;
+    const int64_t kvh = t.h / (p->heads / p->kv_heads);
+    keys ks = tile_keys(p, t, key_lo, key_hi);
     /* query row i of the tile's sequence is at q_base + i * q_row_stride, packed or not */
     const int64_t q_base = panattn_q_offset(p, t.b, t.h, 0);
     const float qscale = p->softmax_scale * LOG2E_F; /* logits in log2 units: exp2 needs no multiply */
@@ -1157,12 +1263,7 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
     memset(w->o, 0, (size_t)(live * ldo) * sizeof(float));
     if (row_path) {
         for (int64_t r = 0; r < rows; r++) {
-            float *q = w->qrow + r * ldo;
-            load_f32(q, p->q, q_base + (t.q_begin + r) * p->q_row_stride, d, p->dtype);
-            for (int64_t x = 0; x < d; x++) {
-                q[x] *= qscale;
-            }
-            memset(q + d, 0, (size_t)(ldo - d) * sizeof(float));
+            load_q_row(p, t, t.q_begin + r, w->qrow + r * ldo, ldo);
         }
     }
 #if defined(SIMD_DP_BF16)
@@ -1223,39 +1324,90 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
             strip_tile(p, w, &t, &ks);
         }
     }
-    const int want_lse = p->lse != NULL || run->partial != NULL;
-    /* fp32 rows of a plain run are normalised straight into out; the rest go through emit */
-    const int direct = run->partial == NULL && p->dtype == PANATTN_DTYPE_F32;
-    for (int64_t r = 0; r < rows; r++) {
-        float *o = w->o + r * ldo;
-        float lse;
-        if (w->m[r] == -INFINITY && w->l[r] == 0.0f) {
-            memset(o, 0, (size_t)d * sizeof(float)); /* no finite logit: 0 and -inf by contract */
-            lse = -INFINITY;
-        } else {
-            const float inv1 = 1.0f / w->l[r]; /* l NaN: the row becomes NaN, as it should */
-            const vf inv = v_set1(inv1);
-            /* logf costs ~20 ns a row (~1% of a 128-key tile): only when someone reads the LSE */
-            lse = want_lse ? w->m[r] * LN2_F + logf(w->l[r]) : 0.0f;
-            if (direct) { /* straight into out: the copy through scratch was ~1% of a tile */
-                float *dst = (float *)p->out + panattn_out_offset(p, t.b, t.h, t.q_begin + r);
-                int64_t x = 0;
-                for (; x + VL <= d; x += VL) {
-                    v_storeu(dst + x, v_mul(v_load(o + x), inv));
+    finish_tile(p, run, t, split, w->o, w->m, w->l, ldo);
+}
+
+/* Page-major paged decode. A 16-key page holds every kv head's rows of those keys back to back
+ * (8 KiB a head at d 128), so a decode that walks one head through all its pages reads 8 KiB runs
+ * scattered over the pool, and paged decode ran at about half the contiguous speed. Here the
+ * consecutive tiles of one call that belong to one sequence (its heads, in tile order) walk
+ * together: for each key block, for each page of it, every tile's rows take that page's keys,
+ * so a thread reads a page's runs of its heads back to back. Each tile keeps its own o, m, l and
+ * running-sum lanes (fused_row's state) between pages; the keys are walked in the same VL-key
+ * steps, and the running sums are folded at the same block ends, as one tile alone walks them, so
+ * the result is bitwise that of the contiguous call (a page's keys are at one row stride: the
+ * strided form, no row addresses). Used where that holds by construction: fp32 keys, row-path
+ * tiles of the one-pass form, pages a multiple of VL keys that tile a key block, no window's
+ * left edge (every row's keys start at its block's start), no split-KV. */
+/* Rows per tile a page-major walk keeps state for (0: this call never walks page-major). The
+ * per-tile conditions are group_member's. */
+static int64_t group_rows_for(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end) {
+    const int64_t d = p->head_dim, ldo = round_up(d, VL);
+    const int walks = tile_end - tile_begin > 1 && p->block_table != NULL && run->partial == NULL &&
+                      panattn_kv_dtype(p) == PANATTN_DTYPE_F32 && ldo <= OV * VL && d % VL == 0 &&
+                      p->block_size % VL == 0 && kb_for(d) % p->block_size == 0;
+    return walks ? (p->seq_q < ROW_PATH_ROWS ? p->seq_q : ROW_PATH_ROWS) : 0;
+}
+
+/* Tile t (keys ks) may join a walk led by tile t0: the same sequence and query block (so the
+ * same key range: no split-KV here, and the range starts at key 0 without a window's left edge,
+ * at a page and block start), a row-path tile, rows whose keys start at each block's start (no
+ * window's left edge). Evaluated whole (`&`): every part is cheap. */
+static int group_member(const panattn_tile *t0, const panattn_tile *t, const keys *ks, int64_t rows_max) {
+    return (t->b == t0->b) & (t->q_begin == t0->q_begin) & (t->q_end - t->q_begin <= rows_max) & !ks->band.has_lo;
+}
+
+/* Tiles [0, count) of tl / kss (one sequence, group_member of the first) walked page-major. */
+static void group_walk(const panattn_params *p, const panattn_run *run, const scratch *w, const panattn_tile *tl,
+                       const keys *kss, int64_t count) {
+    const int64_t d = w->d, ldo = w->ldo, R = w->group_rows, page = p->block_size;
+    const int64_t b = tl[0].b, lo = kss[0].lo, end = kss[0].end;
+    for (int64_t t = 0; t < count; t++) {
+        for (int64_t r = 0; r < tl[t].q_end - tl[t].q_begin; r++) {
+            const int64_t x = t * R + r;
+            w->gm[x] = -INFINITY;
+            w->gl[x] = 0.0f;
+            memset(w->go + x * ldo, 0, (size_t)ldo * sizeof(float));
+            load_q_row(p, tl[t], tl[t].q_begin + r, w->gq + x * ldo, ldo);
+        }
+    }
+    for (int64_t k0 = lo; k0 < end; k0 += w->kb) {
+        const int64_t n = end - k0 < w->kb ? end - k0 : w->kb;
+        for (int64_t x = 0; x < count * R; x++) {
+            w->glv[x] = v_zero();
+        }
+        for (int64_t c = 0; c < n; c += page) {
+            int64_t k_off, v_off; /* the page's rows of kv head 0; every head's follow at its head stride */
+            const int64_t keys_here = panattn_key_run(p, b, 0, k0 + c, n - c, &k_off, &v_off);
+            for (int64_t t = 0; t < count; t++) {
+                const keys *ks = &kss[t];
+                key_rows kr = {0}, vr = {0};
+                kr.base = (const float *)p->k + k_off + ks->kvh * p->k_head_stride, kr.stride = p->k_row_stride;
+                vr.base = (const float *)p->v + v_off + ks->kvh * p->v_head_stride, vr.stride = p->v_row_stride;
+                for (int64_t r = 0; r < tl[t].q_end - tl[t].q_begin; r++) {
+                    const int64_t i = tl[t].q_begin + r, x = t * R + r;
+                    int64_t c0, nr; /* c0 is 0: no window's left edge */
+                    panattn_band_cols(&ks->band, i, k0, n, &c0, &nr);
+                    if (nr <= c) {
+                        continue;
+                    }
+                    const float *mrow = p->mask == NULL ? NULL
+                                                        : p->mask + b * p->mask_batch_stride + tl[t].h * p->mask_head_stride +
+                                                              i * p->mask_row_stride + k0 + c;
+                    fused_row_strided(ldo / VL, w->go + x * ldo, &w->gm[x], &w->gl[x], w->s, w->gq + x * ldo, kr, vr,
+                                      nr - c < keys_here ? nr - c : keys_here, mrow, 0, 0, 0, d, ks, i, k0 + c,
+                                      &w->glv[x]);
                 }
-                for (; x < d; x++) {
-                    dst[x] = o[x] * inv1;
-                }
-                if (p->lse != NULL) {
-                    p->lse[panattn_lse_offset(p, t.b, t.h, t.q_begin + r)] = lse;
-                }
-                continue;
-            }
-            for (int64_t x = 0; x < ldo; x += VL) {
-                v_store(o + x, v_mul(v_load(o + x), inv));
             }
         }
-        panattn_emit_row(p, run, t.b, t.h, t.q_begin + r, split, o, lse);
+        for (int64_t t = 0; t < count; t++) {
+            for (int64_t r = 0; r < tl[t].q_end - tl[t].q_begin; r++) {
+                w->gl[t * R + r] += v_hsum(w->glv[t * R + r]); /* the block's end, as in row_block */
+            }
+        }
+    }
+    for (int64_t t = 0; t < count; t++) {
+        finish_tile(p, run, tl[t], 0, w->go + t * R * ldo, w->gm + t * R, w->gl + t * R, ldo);
     }
 }
 
@@ -1263,12 +1415,31 @@ int32_t KERNEL_FN(const panattn_params *p, const panattn_run *run, int64_t tile_
     scratch w;
     /* a tile has at most seq_q rows: with seq_q <= ROW_PATH_ROWS every tile takes the row path */
     /* K/V buffers follow K/V's type */
-    if (!scratch_init(&w, p->head_dim, panattn_kv_dtype(p), p->block_table != NULL && p->seq_q > ROW_PATH_ROWS)) {
+    if (!scratch_init(&w, p->head_dim, panattn_kv_dtype(p), p->block_table != NULL && p->seq_q > ROW_PATH_ROWS,
+                      group_rows_for(p, run, tile_begin, tile_end))) {
         return panattn_fail(PANATTN_ERR_OUT_OF_MEMORY, "cannot allocate the SIMD kernel scratch for head_dim %lld",
                             (long long)p->head_dim);
     }
-    for (int64_t t = tile_begin; t < tile_end; t++) {
-        run_tile(p, run, t, &w);
+    panattn_tile tl[GROUP_MAX];
+    keys kss[GROUP_MAX];
+    for (int64_t t = tile_begin; t < tile_end;) {
+        int64_t count = 0;
+        while (w.group_rows > 0 && count < GROUP_MAX && t + count < tile_end) {
+            int64_t key_lo, key_hi, split;
+            tl[count] = panattn_run_tile(p, run, t + count, &key_lo, &key_hi, &split);
+            kss[count] = tile_keys(p, tl[count], key_lo, key_hi);
+            if (!group_member(&tl[0], &tl[count], &kss[count], w.group_rows)) {
+                break;
+            }
+            count++;
+        }
+        if (count > 1) {
+            group_walk(p, run, &w, tl, kss, count);
+            t += count;
+        } else {
+            run_tile(p, run, t, &w);
+            t++;
+        }
     }
     panattn_free(w.block);
     return PANATTN_OK;

@@ -55,6 +55,13 @@ static void widths(int32_t isa) {
            &edge, seed++);
     cv_run("row, window edge", (attn_shape){1, 1, 1, 4, 300, 2 * vl, BR, F32, isa, 0, 0, 0, 0, MASK_NONE, 1, NULL, 0},
            &edge_paged, seed++);
+    /* Paged decode walked page-major: 40 heads (more than one walk takes), and a window's left
+     * edge on two heads (walked head after head). */
+    cv_run("row, paged, 40 heads", (attn_shape){1, 40, 8, 1, 200, 2 * vl, NONE, F32, isa, 0, 0, 0, 0, MASK_NONE, 1,
+                                                NULL, 0},
+           &paged, seed++);
+    cv_run("row, paged, window", (attn_shape){1, 2, 1, 2, 300, 2 * vl, BR, F32, isa, 0, 0, 0, 0, MASK_NONE, 1, NULL, 0},
+           &edge_paged, seed++);
     /* Paged fp16 / bf16 decode: rows converted per block, gathered page by page. */
     cv_run("row, paged converted", (attn_shape){2, 2, 1, 2, 300, 2 * vl, BR, F16, isa, 0, 0, 0, 0, MASK_RANDOM, 1,
                                                 lengths, 0},

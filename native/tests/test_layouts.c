@@ -19,6 +19,17 @@
 static const int32_t ISAS[] = {PANATTN_ISA_SCALAR, PANATTN_ISA_AVX2, PANATTN_ISA_AVX512};
 static const char *const ISA_NAMES[] = {"SCALAR", "AVX2", "AVX512"};
 
+/* Plans p on one thread and runs its tiles in ranges of `grain` (a kernel may walk the tiles of a
+ * range together: paged decode walks a sequence's heads page by page). */
+static int32_t run_ranges(const panattn_params *p, int64_t grain) {
+    struct panattn_plan plan;
+    int32_t st = panattn_plan(p, 1, &plan);
+    for (int64_t t = 0; st == PANATTN_OK && t < plan.tiles; t += grain) {
+        st = panattn_forward(p, &plan, t, t + grain < plan.tiles ? t + grain : plan.tiles);
+    }
+    return st;
+}
+
 /* Plans p on one thread and runs every tile; splits > 1 forces split-KV with that many splits. */
 static int32_t run(const panattn_params *p, int64_t splits) {
     struct panattn_plan plan;
@@ -167,6 +178,7 @@ typedef struct paged_case {
     int64_t seq_q, d, block_size;
     int32_t causal;
     int interleaved; /* pool as (blocks, block_size, kv_heads, d), vLLM's; else (blocks, kv_heads, block_size, d) */
+    int extras;      /* softcap and ALiBi slopes */
 } paged_case;
 
 typedef struct pool {
@@ -255,6 +267,10 @@ static void paged_case_run(int32_t isa, const char *isa_name, const paged_case *
     c.out_batch_stride = H * SQ * d, c.out_head_stride = SQ * d, c.out_row_stride = d;
     c.lse_batch_stride = H * SQ, c.lse_head_stride = SQ;
     c.softmax_scale = 0.2f, c.causal = pc->causal, c.isa = isa;
+    static const float slopes[H] = {0.5f, 0.25f, 0.125f, 0.0625f};
+    if (pc->extras) {
+        c.softcap = 2.5f, c.alibi_slopes = slopes;
+    }
 
     panattn_params pg = c;
     pg.k = pl.k, pg.v = pl.v;
@@ -286,6 +302,22 @@ static void paged_case_run(int32_t isa, const char *isa_name, const paged_case *
                     * contiguous call, split or not: bitwise for every page size. */
                    cont_same,
                name, detail);
+    }
+    /* However the tiles are handed out (one at a time, in threes, all at once: a range of a
+     * sequence's heads walks page-major), the rows are the same bits. */
+    pg.block_table = shuf, pg.out = out_s, pg.lse = lse_s;
+    const int32_t st_one = run(&pg, 1);
+    for (int64_t grain = 1; grain <= 3; grain += 2) {
+        pg.out = out_i, pg.lse = lse_i;
+        const int32_t st = st_one != PANATTN_OK ? st_one : run_ranges(&pg, grain);
+        const size_t n = (size_t)(B * H * SQ * d);
+        const int same = memcmp(out_i, out_s, n * 4) == 0 && memcmp(lse_i, lse_s, (size_t)(B * H * SQ) * 4) == 0;
+        char name[200], detail[200];
+        snprintf(name, sizeof name, "[%s] paged bs%lld sq%lld d%lld causal %d extras %d: ranges of %lld tiles", isa_name,
+                 (long long)bs, (long long)SQ, (long long)d, (int)pc->causal, pc->extras, (long long)grain);
+        snprintf(detail, sizeof detail, "status %d (%s), bitwise the one-range call %d", (int)st, panattn_last_error(),
+                 same);
+        report(st == PANATTN_OK && same, name, detail);
     }
     free(q), free(kc), free(vc), free(pl.k), free(pl.v), free(perm), free(ident), free(shuf);
     free(out_c), free(out_i), free(out_s), free(lse_c), free(lse_i), free(lse_s);
@@ -399,11 +431,19 @@ int main(void) {
             varlen_bitwise(ISAS[ii], ISA_NAMES[ii], &vcs[i], 100 + i);
         }
         const paged_case pcs[] = {
-            {1, 64, 16, PANATTN_CAUSAL_NONE, 0},       {1, 128, 16, PANATTN_CAUSAL_BOTTOM_RIGHT, 1},
-            {5, 40, 7, PANATTN_CAUSAL_BOTTOM_RIGHT, 0}, {37, 64, 16, PANATTN_CAUSAL_BOTTOM_RIGHT, 1},
-            {37, 59, 256, PANATTN_CAUSAL_NONE, 0},     {3, 64, 256, PANATTN_CAUSAL_BOTTOM_RIGHT, 1},
-            {130, 32, 1, PANATTN_CAUSAL_TOP_LEFT, 0},  {1, 48, 1, PANATTN_CAUSAL_NONE, 1},
-            {2, 200, 7, PANATTN_CAUSAL_BOTTOM_RIGHT, 0},
+            {1, 64, 16, PANATTN_CAUSAL_NONE, 0, 0},       {1, 128, 16, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 0},
+            {5, 40, 7, PANATTN_CAUSAL_BOTTOM_RIGHT, 0, 0}, {37, 64, 16, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 0},
+            {37, 59, 256, PANATTN_CAUSAL_NONE, 0, 0},     {3, 64, 256, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 0},
+            {130, 32, 1, PANATTN_CAUSAL_TOP_LEFT, 0, 0},  {1, 48, 1, PANATTN_CAUSAL_NONE, 1, 0},
+            {2, 200, 7, PANATTN_CAUSAL_BOTTOM_RIGHT, 0, 0},
+            /* page-major decode: several rows, GQA (4 heads on 2), softcap + ALiBi, TOP_LEFT
+             * (row i sees keys up to i), pages of 32 and 64, head_dim 48 (3 AVX-512 vectors) */
+            {3, 128, 16, PANATTN_CAUSAL_NONE, 0, 1},   {4, 48, 32, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1},
+            {2, 64, 64, PANATTN_CAUSAL_TOP_LEFT, 0, 0}, {1, 96, 16, PANATTN_CAUSAL_NONE, 1, 1},
+            /* pages of 48 keys do not tile a key block: head after head, through row addresses */
+            {1, 64, 48, PANATTN_CAUSAL_NONE, 0, 0},
+            /* 130 rows: the last query block's 2-row tiles walk page-major, the 128-row ones do not */
+            {130, 64, 16, PANATTN_CAUSAL_TOP_LEFT, 0, 1},
         };
         for (size_t i = 0; i < sizeof pcs / sizeof pcs[0]; i++) {
             paged_case_run(ISAS[ii], ISA_NAMES[ii], &pcs[i], 200 + i);
