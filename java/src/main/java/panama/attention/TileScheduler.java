@@ -80,6 +80,18 @@ public final class TileScheduler implements AutoCloseable {
      * unless it is already one or an unchecked argument/state error).
      */
     public void run(long tiles, TileTask task) {
+        run(tiles, 1, task);
+    }
+
+    /**
+     * As {@link #run(long, TileTask)}, but handing out ranges of {@code grain} consecutive tiles
+     * (the last may be shorter): for kernels that do better with neighbouring tiles together, such
+     * as paged decode, which walks a sequence's heads page by page.
+     */
+    public void run(long tiles, long grain, TileTask task) {
+        if (grain < 1) {
+            throw new IllegalArgumentException("grain must be >= 1, got " + grain);
+        }
         if (tiles <= 0) {
             return;
         }
@@ -89,7 +101,8 @@ public final class TileScheduler implements AutoCloseable {
             runAll(tiles, task);
             return;
         }
-        int workers = (int) Math.min(threads, tiles);
+        long ranges = (tiles + grain - 1) / grain;
+        int workers = (int) Math.min(threads, ranges);
         AtomicLong next = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(workers);
@@ -97,9 +110,9 @@ public final class TileScheduler implements AutoCloseable {
             try {
                 pool.execute(() -> {
                     try {
-                        long t;
-                        while (failure.get() == null && (t = next.getAndIncrement()) < tiles) {
-                            runCounted(task, t, t + 1);
+                        long r;
+                        while (failure.get() == null && (r = next.getAndIncrement()) < ranges) {
+                            runCounted(task, r * grain, Math.min(tiles, (r + 1) * grain));
                         }
                     } catch (Throwable e) {
                         failure.compareAndSet(null, e);

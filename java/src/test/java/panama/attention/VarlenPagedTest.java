@@ -95,7 +95,7 @@ class VarlenPagedTest {
 
     /**
      * Keys of 3 sequences (lengths 300, 0, 17) in pools of 1-, 7- and 16-key blocks, in order and
-     * permuted; decode and prefill. The kernels keep their key blocks across pages, so the fp32
+     * permuted; decode and prefill, head_dim 40 and 64. The kernels keep their key blocks across pages, so the fp32
      * sums group as for contiguous keys: paged is bitwise the contiguous result.
      */
     @ParameterizedTest
@@ -105,12 +105,14 @@ class VarlenPagedTest {
         int[] lens = {300, 0, 17};
         int sk = 300, batch = lens.length;
         for (int bs : new int[] {1, 7, 16}) {
-            for (int lq : new int[] {1, 9}) {
+            // (query rows, head_dim); head_dim 64 at 16-key pages: decode walks a sequence's heads page by page
+            for (int[] shape : new int[][] {{1, D}, {9, D}, {1, 64}, {9, 64}}) {
+                int lq = shape[0], d = shape[1];
                 try (Arena arena = Arena.ofConfined()) {
                     Random r = new Random(5 + lq);
-                    Tensor q = random(arena, r, batch, H, lq, D);
-                    Tensor kc = random(arena, r, batch, KVH, sk, D);
-                    Tensor vc = random(arena, r, batch, KVH, sk, D);
+                    Tensor q = random(arena, r, batch, H, lq, d);
+                    Tensor kc = random(arena, r, batch, KVH, sk, d);
+                    Tensor vc = random(arena, r, batch, KVH, sk, d);
                     int needed = 0;
                     for (int len : lens) {
                         needed += (len + bs - 1) / bs;
@@ -130,8 +132,8 @@ class VarlenPagedTest {
                                 order[j] = t;
                             }
                         }
-                        Tensor kp = Tensor.allocate(arena, DType.F32, numBlocks, bs, KVH, D);
-                        Tensor vp = Tensor.allocate(arena, DType.F32, numBlocks, bs, KVH, D);
+                        Tensor kp = Tensor.allocate(arena, DType.F32, numBlocks, bs, KVH, d);
+                        Tensor vp = Tensor.allocate(arena, DType.F32, numBlocks, bs, KVH, d);
                         kp.segment().fill((byte) 0xff); // NaN: a row outside every sequence must never be read
                         vp.segment().fill((byte) 0xff);
                         int[][] table = new int[batch][];
@@ -143,7 +145,7 @@ class VarlenPagedTest {
                             }
                             for (int j = 0; j < lens[b]; j++) {
                                 for (int h = 0; h < KVH; h++) {
-                                    for (int c = 0; c < D; c++) {
+                                    for (int c = 0; c < d; c++) {
                                         kp.set(kc.get(b, h, j, c), table[b][j / bs], j % bs, h, c);
                                         vp.set(vc.get(b, h, j, c), table[b][j / bs], j % bs, h, c);
                                     }
@@ -152,16 +154,16 @@ class VarlenPagedTest {
                         }
                         AttentionOptions.Builder o = AttentionOptions.builder().causal(CausalMode.BOTTOM_RIGHT)
                                 .keyLengths(lens).pagedKv(table, bs);
-                        Tensor out = Tensor.allocate(arena, DType.F32, batch, H, lq, D);
+                        Tensor out = Tensor.allocate(arena, DType.F32, batch, H, lq, d);
                         Attention.sdpa(q, kp, vp, out, o.backend(Backend.NATIVE_CPU).cpuIsa(isa).build());
                         outs[pass] = floats(out);
-                        Tensor refPaged = Tensor.allocate(arena, DType.F32, batch, H, lq, D);
+                        Tensor refPaged = Tensor.allocate(arena, DType.F32, batch, H, lq, d);
                         Attention.sdpa(q, kp, vp, refPaged, o.backend(Backend.JAVA_REFERENCE).build());
-                        Tensor refCont = Tensor.allocate(arena, DType.F32, batch, H, lq, D);
+                        Tensor refCont = Tensor.allocate(arena, DType.F32, batch, H, lq, d);
                         Attention.sdpa(q, kc, vc, refCont, AttentionOptions.builder().causal(CausalMode.BOTTOM_RIGHT)
                                 .keyLengths(lens).backend(Backend.JAVA_REFERENCE).build());
                         assertArrayEquals(floats(refCont), floats(refPaged), "reference: paged == contiguous, bitwise");
-                        Tensor cont = Tensor.allocate(arena, DType.F32, batch, H, lq, D);
+                        Tensor cont = Tensor.allocate(arena, DType.F32, batch, H, lq, d);
                         Attention.sdpa(q, kc, vc, cont, AttentionOptions.builder().causal(CausalMode.BOTTOM_RIGHT)
                                 .keyLengths(lens).backend(Backend.NATIVE_CPU).cpuIsa(isa).build());
                         assertArrayEquals(floats(cont), outs[pass], "paged == contiguous, bitwise, block size " + bs);
