@@ -89,8 +89,8 @@ public final class KvCache implements AutoCloseable {
         this.owned = new OwnedArena("KvCache");
         long elements = (long) batch * kvHeads * maxSeq * headDim;
         int elementBytes = kvDtype == KvDtype.F32 ? dtype.byteSize() : kvDtype.byteSize();
-        this.keyData = owned.arena().allocate(elements * elementBytes, 64);
-        this.valueData = owned.arena().allocate(elements * elementBytes, 64);
+        this.keyData = CacheMemory.allocate(owned.arena(), elements * elementBytes);
+        this.valueData = CacheMemory.allocate(owned.arena(), elements * elementBytes);
         DType tensorDtype = kvDtype == KvDtype.F32 ? dtype : kvDtype.tensorDtype();
         this.keys = tensorDtype == null ? null : view(keyData, tensorDtype);
         this.values = tensorDtype == null ? null : view(valueData, tensorDtype);

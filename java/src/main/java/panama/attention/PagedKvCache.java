@@ -76,7 +76,7 @@ public final class PagedKvCache implements AutoCloseable {
     private Tensor allocate() {
         long rowsPerBlock = (long) blockSize * kvHeads;
         long bytes = Math.multiplyExact(Math.multiplyExact((long) numBlocks, rowsPerBlock), (long) headDim * dtype.byteSize());
-        MemorySegment s = owned.arena().allocate(bytes, 64);
+        MemorySegment s = CacheMemory.allocate(owned.arena(), bytes);
         long d = headDim;
         return Tensor.of(s, dtype, new long[] {numBlocks, blockSize, kvHeads, headDim},
                 new long[] {rowsPerBlock * d, d, blockSize * d, 1});

@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import panama.attention.Attention;
 import panama.attention.AttentionOptions;
 import panama.attention.Backend;
+import panama.attention.CacheMemory;
 import panama.attention.CausalMode;
 import panama.attention.DType;
 import panama.attention.Tensor;
@@ -103,8 +104,9 @@ final class BenchLayouts {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom rnd = new SplittableRandom(Bench.SEED);
             Tensor q = random(arena, dt, rnd, batch, heads, 1, d);
-            Tensor k = random(arena, dt, rnd, batch, kvh, len, d);
-            Tensor v = random(arena, dt, rnd, batch, kvh, len, d);
+            // both caches in CacheMemory, as KvCache and PagedKvCache keep them (huge pages where granted)
+            Tensor k = randomCache(arena, dt, rnd, batch, kvh, len, d);
+            Tensor v = randomCache(arena, dt, rnd, batch, kvh, len, d);
             int perSeq = (len + page - 1) / page, blocks = batch * perSeq;
             int[] order = shuffled(blocks, rnd);
             int[][] table = new int[batch][perSeq];
@@ -112,8 +114,9 @@ final class BenchLayouts {
             // pools [blocks, page, kvHeads, d], heads-first within a block as PagedKvCache stores them
             long[] strides = {(long) page * kvh * d, d, (long) page * d, 1};
             long[] shape = {blocks, page, kvh, d};
-            Tensor kp = Tensor.of(arena.allocate((long) blocks * page * kvh * d * dt.byteSize(), 64), dt, shape, strides);
-            Tensor vp = Tensor.of(arena.allocate((long) blocks * page * kvh * d * dt.byteSize(), 64), dt, shape, strides);
+            long poolBytes = (long) blocks * page * kvh * d * dt.byteSize();
+            Tensor kp = Tensor.of(CacheMemory.allocate(arena, poolBytes), dt, shape, strides);
+            Tensor vp = Tensor.of(CacheMemory.allocate(arena, poolBytes), dt, shape, strides);
             for (int b = 0; b < batch; b++) {
                 lengths[b] = len;
                 for (int i = 0; i < perSeq; i++) {
@@ -295,6 +298,19 @@ final class BenchLayouts {
         MemorySegment s = t.segment();
         long n = t.elementCount();
         for (long i = 0; i < n; i++) {
+            Elements.set(s, dtype, i, (float) (rnd.nextDouble() * 2 - 1));
+        }
+        return t;
+    }
+
+    /** As random, in cache memory (CacheMemory): row-major (b, h, n, d). */
+    private static Tensor randomCache(Arena arena, DType dtype, SplittableRandom rnd, int b, int h, int n, int d) {
+        long[] shape = {b, h, n, d};
+        long[] strides = {(long) h * n * d, (long) n * d, d, 1};
+        Tensor t = Tensor.of(CacheMemory.allocate(arena, (long) b * h * n * d * dtype.byteSize()), dtype, shape, strides);
+        MemorySegment s = t.segment();
+        long count = t.elementCount();
+        for (long i = 0; i < count; i++) {
             Elements.set(s, dtype, i, (float) (rnd.nextDouble() * 2 - 1));
         }
         return t;
