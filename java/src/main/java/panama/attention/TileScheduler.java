@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongUnaryOperator;
 
 /**
  * Runs the tiles of a CPU attention call on a fixed set of worker threads.
@@ -95,13 +96,40 @@ public final class TileScheduler implements AutoCloseable {
         if (tiles <= 0) {
             return;
         }
+        runRanges(tiles, (tiles + grain - 1) / grain, r -> Math.min(tiles, r * grain), task);
+    }
+
+    /**
+     * As {@link #run(long, TileTask)} over tiles {@code [0, bounds[n])}, handing out the ranges
+     * {@code [bounds[i], bounds[i + 1])}: for ranges of unequal length but equal work, such as
+     * paged decode's heads cut by their sequences' key lengths. {@code bounds} starts at 0 and
+     * increases strictly.
+     */
+    public void run(long[] bounds, TileTask task) {
+        if (bounds == null || bounds.length == 0 || bounds[0] != 0) {
+            throw new IllegalArgumentException("bounds must start at 0");
+        }
+        for (int i = 1; i < bounds.length; i++) {
+            if (bounds[i] <= bounds[i - 1]) {
+                throw new IllegalArgumentException("bounds must increase strictly: bounds[" + i + "] = " + bounds[i]
+                        + " after " + bounds[i - 1]);
+            }
+        }
+        long[] b = bounds.clone();
+        long tiles = b[b.length - 1];
+        if (tiles > 0) {
+            runRanges(tiles, b.length - 1, r -> b[(int) r], task);
+        }
+    }
+
+    /** Ranges [begin(r), begin(r + 1)) for r in [0, ranges), the last ending at tiles. */
+    private void runRanges(long tiles, long ranges, LongUnaryOperator begin, TileTask task) {
         if (CURRENT.get() == this) {
             // Called from one of our own workers (a nested call): run inline rather than wait on
             // ourselves, which could deadlock.
             runAll(tiles, task);
             return;
         }
-        long ranges = (tiles + grain - 1) / grain;
         int workers = (int) Math.min(threads, ranges);
         AtomicLong next = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -112,7 +140,7 @@ public final class TileScheduler implements AutoCloseable {
                     try {
                         long r;
                         while (failure.get() == null && (r = next.getAndIncrement()) < ranges) {
-                            runCounted(task, r * grain, Math.min(tiles, (r + 1) * grain));
+                            runCounted(task, begin.applyAsLong(r), r + 1 < ranges ? begin.applyAsLong(r + 1) : tiles);
                         }
                     } catch (Throwable e) {
                         failure.compareAndSet(null, e);

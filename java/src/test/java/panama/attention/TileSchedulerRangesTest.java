@@ -9,7 +9,10 @@ import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@link TileScheduler#run(long, long, TileScheduler.TileTask)}: ranges of grain tiles cover every tile once. */
+/**
+ * {@link TileScheduler#run(long, long, TileScheduler.TileTask)} and {@link TileScheduler#run(long[],
+ * TileScheduler.TileTask)}: the ranges cover every tile once.
+ */
 class TileSchedulerRangesTest {
     @Test
     void rangesCoverEveryTileOnceWithAShortLastRange() {
@@ -33,6 +36,29 @@ class TileSchedulerRangesTest {
             s.run(0, 4, (b, e) -> {
                 throw new AssertionError("no tiles: no range");
             });
+        }
+    }
+
+    @Test
+    void boundsAreHandedOutAsGiven() {
+        try (TileScheduler s = TileScheduler.create(2)) {
+            long[] bounds = {0, 3, 4, 40};
+            List<long[]> ranges = Collections.synchronizedList(new ArrayList<>());
+            s.run(bounds, (b, e) -> ranges.add(new long[] {b, e}));
+            ranges.sort((x, y) -> Long.compare(x[0], y[0]));
+            assertEquals(3, ranges.size());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(bounds[i], ranges.get(i)[0]);
+                assertEquals(bounds[i + 1], ranges.get(i)[1]);
+            }
+            s.run(new long[] {0}, (b, e) -> {
+                throw new AssertionError("no tiles: no range");
+            });
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> s.run(new long[] {0, 5, 5}, (b, x) -> { }));
+            assertEquals("bounds must increase strictly: bounds[2] = 5 after 5", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> s.run(new long[] {1, 5}, (b, x) -> { }));
+            assertThrows(IllegalArgumentException.class, () -> s.run(new long[0], (b, x) -> { }));
         }
     }
 

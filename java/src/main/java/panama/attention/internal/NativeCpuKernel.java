@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import panama.attention.AttentionException;
 import panama.attention.CpuIsa;
 import panama.attention.Tensor;
+import panama.attention.TileScheduler;
 import panama.attention.bindings.panattn_h;
 import panama.attention.bindings.panattn_plan;
 
@@ -75,33 +76,76 @@ public final class NativeCpuKernel {
                 if (splits > 1) {
                     runSplit(p, arena, rawParams, rawPlan, tiles, splits, bytes);
                 } else {
-                    p.scheduler().run(tiles, grain(p, tiles),
-                            (begin, end) -> check(panattn_h.panattn_forward(rawParams, rawPlan, begin, end)));
+                    TileScheduler.TileTask forward =
+                            (begin, end) -> check(panattn_h.panattn_forward(rawParams, rawPlan, begin, end));
+                    long[] ranges = ranges(p, tiles);
+                    if (ranges != null) {
+                        p.scheduler().run(ranges, forward);
+                    } else {
+                        p.scheduler().run(tiles, forward);
+                    }
                 }
             });
         }
     }
 
     /**
-     * Tiles per hand-out. Paged decode (keys in pages, at most 4 query rows per sequence on average) gets ranges of
-     * neighbouring tiles, a sequence's heads in tile order: the kernel walks such a range page by
-     * page, reading each page's runs of those heads back to back, where one head at a time reads
-     * 8 KiB runs scattered over the pool (about half the contiguous speed at 16-key pages). The
-     * ranges are as few as keep every worker busy: the smallest multiple of the thread count at
-     * least the number of sequences, so equal sequences split evenly. Everything else: one tile
-     * at a time, which balances uneven tiles best.
+     * How the tiles are handed out: null for one at a time (which balances uneven tiles best), or
+     * range bounds for paged decode (keys in pages, at most 4 query rows per sequence on average).
+     * The kernel walks a range's tiles of one sequence (its heads, in tile order) page by page,
+     * reading each page's runs of those heads back to back, where one head at a time reads 8 KiB
+     * runs scattered over the pool (about half the contiguous speed at 16-key pages). So the
+     * ranges are as few as keep every worker busy, one per thread, cut by work: a batched decode
+     * tile costs its sequence's keys (plus a fixed part), so a long sequence's heads spread over
+     * several threads and short ones share one. Packed queries (tiles numbered by sequence and
+     * level) are cut into equal counts.
      */
-    static long grain(Problem p, long tiles) {
+    static long[] ranges(Problem p, long tiles) {
         Problem.Layout l = p.layout();
-        boolean fewRows = p.seqQ() <= 4 || l != null && l.cuSeqlensQ() != null && p.seqQ() <= 4L * p.batch();
-        boolean pagedDecode = l != null && l.blockTable() != null && fewRows;
-        if (!pagedDecode || tiles <= 1) {
-            return 1;
+        if (l == null || l.blockTable() == null || tiles <= 1) {
+            return null;
         }
-        long threads = p.scheduler().threads();
-        long sequences = Math.max(1, tiles / p.heads());
-        long ranges = (sequences + threads - 1) / threads * threads;
-        return Math.max(1, (tiles + ranges - 1) / ranges);
+        int parts = (int) Math.min(p.scheduler().threads(), tiles);
+        long[] cost = null;
+        if (l.cuSeqlensQ() == null && p.seqQ() <= 4 && p.keyLengths() != null && tiles == p.batch() * p.heads()) {
+            cost = new long[(int) tiles]; // tile t is (t / heads, t % heads): one query block
+            for (int t = 0; t < tiles; t++) {
+                cost[t] = p.keyLengths()[(int) (t / p.heads())] + PER_TILE_KEYS;
+            }
+        } else if (l.cuSeqlensQ() == null || p.seqQ() > 4L * p.batch()) {
+            return null;
+        }
+        return cut(tiles, parts, cost);
+    }
+
+    /** A tile's fixed cost (set-up, finishing its rows), in keys read. */
+    private static final long PER_TILE_KEYS = 64;
+
+    /**
+     * Bounds of {@code parts} ranges of {@code [0, tiles)} with about equal total cost (equal counts
+     * when cost is null): range k ends before the tile whose midpoint passes k/parts of the total,
+     * or where the tiles left are just enough for a tile per range left; no range is empty
+     * ({@code 1 <= parts <= tiles}).
+     */
+    static long[] cut(long tiles, int parts, long[] cost) {
+        double total = 0;
+        for (long t = 0; t < tiles; t++) {
+            total += cost == null ? 1 : cost[(int) t];
+        }
+        long[] bounds = new long[parts + 1];
+        double acc = 0;
+        int k = 1;
+        for (long t = 0; t < tiles && k < parts; t++) {
+            double c = cost == null ? 1 : cost[(int) t];
+            boolean shareReached = acc + c / 2 > total * k / parts && tiles - t >= parts - k;
+            boolean tilesRunOut = tiles - t == parts - k; // from here on, a tile per range
+            if (t > bounds[k - 1] && (shareReached || tilesRunOut)) {
+                bounds[k++] = t;
+            }
+            acc += c;
+        }
+        bounds[parts] = tiles;
+        return bounds;
     }
 
     /**
