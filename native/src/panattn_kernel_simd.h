@@ -896,7 +896,7 @@ static float exp2_one(float x) {
  * The running sum is l plus the lanes of *lv_io, which are folded into l only on a rescale: the
  * caller starts a key block with *lv_io = 0 and adds its lanes to l at the block's end. So a
  * block may be walked in several calls over consecutive, VL-aligned key ranges (o, m, l and
- * *lv_io carried between them) and gives bitwise what one call gives (paged_group). */
+ * *lv_io carried between them) and gives bitwise what one call gives (group_walk). */
 static inline __attribute__((always_inline)) void fused_row(const int nv, const int form, float *restrict o,
                                                             float *m_io, float *l_io, float *restrict s,
                                                             const float *restrict q, key_rows kp, key_rows vp,
@@ -1349,10 +1349,10 @@ static int64_t group_rows_for(const panattn_params *p, const panattn_run *run, i
     return walks ? (p->seq_q < ROW_PATH_ROWS ? p->seq_q : ROW_PATH_ROWS) : 0;
 }
 
-/* Tile t (keys ks) may join a walk led by tile t0: the same sequence and query block (so the
- * same key range: no split-KV here, and the range starts at key 0 without a window's left edge,
- * at a page and block start), a row-path tile, rows whose keys start at each block's start (no
- * window's left edge). Evaluated whole (`&`): every part is cheap. */
+/* Tile t (keys ks) may join a walk led by tile t0: the same sequence and query block, so the
+ * same key range; a row-path tile; no window's left edge, so that range starts at key 0 (no
+ * split-KV here), a page and block start, and every row's keys start at each block's start.
+ * Evaluated whole (`&`): every part is cheap. */
 static int group_member(const panattn_tile *t0, const panattn_tile *t, const keys *ks, int64_t rows_max) {
     return (t->b == t0->b) & (t->q_begin == t0->q_begin) & (t->q_end - t->q_begin <= rows_max) & !ks->band.has_lo;
 }

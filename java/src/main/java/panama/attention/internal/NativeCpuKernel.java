@@ -102,8 +102,8 @@ public final class NativeCpuKernel {
      */
     static long[] ranges(Problem p, long tiles) {
         Problem.Layout l = p.layout();
-        if (l == null || l.blockTable() == null || tiles <= 1) {
-            return null;
+        if (l == null || l.blockTable() == null || tiles <= 1 || tiles > Integer.MAX_VALUE) {
+            return null; // (more tiles than an array holds: one at a time, as before)
         }
         int parts = (int) Math.min(p.scheduler().threads(), tiles);
         long[] cost = null;
