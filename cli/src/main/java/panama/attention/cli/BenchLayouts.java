@@ -294,11 +294,15 @@ final class BenchLayouts {
     }
 
     private static Tensor random(Arena arena, DType dtype, SplittableRandom rnd, long... dims) {
-        Tensor t = Tensor.allocate(arena, dtype, dims);
+        return fill(Tensor.allocate(arena, dtype, dims), rnd);
+    }
+
+    /** t (row-major) filled with uniform values in [-1, 1). */
+    private static Tensor fill(Tensor t, SplittableRandom rnd) {
         MemorySegment s = t.segment();
         long n = t.elementCount();
         for (long i = 0; i < n; i++) {
-            Elements.set(s, dtype, i, (float) (rnd.nextDouble() * 2 - 1));
+            Elements.set(s, t.dtype(), i, (float) (rnd.nextDouble() * 2 - 1));
         }
         return t;
     }
@@ -307,13 +311,8 @@ final class BenchLayouts {
     private static Tensor randomCache(Arena arena, DType dtype, SplittableRandom rnd, int b, int h, int n, int d) {
         long[] shape = {b, h, n, d};
         long[] strides = {(long) h * n * d, (long) n * d, d, 1};
-        Tensor t = Tensor.of(CacheMemory.allocate(arena, (long) b * h * n * d * dtype.byteSize()), dtype, shape, strides);
-        MemorySegment s = t.segment();
-        long count = t.elementCount();
-        for (long i = 0; i < count; i++) {
-            Elements.set(s, dtype, i, (float) (rnd.nextDouble() * 2 - 1));
-        }
-        return t;
+        return fill(Tensor.of(CacheMemory.allocate(arena, (long) b * h * n * d * dtype.byteSize()), dtype, shape, strides),
+                rnd);
     }
 
     /** d elements from element offset src of a into element offset dst of b (same dtype). */
