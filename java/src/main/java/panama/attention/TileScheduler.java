@@ -1,13 +1,14 @@
 package panama.attention;
 
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongUnaryOperator;
 
 /**
@@ -41,6 +42,8 @@ public final class TileScheduler implements AutoCloseable {
     /** Tile ranges running right now, and the most ever at once (test hook: never above threads). */
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger peakRunning = new AtomicInteger();
+    /** One per thread: held by whoever runs ranges, a worker or a caller (see runRanges). */
+    private final Semaphore permits;
 
     private TileScheduler(int threads, boolean shared) {
         if (threads < 1) {
@@ -48,6 +51,7 @@ public final class TileScheduler implements AutoCloseable {
         }
         this.threads = threads;
         this.shared = shared;
+        this.permits = new Semaphore(threads);
         int id = POOL_IDS.incrementAndGet();
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -122,7 +126,16 @@ public final class TileScheduler implements AutoCloseable {
         }
     }
 
-    /** Ranges [begin(r), begin(r + 1)) for r in [0, ranges), the last ending at tiles. */
+    /**
+     * Ranges [begin(r), begin(r + 1)) for r in [0, ranges), the last ending at tiles.
+     *
+     * <p>The calling thread takes ranges too when one of the {@link #threads()} permits is free
+     * (platform threads only: a virtual thread would pin its carrier for the whole kernel), so a
+     * call wakes one worker fewer, and a one-thread scheduler runs on the caller with no hand-off
+     * at all. Waking a parked worker costs tens of microseconds on a virtual machine, more than a
+     * decode step's kernel does at small caches. Workers and callers hold a permit while they run
+     * ranges, so no more than {@code threads} ranges run at once however many threads call.
+     */
     private void runRanges(long tiles, long ranges, LongUnaryOperator begin, TileTask task) {
         if (CURRENT.get() == this) {
             // Called from one of our own workers (a nested call): run inline rather than wait on
@@ -130,44 +143,125 @@ public final class TileScheduler implements AutoCloseable {
             runAll(tiles, task);
             return;
         }
-        int workers = (int) Math.min(threads, ranges);
-        AtomicLong next = new AtomicLong();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        CountDownLatch done = new CountDownLatch(workers);
-        for (int w = 0; w < workers; w++) {
+        if (pool.isShutdown()) {
+            throw new IllegalStateException("tile scheduler is closed");
+        }
+        Job job = new Job(tiles, ranges, begin, task);
+        boolean joins = !Thread.currentThread().isVirtual() && permits.tryAcquire();
+        int helpers = (int) Math.min(threads, ranges) - (joins ? 1 : 0);
+        for (int w = 0; w < helpers; w++) {
             try {
-                pool.execute(() -> {
-                    try {
-                        long r;
-                        while (failure.get() == null && (r = next.getAndIncrement()) < ranges) {
-                            runCounted(task, begin.applyAsLong(r), r + 1 < ranges ? begin.applyAsLong(r + 1) : tiles);
-                        }
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                    } finally {
-                        done.countDown();
-                    }
-                });
+                pool.execute(job::help);
             } catch (java.util.concurrent.RejectedExecutionException e) {
-                failure.compareAndSet(null, new IllegalStateException("tile scheduler is closed"));
-                done.countDown();
-            }
-        }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                done.await();
+                job.fail(new IllegalStateException("tile scheduler is closed"));
                 break;
-            } catch (InterruptedException e) {
-                // Workers read caller memory: never return before they finish.
-                interrupted = true;
-                failure.compareAndSet(null, e);
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        if (joins) {
+            TileScheduler outer = CURRENT.get();
+            CURRENT.set(this); // a nested call from the task runs inline, as on a worker
+            try {
+                job.work();
+            } finally {
+                CURRENT.set(outer);
+                permits.release();
+            }
         }
-        rethrow(failure.get());
+        job.await();
+        rethrow(job.failure.get());
+    }
+
+    /** One call's ranges, taken by the caller and the workers from a shared counter. */
+    private final class Job {
+        /** How long a caller spins for the last ranges before it parks (about a wake-up's cost). */
+        private static final long SPIN_NANOS = 50_000;
+
+        private final long tiles;
+        private final long ranges;
+        private final LongUnaryOperator begin;
+        private final TileTask task;
+        private final AtomicLong next = new AtomicLong();
+        /** Threads between "may take a range" and "done with it": raised before a range is taken. */
+        private final AtomicInteger inFlight = new AtomicInteger();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final Thread caller = Thread.currentThread();
+
+        Job(long tiles, long ranges, LongUnaryOperator begin, TileTask task) {
+            this.tiles = tiles;
+            this.ranges = ranges;
+            this.begin = begin;
+            this.task = task;
+        }
+
+        private boolean handedOut() {
+            return failure.get() != null || next.get() >= ranges;
+        }
+
+        void fail(Throwable e) {
+            failure.compareAndSet(null, e);
+            LockSupport.unpark(caller);
+        }
+
+        /** On a worker: takes a permit only while ranges are left to take. */
+        void help() {
+            if (handedOut()) {
+                return;
+            }
+            permits.acquireUninterruptibly();
+            try {
+                work();
+            } finally {
+                permits.release();
+            }
+        }
+
+        /** Takes ranges until none are left or one failed. */
+        void work() {
+            while (true) {
+                inFlight.incrementAndGet();
+                try {
+                    if (failure.get() != null) {
+                        return;
+                    }
+                    long r = next.getAndIncrement();
+                    if (r >= ranges) {
+                        return;
+                    }
+                    runCounted(task, begin.applyAsLong(r), r + 1 < ranges ? begin.applyAsLong(r + 1) : tiles);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                    return;
+                } finally {
+                    if (inFlight.decrementAndGet() == 0) {
+                        LockSupport.unpark(caller);
+                    }
+                }
+            }
+        }
+
+        /**
+         * Returns once every range is handed out (or one failed) and none is running: workers
+         * read the caller's memory, so the caller never returns before they finish, interrupted
+         * or not. A thread that raises inFlight after this saw 0 finds nothing to take.
+         */
+        void await() {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            boolean interrupted = false;
+            while (!(handedOut() && inFlight.get() == 0)) {
+                if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                    failure.compareAndSet(null, new InterruptedException("interrupted while tiles ran"));
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private void runAll(long tiles, TileTask task) {

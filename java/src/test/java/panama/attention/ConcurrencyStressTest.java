@@ -310,12 +310,15 @@ class ConcurrencyStressTest {
         return t;
     }
 
-    /** Pool id (from worker names) of each scheduler: one tile on it tells its workers' name. */
-    private static Map<String, TileScheduler> poolIds(List<TileScheduler> schedulers) {
+    /**
+     * Pool id (from worker names) of each scheduler: one tile on it tells its workers' name. A
+     * platform thread may run the tile itself, so a virtual thread calls (it never does).
+     */
+    private static Map<String, TileScheduler> poolIds(List<TileScheduler> schedulers) throws InterruptedException {
         Map<String, TileScheduler> ids = new HashMap<>();
         for (TileScheduler s : schedulers) {
             AtomicReference<String> name = new AtomicReference<>();
-            s.run(1, (b, e) -> name.set(Thread.currentThread().getName()));
+            Thread.ofVirtual().start(() -> s.run(1, (b, e) -> name.set(Thread.currentThread().getName()))).join();
             Matcher m = WORKER.matcher(name.get());
             assertTrue(m.matches(), "worker thread name " + name.get());
             ids.put(m.group(1), s);

@@ -3,6 +3,7 @@ package panama.attention.internal;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import panama.attention.AttentionException;
 import panama.attention.DType;
 import panama.attention.Tensor;
@@ -96,11 +97,15 @@ public final class JavaVectorKernel {
         float qScale = p.softmaxScale() * LOG2E;
         int d = (int) p.headDim();
         p.scheduler().run(nqb * bh, (begin, end) -> {
-            Scratch s = Scratch.get(d);
-            for (long t = begin; t < end; t++) {
-                long qb = nqb - 1 - t / bh; // heaviest first, as panattn_forward numbers them
-                long x = t % bh;
-                tile(p, io, math, s, x / p.heads(), x % p.heads(), qb, qScale);
+            Scratch s = Scratch.take(d);
+            try {
+                for (long t = begin; t < end; t++) {
+                    long qb = nqb - 1 - t / bh; // heaviest first, as panattn_forward numbers them
+                    long x = t % bh;
+                    tile(p, io, math, s, x / p.heads(), x % p.heads(), qb, qScale);
+                }
+            } finally {
+                Scratch.give(s);
             }
         });
     }
@@ -118,9 +123,13 @@ public final class JavaVectorKernel {
         return s.isNative() ? MemorySegment.ofAddress(s.address()).reinterpret(s.byteSize()) : s;
     }
 
-    /** One worker's scratch, reused across tiles and calls (grown for larger head dims). */
+    /**
+     * One tile range's scratch, reused across ranges and calls: taken from a free list and given
+     * back, so there are only as many as ranges ever ran at once (callers run ranges too, and a
+     * per-thread copy would stay with every service thread that ever called).
+     */
     static final class Scratch {
-        private static final ThreadLocal<Scratch> LOCAL = new ThreadLocal<>();
+        private static final ConcurrentLinkedQueue<Scratch> FREE = new ConcurrentLinkedQueue<>();
 
         final int d;
         final float[] qt;    // [ROWS / stripRows][d][stripRows]
@@ -155,13 +164,14 @@ public final class JavaVectorKernel {
             badV = new float[BLOCK_K * d];
         }
 
-        static Scratch get(int d) {
-            Scratch s = LOCAL.get();
-            if (s == null || s.d < d) {
-                s = new Scratch(d);
-                LOCAL.set(s);
-            }
-            return s;
+        /** A free scratch for head dim d (one too small for it is dropped), or a new one. */
+        static Scratch take(int d) {
+            Scratch s = FREE.poll();
+            return s != null && s.d >= d ? s : new Scratch(d);
+        }
+
+        static void give(Scratch s) {
+            FREE.offer(s);
         }
     }
 
