@@ -167,13 +167,17 @@ public final class TileScheduler implements AutoCloseable {
                 permits.release();
             }
         }
-        job.await();
+        job.await(joins);
         rethrow(job.failure.get());
     }
 
     /** One call's ranges, taken by the caller and the workers from a shared counter. */
     private final class Job {
-        /** How long a caller spins for the last ranges before it parks (about a wake-up's cost). */
+        /**
+         * How long a caller that ran ranges spins for the workers' last ones before it parks
+         * (about a wake-up's cost). A caller that found no permit free parks at once: the
+         * workers are busy, and a spinning caller would take a core from them.
+         */
         private static final long SPIN_NANOS = 50_000;
 
         private final long tiles;
@@ -244,8 +248,8 @@ public final class TileScheduler implements AutoCloseable {
          * read the caller's memory, so the caller never returns before they finish, interrupted
          * or not. A thread that raises inFlight after this saw 0 finds nothing to take.
          */
-        void await() {
-            long spinUntil = System.nanoTime() + SPIN_NANOS;
+        void await(boolean spin) {
+            long spinUntil = spin ? System.nanoTime() + SPIN_NANOS : 0;
             boolean interrupted = false;
             while (!(handedOut() && inFlight.get() == 0)) {
                 if (System.nanoTime() < spinUntil) {
