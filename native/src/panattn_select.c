@@ -57,13 +57,13 @@ static int cpu_avx512(void) {
 }
 
 #if defined(PANATTN_HAVE_AVX512_BF16)
-#include <cpuid.h>
 /* vdpbf16ps: CPUID leaf 7 subleaf 1, EAX bit 5 (AVX512_BF16). It uses the zmm state, whose OS
- * support cpu_avx512 already checked. Read from CPUID directly: not every compiler this library
- * is built with knows "avx512bf16" for __builtin_cpu_supports. */
+ * support cpu_avx512 already checked. Read through __builtin_cpu_supports (gcc 11+, clang 14+:
+ * the compilers this library is built with), which answers from the CPU model the runtime read
+ * once: this runs for every tile-range call of a bf16 call, and a CPUID instruction there traps
+ * to the hypervisor on a virtual machine (perf put 1.5-2% of a bf16 prefill on it). */
 static int cpu_avx512_bf16(void) {
-    unsigned a, b, c, d;
-    return cpu_avx512() && __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 5)) != 0;
+    return cpu_avx512() && __builtin_cpu_supports("avx512bf16");
 }
 #endif
 #endif
