@@ -1199,8 +1199,10 @@ static void finish_tile(const panattn_params *p, const panattn_run *run, const p
                         float *restrict o_rows, const float *m, const float *l, int64_t ldo) {
     const int64_t d = p->head_dim, rows = t.q_end - t.q_begin;
     const int want_lse = p->lse != NULL || run->partial != NULL;
-    /* fp32 rows of a plain run are normalised straight into out; the rest go through emit */
-    const int direct = run->partial == NULL && p->dtype == PANATTN_DTYPE_F32;
+    /* rows of a plain run are normalised straight into out (fp16 / bf16 converted on the way,
+     * bit for bit panattn_emit_row's conversion: its scalar loop was 2-3% of a bf16 prefill at
+     * d 64); split-KV partial records go through emit */
+    const int direct = run->partial == NULL;
     for (int64_t r = 0; r < rows; r++) {
         float *o = o_rows + r * ldo;
         float lse;
@@ -1213,13 +1215,31 @@ static void finish_tile(const panattn_params *p, const panattn_run *run, const p
             /* logf costs ~20 ns a row (~1% of a 128-key tile): only when someone reads the LSE */
             lse = want_lse ? m[r] * LN2_F + logf(l[r]) : 0.0f;
             if (direct) { /* straight into out: the copy through scratch was ~1% of a tile */
-                float *dst = (float *)p->out + panattn_out_offset(p, t.b, t.h, t.q_begin + r);
-                int64_t x = 0;
-                for (; x + VL <= d; x += VL) {
-                    v_storeu(dst + x, v_mul(v_load(o + x), inv));
-                }
-                for (; x < d; x++) {
-                    dst[x] = o[x] * inv1;
+                const int64_t off = panattn_out_offset(p, t.b, t.h, t.q_begin + r);
+                if (p->dtype == PANATTN_DTYPE_F32) {
+                    float *dst = (float *)p->out + off;
+                    int64_t x = 0;
+                    for (; x + VL <= d; x += VL) {
+                        v_storeu(dst + x, v_mul(v_load(o + x), inv));
+                    }
+                    for (; x < d; x++) {
+                        dst[x] = o[x] * inv1;
+                    }
+                } else {
+                    uint16_t *dst = (uint16_t *)p->out + off;
+                    const int f16 = p->dtype == PANATTN_DTYPE_F16;
+                    int64_t x = 0;
+                    for (; x + VL <= d; x += VL) {
+                        const vf y = v_mul(v_load(o + x), inv);
+                        if (f16) {
+                            v_store_f16(dst + x, y);
+                        } else {
+                            v_store_bf16(dst + x, y);
+                        }
+                    }
+                    for (; x < d; x++) {
+                        dst[x] = f16 ? panattn_f32_to_f16(o[x] * inv1) : panattn_f32_to_bf16(o[x] * inv1);
+                    }
                 }
                 if (p->lse != NULL) {
                     p->lse[panattn_lse_offset(p, t.b, t.h, t.q_begin + r)] = lse;

@@ -68,6 +68,24 @@ static inline vf v_from_bf16(const uint16_t *p) {
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)), 16));
 }
 
+/* VL fp32 -> fp16 into p, as panattn_f32_to_f16 rounds (nearest even, subnormals exact, NaN
+ * quieted with its high payload bits, overflow to inf): the F16C conversion in that mode. */
+static inline void v_store_f16(uint16_t *p, vf x) {
+    _mm_storeu_si128((__m128i *)p, _mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+}
+
+/* VL fp32 -> bf16 into p, bit for bit panattn_f32_to_bf16: round to nearest even in integer
+ * arithmetic, NaN quieted. */
+static inline void v_store_bf16(uint16_t *p, vf x) {
+    const __m256i b = _mm256_castps_si256(x), hi = _mm256_srli_epi32(b, 16);
+    const __m256i odd = _mm256_and_si256(hi, _mm256_set1_epi32(1));
+    __m256i r = _mm256_srli_epi32(_mm256_add_epi32(b, _mm256_add_epi32(odd, _mm256_set1_epi32(0x7fff))), 16);
+    const __m256i quiet = _mm256_or_si256(hi, _mm256_set1_epi32(0x40));
+    r = _mm256_blendv_epi8(r, quiet, _mm256_castps_si256(_mm256_cmp_ps(x, x, _CMP_UNORD_Q)));
+    /* every lane is in [0, 0xffff]: the saturating pack keeps it */
+    _mm_storeu_si128((__m128i *)p, _mm_packus_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1)));
+}
+
 /* VL int8 values from p (exactly VL bytes read), widened to fp32 exactly. */
 static inline vf v_from_i8(const int8_t *p) {
     return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)p)));

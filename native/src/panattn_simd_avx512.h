@@ -54,6 +54,23 @@ static inline vf v_from_bf16(const uint16_t *p) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p)), 16));
 }
 
+/* VL fp32 -> fp16 into p, as panattn_f32_to_f16 rounds (nearest even, subnormals exact, NaN
+ * quieted with its high payload bits, overflow to inf): the hardware conversion in that mode. */
+static inline void v_store_f16(uint16_t *p, vf x) {
+    _mm256_storeu_si256((__m256i *)p, _mm512_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+}
+
+/* VL fp32 -> bf16 into p, bit for bit panattn_f32_to_bf16: round to nearest even in integer
+ * arithmetic, NaN quieted (not vcvtneps2bf16, which AVX-512 without BF16 lacks and which
+ * flushes subnormals). */
+static inline void v_store_bf16(uint16_t *p, vf x) {
+    const __m512i b = _mm512_castps_si512(x), hi = _mm512_srli_epi32(b, 16);
+    const __m512i odd = _mm512_and_si512(hi, _mm512_set1_epi32(1));
+    __m512i r = _mm512_srli_epi32(_mm512_add_epi32(b, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff))), 16);
+    r = _mm512_mask_or_epi32(r, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), hi, _mm512_set1_epi32(0x40));
+    _mm256_storeu_si256((__m256i *)p, _mm512_cvtepi32_epi16(r));
+}
+
 /* VL int8 values from p (exactly VL bytes read), widened to fp32 exactly. */
 static inline vf v_from_i8(const int8_t *p) {
     return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)p)));
