@@ -43,7 +43,8 @@
 #include "panattn_internal.h"
 #include "panattn_simd_tanh.h"
 
-enum { TQ = PANATTN_TILE_Q, QS = 2 * VL, STRIPS = TQ / QS, ROW_PATH_ROWS = 4, PF_BYTES = 4096, PF_L2_BYTES = 65536 };
+enum { TQ = PANATTN_TILE_Q, QS = 2 * VL, STRIPS = TQ / QS, ROW_PATH_ROWS = 4, PF_BYTES = 4096, PF_BYTES_I8 = 1024,
+       PF_L2_BYTES = 65536 };
 
 #define LOG2E_F 1.44269504088896340736f
 #define LN2_F 0.693147180559945309417f
@@ -112,9 +113,14 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips, 
      * paged decode keeps the small scratch: with the buffers, every tile-range call mapped and
      * faulted in a fresh 300 KiB at d 128, and paged decode ran at ~0.5x contiguous */
     const int need_k = dtype != PANATTN_DTYPE_F32 || paged_strips, need_v = need_k || d % VL != 0;
-    /* about PF_BYTES of K ahead, whole steps of 4 keys (rows of K/V type dtype, read in place) */
+    /* about PF_BYTES of K ahead, whole steps of 4 keys (rows of K/V type dtype, read in place).
+     * int8 rows are asked for 1 KiB ahead (8 rows at d 128): 4 KiB ahead, int8 decode at a
+     * 32768-key cache took 1.05-1.09x (2 threads) and 1.04-1.12x (1 thread) the time (in-process
+     * A/B of the two builds, 21 rounds, two runs), the same at 4096 keys; fp32 and fp16 rows
+     * lose with less than 4 KiB (fp16 at 1 KiB: 1.08-1.13x the time on one thread). */
     const int64_t row_bytes = d * panattn_dtype_size(dtype);
-    const int64_t pf = round_up(PF_BYTES / row_bytes > 4 ? PF_BYTES / row_bytes : 4, 4);
+    const int64_t pf_bytes = dtype == PANATTN_DTYPE_I8 ? PF_BYTES_I8 : PF_BYTES;
+    const int64_t pf = round_up(pf_bytes / row_bytes > 4 ? pf_bytes / row_bytes : 4, 4);
     /* paged rows are asked into L2 about PF_L2_BYTES of K ahead, at most a block */
     const int64_t pf_l2 = round_up(PF_L2_BYTES / (d * 4), VL) < kb ? round_up(PF_L2_BYTES / (d * 4), VL) : kb;
     const int64_t nptr = kb + (pf > pf_l2 ? pf : pf_l2) + VL;
