@@ -12,18 +12,20 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongUnaryOperator;
 
 /**
- * Runs the tiles of a CPU attention call on a fixed set of worker threads.
+ * Runs the tiles of a CPU attention call on a fixed set of worker threads and the caller.
  *
  * <p>Native kernels have no threads of their own: they compute a range of tiles and return. This
- * scheduler owns the only worker threads, so however many service threads call at once, no more
- * than {@link #threads()} run kernels. Tiles are handed out one at a time from a shared counter
- * (as ggml does), and the kernels number them heaviest first, so causal work stays balanced.
+ * scheduler owns the only worker threads, and whoever runs ranges (a worker, or a calling platform
+ * thread that found one of the scheduler's permits free) holds a permit, so however many service
+ * threads call at once, no more than {@link #threads()} run kernels. Tiles are handed out one at a
+ * time from a shared counter (as ggml does), and the kernels number them heaviest first, so causal
+ * work stays balanced.
  *
  * <p>{@link #shared()} is sized by the system property {@code panattn.threads} (default: the
  * number of processors). Create your own with {@link #create(int)} and close it when done.
  */
 public final class TileScheduler implements AutoCloseable {
-    /** A range of tiles {@code [begin, end)}; runs on a worker thread. */
+    /** A range of tiles {@code [begin, end)}; runs on a worker thread or on the calling thread. */
     @FunctionalInterface
     public interface TileTask {
         void run(long begin, long end) throws Exception;
