@@ -81,8 +81,10 @@ public final class NativeCpuKernel {
                     long[] ranges = ranges(p, tiles);
                     if (ranges != null) {
                         p.scheduler().run(ranges, forward);
+                    } else if (isDecode(p) && kvBytes(p) <= ONE_THREAD_KV_BYTES) {
+                        p.scheduler().run(new long[] {0, tiles}, forward); // one range: no worker woken
                     } else {
-                        p.scheduler().run(tiles, forward);
+                        p.scheduler().run(tiles, grain(p, tiles), forward);
                     }
                 }
             });
@@ -116,6 +118,38 @@ public final class NativeCpuKernel {
             return null;
         }
         return cut(tiles, parts, cost);
+    }
+
+    /**
+     * Tiles per range when they go out in equal ranges: 1 (the best balance) except for decode
+     * (at most 4 query rows, keys not paged, not packed), whose tiles are a head's few rows each:
+     * there a range holds about a quarter of a thread's share, so a call makes 4 downcalls per
+     * thread instead of one per head (each costs its own checks and scratch: at a 16-key cache,
+     * 32 heads took 13-16 us in single tiles and 6-8 us in one range, native alone), and a worker
+     * that starts late still finds ranges left.
+     */
+    static long grain(Problem p, long tiles) {
+        long quarterShare = tiles / (4L * p.scheduler().threads());
+        return isDecode(p) && quarterShare > 1 ? quarterShare : 1;
+    }
+
+    /** At most 4 query rows a sequence, keys neither paged nor packed. */
+    static boolean isDecode(Problem p) {
+        Problem.Layout l = p.layout();
+        return p.seqQ() <= 4 && (l == null || (l.blockTable() == null && l.cuSeqlensQ() == null));
+    }
+
+    /**
+     * A decode call reading at most this much K and V runs as one range on the calling thread:
+     * waking a worker cost 18 us in the caller and 45 us before it started (2-vCPU VM), more than
+     * such a call takes alone (about 20 us at 25 GB/s).
+     */
+    static final long ONE_THREAD_KV_BYTES = 512 * 1024;
+
+    /** K and V bytes a call reads at most: every kv head's seqK keys, in q's element size. */
+    static long kvBytes(Problem p) {
+        double bytes = 2.0 * p.batch() * p.kvHeads() * p.seqK() * p.headDim() * p.dtype().byteSize();
+        return bytes >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) bytes;
     }
 
     /** A tile's fixed cost (set-up, finishing its rows), in keys read. */
