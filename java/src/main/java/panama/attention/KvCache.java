@@ -492,7 +492,7 @@ public final class KvCache implements AutoCloseable {
             }
             Tensor k = keys.narrow(2, 0, seqK);
             Tensor v = values.narrow(2, 0, seqK);
-            return Attention.sdpa(q, k, v, out, options.toBuilder().keyLengths(lengths).build());
+            return Attention.sdpa(q, k, v, out, withLengths);
         } finally {
             owned.exit();
         }
