@@ -125,6 +125,7 @@ run_jextract panattn_h "$ROOT/native/include/panattn.h" \
     --include-constant PANATTN_ISA_AVX2 \
     --include-constant PANATTN_ISA_AVX512 \
     --include-constant PANATTN_ISA_AVX512_BF16 \
+    --include-constant PANATTN_ISA_AMX_BF16 \
     --include-constant PANATTN_WEIGHTS_FP32 \
     --include-constant PANATTN_WEIGHTS_BF16 \
     --include-constant PANATTN_TILE_Q \

@@ -18,7 +18,7 @@
 #       --report-only: skip the build and the test runs, report what the last runs recorded
 #
 # Each pass caps the ISA the selector may use through PANATTN_TEST_ISA_MAX (a test hook, see
-# src/panattn_test_hooks.h): scalar, then avx2, then avx512, then every path the CPU has. Capped below the
+# src/panattn_test_hooks.h): scalar, then avx2, then avx512, then avx512bf16, then every path the CPU has. Capped below the
 # CPU, AUTO resolves to the cap and a forced higher path must fail as on an older CPU, so the
 # selector's fallbacks run here too.
 #
@@ -59,7 +59,7 @@ if [[ $report_only == 0 ]]; then
   cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
   find "$build" -name '*.gcda' -delete
   # An empty cap counts as unset (the hook ignores it): the last pass runs every path the CPU has.
-  for cap in scalar avx2 avx512 ""; do
+  for cap in scalar avx2 avx512 avx512bf16 ""; do
     run_tests "$cap"
   done
 fi
@@ -68,16 +68,20 @@ fi
 # counted in the total (a machine of this kind may be an AVX2-only CPU one day, AVX-512 the next).
 has() { grep -q -w "$1" /proc/cpuinfo 2>/dev/null; }
 uncounted='^$'
+if ! { has amx_bf16 && has amx_tile; }; then
+  uncounted='amxbf16'
+  echo "=== this CPU lacks AMX-BF16: the AMX kernel object is reported but not counted"
+fi
 if ! has avx512_bf16; then
-  uncounted='avx512bf16'
+  uncounted='amxbf16|avx512bf16'
   echo "=== this CPU lacks AVX512_BF16: the vdpbf16ps kernel object is reported but not counted"
 fi
 if ! { has avx512f && has avx512bw && has avx512vl && has avx2 && has fma && has f16c; }; then
-  uncounted='avx512'
+  uncounted='amxbf16|avx512'
   echo "=== this CPU lacks AVX-512 (f, bw, vl): the AVX-512 kernel object is reported but not counted"
 fi
 if ! { has avx2 && has fma && has f16c; }; then
-  uncounted='avx512|avx2'
+  uncounted='amxbf16|avx512|avx2'
   echo "=== this CPU lacks AVX2+FMA+F16C: the AVX2 and AVX-512 kernel objects are reported but not counted"
 fi
 

@@ -53,7 +53,9 @@ PANATTN_API int32_t panattn_abi_version(void) {
 #define PANATTN_COMPILER "unknown compiler"
 #endif
 
-#if defined(PANATTN_HAVE_X86_SIMD) && defined(PANATTN_HAVE_AVX512_BF16)
+#if defined(PANATTN_HAVE_X86_SIMD) && defined(PANATTN_HAVE_AMX_BF16)
+#define PANATTN_KERNEL_LIST "portable avx2 avx512 avx512bf16 amxbf16"
+#elif defined(PANATTN_HAVE_X86_SIMD) && defined(PANATTN_HAVE_AVX512_BF16)
 #define PANATTN_KERNEL_LIST "portable avx2 avx512 avx512bf16"
 #elif defined(PANATTN_HAVE_X86_SIMD)
 #define PANATTN_KERNEL_LIST "portable avx2 avx512"

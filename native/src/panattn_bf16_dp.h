@@ -37,27 +37,50 @@
 #ifndef PANATTN_BF16_DP_H
 #define PANATTN_BF16_DP_H
 
+#if defined(SIMD_AMX_BF16)
+/* AMX tiles take 16 pairs at a time: qp's pairs along head_dim are padded with zero pairs to a
+ * multiple of 16, and vp keeps 16 zero rows of pairs past a block's last (a tile of pairs may
+ * start at any pair of the block). panattn_bf16_amx.h adds its own buffers after pp. */
+enum { DP_PAIR_PAD = 16 };
+static int64_t amx_scratch_floats(int64_t d, int64_t kb);
+#else
+enum { DP_PAIR_PAD = 1 };
+#define amx_scratch_floats(d, kb) 0
+#endif
+
+/* Pairs per strip along head_dim in qp, and rows of key pairs in vp. */
+static int64_t dp_d2(int64_t d) {
+    return round_up((d + 1) / 2, DP_PAIR_PAD);
+}
+
+static int64_t dp_vp_rows(int64_t kb) {
+    return kb / 2 + 1 + (DP_PAIR_PAD > 1 ? DP_PAIR_PAD : 0);
+}
+
 /* Floats of scratch the three pair buffers take (0 unless the call is bf16). */
 static int64_t dp_scratch_floats(int64_t d, int64_t kb, int32_t dtype) {
     if (dtype != PANATTN_DTYPE_BF16) {
         return 0;
     }
-    const int64_t d2 = (d + 1) / 2, ldo = round_up(d, VL), pairs = kb / 2 + 1;
-    return round_up(TQ * d2, 16) + round_up(pairs * ldo, 16) + round_up(pairs * 2 * QS, 16);
+    const int64_t ldo = round_up(d, VL), pairs = kb / 2 + 1;
+    return round_up(TQ * dp_d2(d), 16) + round_up(dp_vp_rows(kb) * ldo, 16) + round_up(pairs * 2 * QS, 16) +
+           amx_scratch_floats(d, kb);
 }
 
 typedef struct dp_bufs {
     uint32_t *qp, *vp, *pp;
+    uint32_t *amx; /* panattn_bf16_amx.h's buffers (SIMD_AMX_BF16 only) */
     int64_t d2;
 } dp_bufs;
 
 /* The pair buffers inside w->dp (64-byte aligned: every part is a whole number of lines). */
 static inline dp_bufs dp_bufs_of(const scratch *w) {
     dp_bufs b;
-    b.d2 = (w->d + 1) / 2;
+    b.d2 = dp_d2(w->d);
     b.qp = (uint32_t *)w->dp;
     b.vp = b.qp + round_up(TQ * b.d2, 16);
-    b.pp = b.vp + round_up((w->kb / 2 + 1) * w->ldo, 16);
+    b.pp = b.vp + round_up(dp_vp_rows(w->kb) * w->ldo, 16);
+    b.amx = b.pp + round_up((w->kb / 2 + 1) * 2 * QS, 16);
     return b;
 }
 
@@ -85,6 +108,9 @@ static void dp_prep_q(const panattn_params *p, const scratch *w, int64_t q_off, 
         }
         if (d & 1) {
             dst[full * QS] = src[d - 1]; /* the odd element, its partner 0 */
+        }
+        for (int64_t j = (d + 1) / 2; j < b.d2; j++) {
+            dst[j * QS] = 0; /* DP_PAIR_PAD's zero pairs */
         }
     }
 }
@@ -125,9 +151,13 @@ static int dp_pack_v(const panattn_params *p, const scratch *w, int64_t v_base, 
             }
         }
     }
+    if (DP_PAIR_PAD > 1) { /* zero pairs past the block's last, for tiles of pairs that run past it */
+        memset(b.vp + (n + 1) / 2 * ldo, 0, (size_t)(DP_PAIR_PAD * ldo) * sizeof(uint32_t));
+    }
     return bad == 0;
 }
 
+#if !defined(SIMD_AMX_BF16) /* the AMX kernel has its own Q·Kᵀ and P·V (panattn_bf16_amx.h) */
 /* Sᵀ[c .. c+MK) = K[c .. c+MK) · Qᵀ · scale for one strip (qp: the strip's pairs); key rows past
  * nc repeat row nc - 1, as in qk_tile. */
 static inline __attribute__((always_inline)) void dp_qk_tile(float *restrict st, const uint32_t *restrict qp,
@@ -201,11 +231,14 @@ static void dp_qk_strip(const panattn_params *p, const scratch *w, int64_t strip
     }
 }
 
+#endif
+
 /* p - bf16(p) for 16 weights, given their bf16 (low 16 bits of each lane of h, zero-extended). */
 static inline vf dp_residual(vf p, __m256i h) {
     return v_sub(p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16)));
 }
 
+#if !defined(SIMD_AMX_BF16)
 /* Sᵀ's P (columns [0, nc) = block keys cs + c) into pp as pairs of block keys, from pair cs / 2:
  * keys outside the columns get 0. Then pp[2j * QS + r] is row r's hi pair of keys
  * 2(cs/2 + j) + {0,1} and pp[(2j + 1) * QS + r] its lo pair; with `once` (the call allows
@@ -316,6 +349,8 @@ static void dp_pv_strip(const scratch *w, int64_t r0, int64_t rows, int64_t cs, 
         }
     }
 }
+
+#endif
 
 /* P·V for a block whose V holds inf or NaN: key by key, skipping P = 0 (see pv_guarded), in
  * fp32 from the packed V. Rare, so simple. */

@@ -44,6 +44,7 @@ int32_t panattn_kernel_avx2(const panattn_params *p, const panattn_run *run, int
 int32_t panattn_kernel_avx512(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end);
 int32_t panattn_kernel_avx512bf16(const panattn_params *p, const panattn_run *run, int64_t tile_begin,
                                   int64_t tile_end);
+int32_t panattn_kernel_amxbf16(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end);
 
 /* The full validation panattn_plan runs (panattn_validate.c): PANATTN_OK and the tile count. */
 int32_t panattn_validate_params(const panattn_params *p, int64_t *tile_count);

@@ -97,6 +97,9 @@ static int64_t kb_for(int64_t d) {
 
 #if defined(SIMD_DP_BF16)
 #include "panattn_bf16_dp.h" /* bf16 Q·Kᵀ and P·V of the strip path with vdpbf16ps */
+#if defined(SIMD_AMX_BF16)
+#include "panattn_bf16_amx.h" /* ... or with AMX tiles */
+#endif
 #define DP_SCRATCH_FLOATS(d, kb, dtype) dp_scratch_floats(d, kb, dtype)
 #else
 #define DP_SCRATCH_FLOATS(d, kb, dtype) 0
@@ -648,6 +651,9 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
         if (dp) {
             (void)panattn_key_run(p, ks->b, ks->kvh, 0, 1, &dp_k_base, &dp_v_base); /* keys one stride apart */
             v_finite = dp_pack_v(p, w, dp_v_base, k0, n);
+#if defined(SIMD_AMX_BF16)
+            amx_pack_k(p, w, dp_k_base, k0, n);
+#endif
         } else
 #endif
             block_rows(p, w, ks, k0, n, &kp, &kstride, &vp, &vstride);
@@ -697,7 +703,11 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
             vf cmax[2] = {v_set1(-INFINITY), v_set1(-INFINITY)};
 #if defined(SIMD_DP_BF16)
             if (dp) {
+#if defined(SIMD_AMX_BF16)
+                amx_qk_strip(p, w, s, dp_k_base, k0, cs, nc, cmax);
+#else
                 dp_qk_strip(p, w, s, dp_k_base, kb0, nc, cmax);
+#endif
             } else
 #endif
                 for (int64_t c = 0; c < nc; c += MK) {
@@ -749,8 +759,12 @@ static void strip_tile(const panattn_params *p, const scratch *w, const panattn_
                     dp_pv_guarded(w, r0, srows, cs, nc);
                 } else {
                     const int once = p->weights == PANATTN_WEIGHTS_BF16;
+#if defined(SIMD_AMX_BF16)
+                    amx_pv_strip(w, r0, cs, nc, once);
+#else
                     dp_pack_p(w, cs, nc, once);
                     dp_pv_strip(w, r0, srows, cs, nc, band->has_hi ? i0 + band->hi_off + 1 - kb0 : nc, once);
+#endif
                 }
                 continue;
             }
@@ -1448,6 +1462,12 @@ int32_t KERNEL_FN(const panattn_params *p, const panattn_run *run, int64_t tile_
     }
     panattn_tile tl[GROUP_MAX];
     keys kss[GROUP_MAX];
+#if defined(SIMD_AMX_BF16)
+    const int tiles_on = p->dtype == PANATTN_DTYPE_BF16; /* only bf16 strips use the tiles */
+    if (tiles_on) {
+        amx_tiles_on();
+    }
+#endif
     for (int64_t t = tile_begin; t < tile_end;) {
         int64_t count = 0;
         while (w.group_rows > 0 && count < GROUP_MAX && t + count < tile_end) {
@@ -1467,6 +1487,11 @@ int32_t KERNEL_FN(const panattn_params *p, const panattn_run *run, int64_t tile_
             t++;
         }
     }
+#if defined(SIMD_AMX_BF16)
+    if (tiles_on) {
+        amx_tiles_off();
+    }
+#endif
     panattn_free(w.block);
     return PANATTN_OK;
 }

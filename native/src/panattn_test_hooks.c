@@ -25,10 +25,11 @@ int panattn_test_alloc_fails(void) {
 
 int panattn_test_isa_hidden(int32_t isa) {
     const char *cap = getenv("PANATTN_TEST_ISA_MAX");
-    int32_t max = cap == NULL                  ? PANATTN_ISA_AVX512_BF16
-                  : strcmp(cap, "scalar") == 0 ? PANATTN_ISA_SCALAR
-                  : strcmp(cap, "avx2") == 0   ? PANATTN_ISA_AVX2
-                  : strcmp(cap, "avx512") == 0 ? PANATTN_ISA_AVX512
-                                               : PANATTN_ISA_AVX512_BF16;
+    int32_t max = cap == NULL                      ? PANATTN_ISA_AMX_BF16
+                  : strcmp(cap, "scalar") == 0     ? PANATTN_ISA_SCALAR
+                  : strcmp(cap, "avx2") == 0       ? PANATTN_ISA_AVX2
+                  : strcmp(cap, "avx512") == 0     ? PANATTN_ISA_AVX512
+                  : strcmp(cap, "avx512bf16") == 0 ? PANATTN_ISA_AVX512_BF16
+                                                   : PANATTN_ISA_AMX_BF16;
     return isa > max;
 }

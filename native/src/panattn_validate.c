@@ -12,10 +12,10 @@
 
 #include "panattn_internal.h"
 
-/* Only called with an isa already checked to lie in [AUTO, AVX512_BF16] (p->isa after its range
+/* Only called with an isa already checked to lie in [AUTO, AMX_BF16] (p->isa after its range
  * check, or panattn_isa_best()), so a table needs no fallback for other values. */
 static const char *isa_name(int32_t isa) {
-    static const char *const names[] = {"AUTO", "SCALAR", "AVX2", "AVX512", "AVX512_BF16"};
+    static const char *const names[] = {"AUTO", "SCALAR", "AVX2", "AVX512", "AVX512_BF16", "AMX_BF16"};
     return names[isa];
 }
 
@@ -352,9 +352,10 @@ int32_t panattn_validate_params(const panattn_params *p, int64_t *tile_count) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT, "dtype (%d) must be F32 (0), F16 (1) or BF16 (2)",
                             (int)p->dtype);
     }
-    if (p->isa < PANATTN_ISA_AUTO || p->isa > PANATTN_ISA_AVX512_BF16) {
+    if (p->isa < PANATTN_ISA_AUTO || p->isa > PANATTN_ISA_AMX_BF16) {
         return panattn_fail(PANATTN_ERR_INVALID_ARGUMENT,
-                            "isa (%d) must be AUTO (0), SCALAR (1), AVX2 (2), AVX512 (3) or AVX512_BF16 (4)",
+                            "isa (%d) must be AUTO (0), SCALAR (1), AVX2 (2), AVX512 (3), AVX512_BF16 (4) or "
+                            "AMX_BF16 (5)",
                             (int)p->isa);
     }
     if (p->weights != PANATTN_WEIGHTS_FP32 && p->weights != PANATTN_WEIGHTS_BF16) {

@@ -318,7 +318,8 @@ static inline void ac_apply_extras(attn_case *c, const ac_extras *e) {
 }
 
 static inline const char *ac_isa_name(int32_t isa) {
-    return isa == PANATTN_ISA_AVX512_BF16 ? "AVX512_BF16"
+    return isa == PANATTN_ISA_AMX_BF16      ? "AMX_BF16"
+           : isa == PANATTN_ISA_AVX512_BF16 ? "AVX512_BF16"
            : isa == PANATTN_ISA_AVX512    ? "AVX512"
            : isa == PANATTN_ISA_AVX2      ? "AVX2"
            : isa == PANATTN_ISA_AUTO      ? "AUTO"

@@ -129,9 +129,9 @@ int main(void) {
     SPOIL("causal = -1", causal, -1, PANATTN_ERR_INVALID_ARGUMENT, "causal (-1)");
     SPOIL("dtype = 3", dtype, 3, PANATTN_ERR_INVALID_ARGUMENT, "dtype (3)");
     SPOIL("dtype = -1", dtype, -1, PANATTN_ERR_INVALID_ARGUMENT, "dtype (-1)");
-    SPOIL("isa = 5", isa, 5, PANATTN_ERR_INVALID_ARGUMENT, "isa (5)");
+    SPOIL("isa = 6", isa, 6, PANATTN_ERR_INVALID_ARGUMENT, "isa (6)");
     SPOIL("isa = -1", isa, -1, PANATTN_ERR_INVALID_ARGUMENT, "isa (-1)");
-    for (int32_t isa = PANATTN_ISA_AUTO; isa <= PANATTN_ISA_AVX512; isa++) {
+    for (int32_t isa = PANATTN_ISA_AUTO; isa <= PANATTN_ISA_AMX_BF16; isa++) {
         snprintf(name, sizeof name, "isa = %d (supported here: %d)", (int)isa, (int)panattn_isa_supported(isa));
         SPOIL(name, isa, isa, panattn_isa_supported(isa) ? PANATTN_OK : PANATTN_ERR_UNSUPPORTED, "isa");
     }
@@ -266,7 +266,7 @@ int main(void) {
     report(version != NULL && strstr(version, "0.1.0") != NULL, "version_string mentions 0.1.0", version);
     report(panattn_abi_version() == PANATTN_ABI_VERSION, "abi_version matches the header", "");
     report(panattn_isa_supported(PANATTN_ISA_AUTO) && panattn_isa_supported(PANATTN_ISA_SCALAR) &&
-               !panattn_isa_supported(-1) && !panattn_isa_supported(5),
+               !panattn_isa_supported(-1) && !panattn_isa_supported(6),
            "isa_supported: AUTO and SCALAR yes, out of range no", "");
     const struct {
         int32_t status;

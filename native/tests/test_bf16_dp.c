@@ -1,15 +1,16 @@
 /*
- * test_bf16_dp.c — the AVX512_BF16 path (vdpbf16ps Q·Kᵀ and P·V on bf16 inputs) against the
- * float64 oracle of attention_case.h: awkward sizes (1, 7, odd lengths), head dims 1, 3, 40, 59,
- * 80, 96, 128 (odd ones exercise the zero-extended last pair), GQA, both causal alignments, key
- * lengths (0 included), masks with rows that see no key, LSE, padded odd strides (unaligned
- * pairs), split-KV, sliding window / softcap / ALiBi, and inf/NaN in V or K of excluded keys.
+ * test_bf16_dp.c — the bf16 product paths, AMX_BF16 (tiles) and AVX512_BF16 (vdpbf16ps), against
+ * the float64 oracle of attention_case.h: awkward sizes (1, 7, odd lengths), head dims 1, 3, 40,
+ * 59, 72, 80, 96, 128, 256 (odd ones exercise the zero-extended last pair; those not a multiple of
+ * 32 the tiles' padded K), GQA, both causal alignments, key lengths (0 included), masks with rows
+ * that see no key, LSE, padded odd strides (unaligned pairs), split-KV, sliding window / softcap /
+ * ALiBi, and inf/NaN in V or K of excluded keys.
  *
- * Then the dispatch: AUTO picks AVX512_BF16 for bf16 only (bit-identical to forcing it, and for
- * F32 bit-identical to AVX512); the path really runs (its bf16-rounded P gives other bits than
- * AVX512's fp32 P·V); and with the selector capped at avx512 (test-hook builds), AUTO falls back
- * to the AVX-512 kernel and forcing AVX512_BF16 is refused with its message.
- * On a CPU or build without AVX512_BF16 the path cases are skipped and say so.
+ * Then the dispatch: AUTO picks the best of them for bf16 only (bit-identical to forcing it, and
+ * for F32 bit-identical to AVX512); each path really runs (its bf16-rounded P gives other bits
+ * than AVX512's fp32 P·V); and with the selector capped (test-hook builds) at avx512bf16 AUTO
+ * falls back to AVX512_BF16, at avx512 to the AVX-512 kernel, and forcing the path above the cap
+ * is refused with its message. On a CPU or build without a path its cases are skipped and say so.
  */
 #define _POSIX_C_SOURCE 200112L /* setenv, unsetenv */
 
@@ -68,6 +69,9 @@ static void sweep(int32_t isa) {
         {1, 8, 8, 130, 131, 128, PANATTN_CAUSAL_TOP_LEFT, PANATTN_DTYPE_BF16, isa, 0, 0, 0, 0, MASK_NONE, 0, NULL, 3.0},
         {1, 2, 2, 7, 513, 64, PANATTN_CAUSAL_BOTTOM_RIGHT, PANATTN_DTYPE_BF16, isa, 0, 0, 0, 0, MASK_NONE, 1, NULL, 1.0},
         {1, 1, 1, 97, 97, 3, PANATTN_CAUSAL_NONE, PANATTN_DTYPE_BF16, isa, 1, 1, 1, 1, MASK_RANDOM, 1, NULL, 1.0},
+        {1, 2, 1, 150, 700, 256, PANATTN_CAUSAL_BOTTOM_RIGHT, PANATTN_DTYPE_BF16, isa, 0, 0, 0, 0, MASK_NONE, 1, NULL,
+         1.0},
+        {1, 2, 2, 260, 400, 72, PANATTN_CAUSAL_TOP_LEFT, PANATTN_DTYPE_BF16, isa, 0, 2, 0, 0, MASK_NONE, 1, NULL, 1.0},
     };
     const ac_extras opts[] = {
         {1, 7, -1, 0, 0}, {1, 33, 2, 0, 0}, {1, 130, 129, 0, 0}, {0, 0, 0, 1.25f, 0}, {0, 0, 0, 0, 1}, {1, 17, 3, 2.0f, 1},
@@ -130,11 +134,12 @@ static void non_finite(int32_t isa) {
     }
 }
 
-/* The path runs: forcing AVX512_BF16 on bf16 gives bits other than AVX512's (P rounded to bf16),
- * both within the oracle's tolerance; and AUTO is bit-identical to AVX512_BF16 for bf16 and to
- * AVX512 for f32. */
-static void dispatch(void) {
-    const attn_shape base = {1, 4, 2, 200, 300, 64, PANATTN_CAUSAL_NONE, PANATTN_DTYPE_BF16, PANATTN_ISA_AVX512_BF16,
+/* The path `isa` (AVX512_BF16 or AMX_BF16) runs: forcing it on bf16 gives bits other than AVX512's
+ * (P rounded to bf16), both within the oracle's tolerance; AUTO is bit-identical to it for bf16 when
+ * it is the best bf16 path (`is_auto`), and to AVX512 for f32, which `isa` forced on f32 runs. */
+static void dispatch(int32_t isa, int is_auto) {
+    char label[120];
+    const attn_shape base = {1, 4, 2, 200, 300, 64, PANATTN_CAUSAL_NONE, PANATTN_DTYPE_BF16, isa,
                              0, 0, 0, 0, MASK_NONE, 1, NULL, 1.0};
     attn_case dp, wide, aut;
     attn_shape s = base;
@@ -149,9 +154,10 @@ static void dispatch(void) {
     char d1[300] = "", d2[300] = "";
     const size_t bytes = (size_t)dp.out_elems * 2;
     int ok = st == PANATTN_OK && ac_check(&dp, d1, sizeof d1) && ac_check(&wide, d2, sizeof d2);
-    report(ok && memcmp(dp.out, wide.out, bytes) != 0, "AVX512_BF16 on bf16 computes other bits than AVX512",
-           st != PANATTN_OK ? panattn_last_error() : d1);
-    report(st == PANATTN_OK && memcmp(dp.out, aut.out, bytes) == 0, "AUTO on bf16 is AVX512_BF16", "");
+    snprintf(label, sizeof label, "%s on bf16 computes other bits than AVX512", ac_isa_name(isa));
+    report(ok && memcmp(dp.out, wide.out, bytes) != 0, label, st != PANATTN_OK ? panattn_last_error() : d1);
+    snprintf(label, sizeof label, "AUTO on bf16 is %s%s", is_auto ? "" : "not ", ac_isa_name(isa));
+    report(st == PANATTN_OK && (memcmp(dp.out, aut.out, bytes) == 0) == is_auto, label, "");
     ac_destroy(&dp), ac_destroy(&wide), ac_destroy(&aut);
 
     s = base;
@@ -160,50 +166,59 @@ static void dispatch(void) {
     ac_build(&wide, &s, 8);
     s.isa = PANATTN_ISA_AUTO;
     ac_build(&aut, &s, 8);
-    s.isa = PANATTN_ISA_AVX512_BF16;
+    s.isa = isa;
     ac_build(&dp, &s, 8);
     st = ac_forward(&wide);
     st = st != PANATTN_OK ? st : ac_forward(&aut);
     st = st != PANATTN_OK ? st : ac_forward(&dp);
     const size_t fbytes = (size_t)wide.out_elems * 4;
+    snprintf(label, sizeof label, "AUTO on f32 is AVX512; %s forced on f32 runs the AVX512 algorithm",
+             ac_isa_name(isa));
     report(st == PANATTN_OK && memcmp(wide.out, aut.out, fbytes) == 0 && memcmp(wide.out, dp.out, fbytes) == 0 &&
                ac_check(&aut, d1, sizeof d1),
-           "AUTO on f32 is AVX512; AVX512_BF16 forced on f32 runs the AVX512 algorithm", d1);
+           label, d1);
     report(panattn_isa_best() == PANATTN_ISA_AVX512, "isa_best (the f32 path) stays AVX512", "");
     ac_destroy(&dp), ac_destroy(&wide), ac_destroy(&aut);
 }
 
 #if defined(PANATTN_TEST_HOOKS)
-/* The cap the tests use for a CPU without AVX512_BF16: AUTO on bf16 becomes AVX512, forcing the
- * path is refused by name. */
-static void capped(void) {
+/* The caps the tests use for a CPU without AVX512_BF16 (cap "avx512": AUTO on bf16 becomes AVX512)
+ * or without AMX (cap "avx512bf16": it becomes AVX512_BF16); forcing the path above the cap is
+ * refused by name. */
+static void capped(const char *cap_env, int32_t cap, int32_t refused) {
+    char label[160];
     const char *outer = getenv("PANATTN_TEST_ISA_MAX");
     char saved[32] = "";
     if (outer != NULL) {
         snprintf(saved, sizeof saved, "%s", outer);
     }
-    setenv("PANATTN_TEST_ISA_MAX", "avx512", 1);
-    report(!panattn_isa_supported(PANATTN_ISA_AVX512_BF16) && panattn_isa_supported(PANATTN_ISA_AVX512),
-           "cap avx512: AVX512_BF16 unsupported, AVX512 supported", "");
+    setenv("PANATTN_TEST_ISA_MAX", cap_env, 1);
+    snprintf(label, sizeof label, "cap %s: %s unsupported, %s supported", cap_env, ac_isa_name(refused),
+             ac_isa_name(cap));
+    report(!panattn_isa_supported(refused) && panattn_isa_supported(cap), label, "");
     const attn_shape base = {1, 2, 1, 150, 150, 80, PANATTN_CAUSAL_BOTTOM_RIGHT, PANATTN_DTYPE_BF16, PANATTN_ISA_AUTO,
                              0, 0, 0, 0, MASK_RANDOM, 1, NULL, 1.0};
     attn_case a, b, f;
     attn_shape s = base;
     ac_build(&a, &s, 21);
-    s.isa = PANATTN_ISA_AVX512;
+    s.isa = cap;
     ac_build(&b, &s, 21);
-    s.isa = PANATTN_ISA_AVX512_BF16;
+    s.isa = refused;
     ac_build(&f, &s, 21);
     int32_t st = ac_forward(&a);
     st = st != PANATTN_OK ? st : ac_forward(&b);
     char detail[300] = "";
+    snprintf(label, sizeof label, "cap %s: AUTO on bf16 gives the bits of %s, and they match the oracle", cap_env,
+             ac_isa_name(cap));
     report(st == PANATTN_OK && memcmp(a.out, b.out, (size_t)a.out_elems * 2) == 0 && ac_check(&a, detail, sizeof detail),
-           "cap avx512: AUTO on bf16 gives the bits of AVX512, and they match the oracle", detail);
+           label, detail);
     st = ac_forward(&f);
-    const char *want = "isa AVX512_BF16 (4) is not supported by this CPU or build (best: AVX512)";
+    char want[200];
+    snprintf(want, sizeof want, "isa %s (%d) is not supported by this CPU or build (best: AVX512)", ac_isa_name(refused),
+             (int)refused);
     snprintf(detail, sizeof detail, "status %d, \"%s\"", (int)st, panattn_last_error());
-    report(st == PANATTN_ERR_UNSUPPORTED && strcmp(panattn_last_error(), want) == 0,
-           "cap avx512: forcing AVX512_BF16 is refused", detail);
+    snprintf(label, sizeof label, "cap %s: forcing %s is refused", cap_env, ac_isa_name(refused));
+    report(st == PANATTN_ERR_UNSUPPORTED && strcmp(panattn_last_error(), want) == 0, label, detail);
     ac_destroy(&a), ac_destroy(&b), ac_destroy(&f);
     if (outer != NULL) {
         setenv("PANATTN_TEST_ISA_MAX", saved, 1);
@@ -214,14 +229,25 @@ static void capped(void) {
 #endif
 
 int main(void) {
+    const int amx = panattn_isa_supported(PANATTN_ISA_AMX_BF16);
+    if (amx) {
+        sweep(PANATTN_ISA_AMX_BF16);
+        non_finite(PANATTN_ISA_AMX_BF16);
+        dispatch(PANATTN_ISA_AMX_BF16, 1);
+#if defined(PANATTN_TEST_HOOKS)
+        capped("avx512bf16", PANATTN_ISA_AVX512_BF16, PANATTN_ISA_AMX_BF16);
+#endif
+    } else {
+        printf("skip AMX_BF16: not supported by this CPU or build\n");
+    }
     if (panattn_isa_supported(PANATTN_ISA_AVX512_BF16)) {
         sweep(PANATTN_ISA_AVX512_BF16);
         non_finite(PANATTN_ISA_AVX512_BF16);
-        dispatch();
+        dispatch(PANATTN_ISA_AVX512_BF16, !amx);
 #if defined(PANATTN_TEST_HOOKS)
-        capped();
+        capped("avx512", PANATTN_ISA_AVX512, PANATTN_ISA_AVX512_BF16);
 #else
-        printf("skip the avx512 cap: built without PANATTN_TEST_HOOKS\n");
+        printf("skip the ISA caps: built without PANATTN_TEST_HOOKS\n");
 #endif
     } else {
         printf("skip AVX512_BF16: not supported by this CPU or build (best: %d)\n", (int)panattn_isa_best());

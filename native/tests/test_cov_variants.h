@@ -173,7 +173,8 @@ static inline void cv_run(const char *what, attn_shape s, const variant *v, uint
 /* Every path the tables run where the CPU (or the coverage build's ISA cap) allows: the SIMD
  * kernels they are written for, and the portable kernel on the same shapes, so a table always
  * has verdicts even where only SCALAR runs. */
-static const int32_t cv_isas[] = {PANATTN_ISA_SCALAR, PANATTN_ISA_AVX2, PANATTN_ISA_AVX512, PANATTN_ISA_AVX512_BF16};
+static const int32_t cv_isas[] = {PANATTN_ISA_SCALAR, PANATTN_ISA_AVX2, PANATTN_ISA_AVX512, PANATTN_ISA_AVX512_BF16,
+                                  PANATTN_ISA_AMX_BF16};
 
 /* Runs table(isa) on every ISA of cv_isas this CPU and build run, saying which it skips. */
 static inline void cv_each_isa(void (*table)(int32_t isa)) {

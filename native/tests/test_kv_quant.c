@@ -218,7 +218,8 @@ static void validation(void) {
 }
 
 int main(void) {
-    static const int32_t isas[] = {PANATTN_ISA_SCALAR, PANATTN_ISA_AVX2, PANATTN_ISA_AVX512, PANATTN_ISA_AVX512_BF16};
+    static const int32_t isas[] = {PANATTN_ISA_SCALAR, PANATTN_ISA_AVX2, PANATTN_ISA_AVX512, PANATTN_ISA_AVX512_BF16,
+                                   PANATTN_ISA_AMX_BF16};
     for (size_t k = 0; k < sizeof isas / sizeof isas[0]; k++) {
         if (!panattn_isa_supported(isas[k])) {
             printf("skip ISA %s: not supported by this CPU or build\n", ac_isa_name(isas[k]));

@@ -2,8 +2,8 @@ package panama.attention;
 
 /**
  * Instruction-set path of the native CPU kernel. {@link #AUTO} picks the best one CPUID allows for the
- * call's dtype: {@link #AVX512_BF16} for {@link DType#BF16} where the CPU has it, else {@link #AVX512}
- * and below.
+ * call's dtype: for {@link DType#BF16} {@link #AMX_BF16}, else {@link #AVX512_BF16}, where the CPU has
+ * it; else {@link #AVX512} and below.
  */
 public enum CpuIsa {
     AUTO(0),
@@ -16,7 +16,15 @@ public enum CpuIsa {
      * {@link WeightPrecision#BF16} lets them be rounded once. Only bf16 inputs use the instruction;
      * forced on F32 or F16 it runs the {@link #AVX512} algorithm.
      */
-    AVX512_BF16(4);
+    AVX512_BF16(4),
+    /**
+     * AMX tiles ({@code TDPBF16PS}, Sapphire Rapids and later Xeons) for bf16 Q·Kᵀ and P·V, with the
+     * same rounding contract as {@link #AVX512_BF16} (fp32 accumulation, P as two bf16 terms unless
+     * {@link WeightPrecision#BF16}); the softmax stays in AVX-512. Supported where the CPU has AMX-BF16
+     * and Linux grants the process the tile state (the library asks once). Only bf16 inputs use the
+     * tiles; forced on F32 or F16 it runs the {@link #AVX512} algorithm.
+     */
+    AMX_BF16(5);
 
     private final int nativeCode;
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * {@link WeightPrecision#BF16}: bf16 calls may round the softmax weights to bf16 once. Every
  * element must stay within the exact path's bound (SdpaFuzzCase's) plus {@code 2^-8 · Σ_j p_j·|v_j|},
- * that sum being the oracle run on |V|; where NATIVE_CPU has the AVX512_BF16 path the permission
+ * that sum being the oracle run on |V|; where NATIVE_CPU has a bf16 product path (AMX_BF16 or AVX512_BF16) the permission
  * must really change bits, and everywhere else (other dtypes, the Java backends) it must change
  * nothing.
  */
@@ -67,7 +67,7 @@ class WeightPrecisionTest {
                             + beyondExact);
                 }
             } else {
-                assertTrue(Robust.sameBits(got, plain), "without AVX512_BF16 the permission changes nothing");
+                assertTrue(Robust.sameBits(got, plain), "without a bf16 product path the permission changes nothing");
             }
         }
     }
@@ -103,7 +103,7 @@ class WeightPrecisionTest {
         assertThrows(NullPointerException.class, () -> AttentionOptions.builder().weights(null));
     }
 
-    /** Whether NATIVE_CPU runs bf16 through vdpbf16ps here: forcing that path is refused otherwise. */
+    /** Whether NATIVE_CPU runs bf16 through a product path here (AUTO takes AMX_BF16 before AVX512_BF16, and AMX needs AVX512_BF16): forcing AVX512_BF16 is refused otherwise. */
     private static boolean dotProductPath(Arena arena) {
         Tensor t = Tensor.allocate(arena, DType.BF16, 1, 1, 2, 2);
         try {

@@ -1177,6 +1177,15 @@ public class panattn_h {
     public static int PANATTN_ISA_AVX512_BF16() {
         return PANATTN_ISA_AVX512_BF16;
     }
+    private static final int PANATTN_ISA_AMX_BF16 = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define PANATTN_ISA_AMX_BF16 5
+     * }
+     */
+    public static int PANATTN_ISA_AMX_BF16() {
+        return PANATTN_ISA_AMX_BF16;
+    }
     private static final int PANATTN_WEIGHTS_FP32 = (int)0L;
     /**
      * {@snippet lang=c :

@@ -48,7 +48,7 @@ final class Bench {
     static final String USAGE = """
             bench [--backends A,B,...] [--batch N] [--heads N] [--kv-heads N] [--seq N[,N...]]
                   [--kv-seq N] [--head-dim N] [--causal none|top-left|bottom-right]
-                  [--dtype f32|f16|bf16] [--threads N] [--isa auto|scalar|avx2|avx512|avx512_bf16]
+                  [--dtype f32|f16|bf16] [--threads N] [--isa auto|scalar|avx2|avx512|avx512_bf16|amx_bf16]
                   [--json F] [--no-sgemm] [--full] [--out-dir D] [--window L,R] [--softcap C] [--weights fp32|bf16]
                   [--page-size P | --varlen L1,L2,... | --varlen-random MIN,MAX,COUNT]
                   [--kv-dtype f32|f16|bf16|i8[,...]]

@@ -42,7 +42,7 @@ final class Doctor {
     }
 
     static final String USAGE = """
-            doctor [--isa auto|scalar|avx2|avx512]
+            doctor [--isa auto|scalar|avx2|avx512|avx512_bf16|amx_bf16]
                 JDK, OS, CPU features, scheduler threads, every backend (on/off and why),
                 the native CPU paths, the measured FMA peak of each (1 thread and the
                 scheduler's threads), OpenBLAS (and whether OPENBLAS_CORETYPE holds it to
