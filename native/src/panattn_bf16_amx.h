@@ -97,39 +97,73 @@ static void amx_pack_k(const panattn_params *p, const scratch *w, int64_t k_base
     memset(kpad + n * d32, 0, (size_t)(16 * d32) * sizeof(uint16_t));
 }
 
+/* Where the A tile of the 16 keys from column c reads K: in place, or from kpad (amx_pack_k's
+ * padded block, or for the last keys of a strip with head_dim a multiple of 32, a copy of the rows
+ * that exist in kpad's first 16 rows, so nothing past the block is read). */
+static inline const uint16_t *amx_k_rows(const scratch *w, uint16_t *kpad, const uint16_t *kin, int64_t ks,
+                                         int64_t cs, int64_t c, int64_t nc, int64_t *astride) {
+    const int64_t d = w->d, d32 = amx_d32(d);
+    if (d != d32) {
+        *astride = d32 * 2;
+        return kpad + (cs + c) * d32;
+    }
+    if (c + 16 <= nc) {
+        *astride = ks * 2;
+        return kin + c * ks;
+    }
+    for (int64_t k = 0; k < 16; k++) {
+        if (c + k < nc) {
+            memcpy(kpad + k * d32, kin + (c + k) * ks, (size_t)d * sizeof(uint16_t));
+        } else {
+            memset(kpad + k * d32, 0, (size_t)d * sizeof(uint16_t));
+        }
+    }
+    *astride = d32 * 2;
+    return kpad;
+}
+
 /* One strip's Sᵀ over the block's keys cs + [0, nc) (block start k0 of this head's K rows at element
- * offset k_base), scaled to log2 units, with its column maxima in cmax. */
+ * offset k_base), scaled to log2 units, with its column maxima in cmax. Two groups of 16 keys at
+ * a time (tiles 0, 1 and 5, 6): a tile product's result is ready only several products later, so
+ * four independent sums keep the unit busy where two left it waiting. */
 static void amx_qk_strip(const panattn_params *p, const scratch *w, int64_t strip, int64_t k_base, int64_t k0,
                          int64_t cs, int64_t nc, vf cmax[2]) {
     const dp_bufs b = dp_bufs_of(w);
-    const int64_t d = w->d, d32 = amx_d32(d), ks = p->k_row_stride;
+    const int64_t d32 = amx_d32(w->d), ks = p->k_row_stride;
     uint16_t *kpad = amx_kpad(&b);
     const uint32_t *qp = b.qp + strip * b.d2 * QS;
     const uint16_t *kin = (const uint16_t *)p->k + k_base + (k0 + cs) * ks;
-    for (int64_t c = 0; c < nc; c += 16) {
-        const uint16_t *a;
-        int64_t astride;
-        if (d != d32) { /* amx_pack_k has the block, padded */
-            a = kpad + (cs + c) * d32;
-            astride = d32 * 2;
-        } else if (c + 16 <= nc) {
-            a = kin + c * ks;
-            astride = ks * 2;
-        } else { /* the last keys: only rows that exist are read, into kpad's first rows */
-            for (int64_t k = 0; k < 16; k++) {
-                if (c + k < nc) {
-                    memcpy(kpad + k * d32, kin + (c + k) * ks, (size_t)d * sizeof(uint16_t));
-                } else {
-                    memset(kpad + k * d32, 0, (size_t)d * sizeof(uint16_t));
-                }
-            }
-            a = kpad;
-            astride = d32 * 2;
+    int64_t c = 0;
+    for (; c + 16 < nc; c += 32) { /* two groups, the second possibly the last keys */
+        int64_t s0, s1;
+        const uint16_t *a0 = amx_k_rows(w, kpad, kin, ks, cs, c, nc, &s0);
+        const uint16_t *a1 = amx_k_rows(w, kpad, kin, ks, cs, c + 16, nc, &s1);
+        _tile_zero(0);
+        _tile_zero(1);
+        _tile_zero(5);
+        _tile_zero(6);
+        for (int64_t x = 0; x < d32; x += 32) {
+            _tile_loadd(3, qp + (x / 2) * QS, QS * 4);
+            _tile_loadd(4, qp + (x / 2) * QS + VL, QS * 4);
+            _tile_loadd(2, a0 + x, s0);
+            _tile_loadd(7, a1 + x, s1);
+            _tile_dpbf16ps(0, 2, 3);
+            _tile_dpbf16ps(1, 2, 4);
+            _tile_dpbf16ps(5, 7, 3);
+            _tile_dpbf16ps(6, 7, 4);
         }
+        _tile_stored(0, w->st + c * QS, QS * 4);
+        _tile_stored(1, w->st + c * QS + VL, QS * 4);
+        _tile_stored(5, w->st + (c + 16) * QS, QS * 4);
+        _tile_stored(6, w->st + (c + 16) * QS + VL, QS * 4);
+    }
+    if (c < nc) { /* one group left */
+        int64_t s0;
+        const uint16_t *a0 = amx_k_rows(w, kpad, kin, ks, cs, c, nc, &s0);
         _tile_zero(0);
         _tile_zero(1);
         for (int64_t x = 0; x < d32; x += 32) {
-            _tile_loadd(2, a + x, astride);
+            _tile_loadd(2, a0 + x, s0);
             _tile_loadd(3, qp + (x / 2) * QS, QS * 4);
             _tile_loadd(4, qp + (x / 2) * QS + VL, QS * 4);
             _tile_dpbf16ps(0, 2, 3);
@@ -208,7 +242,37 @@ static void amx_pv_strip(const scratch *w, int64_t r0, int64_t cs, int64_t nc, i
             v_store(o + r * ldo + x, v_mul(v_load(o + r * ldo + x), a));
         }
     }
-    for (int64_t x = 0; x < ldo; x += VL) {
+    int64_t x = 0;
+    /* two column tiles at a time (C tiles 0, 1 and 5, 6), for four independent sums as in Q·Kᵀ */
+    for (; x + VL < ldo; x += 2 * VL) {
+        _tile_loadd(0, o + x, ldo * 4);
+        _tile_loadd(1, o + VL * ldo + x, ldo * 4);
+        _tile_loadd(5, o + x + VL, ldo * 4);
+        _tile_loadd(6, o + VL * ldo + x + VL, ldo * 4);
+        for (int64_t q = 0; q < chunks; q++) {
+            _tile_loadd(2, b.vp + (j0 + 16 * q) * ldo + x, ldo * 4);
+            _tile_loadd(7, b.vp + (j0 + 16 * q) * ldo + x + VL, ldo * 4);
+            if (!once) {
+                _tile_loadd(3, tiles + amx_ptile(q, 1, 0), 64);
+                _tile_loadd(4, tiles + amx_ptile(q, 1, 1), 64);
+                _tile_dpbf16ps(0, 3, 2);
+                _tile_dpbf16ps(5, 3, 7);
+                _tile_dpbf16ps(1, 4, 2);
+                _tile_dpbf16ps(6, 4, 7);
+            }
+            _tile_loadd(3, tiles + amx_ptile(q, 0, 0), 64);
+            _tile_loadd(4, tiles + amx_ptile(q, 0, 1), 64);
+            _tile_dpbf16ps(0, 3, 2);
+            _tile_dpbf16ps(5, 3, 7);
+            _tile_dpbf16ps(1, 4, 2);
+            _tile_dpbf16ps(6, 4, 7);
+        }
+        _tile_stored(0, o + x, ldo * 4);
+        _tile_stored(1, o + VL * ldo + x, ldo * 4);
+        _tile_stored(5, o + x + VL, ldo * 4);
+        _tile_stored(6, o + VL * ldo + x + VL, ldo * 4);
+    }
+    for (; x < ldo; x += VL) { /* an odd last column tile */
         _tile_loadd(0, o + x, ldo * 4);
         _tile_loadd(1, o + VL * ldo + x, ldo * 4);
         for (int64_t q = 0; q < chunks; q++) {
