@@ -67,8 +67,8 @@ typedef enum panattn_status {
 /* Instruction-set paths of the CPU kernel; AUTO picks the best one CPUID allows for the call's
  * dtype. AVX512_BF16 computes bf16 Q·Kᵀ and P·V with vdpbf16ps, AMX_BF16 with AMX tiles (both:
  * fp32 accumulation; P carried as two bf16 terms unless panattn_params.weights allows one); AUTO
- * takes them only for dtype BF16 (AMX_BF16 first), and forced on F32/F16 they run the AVX512
- * algorithm. AMX_BF16 needs the CPU's AMX-BF16 and Linux's permission for the tile state, which
+ * takes them only for dtype BF16 (AMX_BF16 first; AVX512_BF16 only on AMD CPUs, where it beats
+ * converting to fp32), and forced on F32/F16 they run the AVX512 algorithm. AMX_BF16 needs the CPU's AMX-BF16 and Linux's permission for the tile state, which
  * the library asks for (once per process) the first time it checks. */
 #define PANATTN_ISA_AUTO 0
 #define PANATTN_ISA_SCALAR 1
@@ -254,7 +254,8 @@ PANATTN_API int32_t panattn_hold(const void *a, const void *b, const void *c, vo
 PANATTN_API int32_t panattn_isa_supported(int32_t isa);
 
 /* The path PANATTN_ISA_AUTO resolves to on this CPU for dtype F32 (and F16); for BF16 it is
- * PANATTN_ISA_AMX_BF16, else PANATTN_ISA_AVX512_BF16, when panattn_isa_supported says so. */
+ * PANATTN_ISA_AMX_BF16 when panattn_isa_supported says so, else on AMD CPUs PANATTN_ISA_AVX512_BF16
+ * when supported. */
 PANATTN_API int32_t panattn_isa_best(void);
 
 /* Measures the calling thread's multiply-add throughput on one PANATTN_ISA_* path (AUTO: the best

@@ -24,6 +24,7 @@ typedef struct variant {
     panattn_kernel_fn kernel;
     int32_t auto_dtype;       /* AUTO takes this line only for this dtype (ANY_DTYPE: all); a forced
                                  isa runs it for any dtype */
+    int (*auto_pays)(void);   /* NULL, or AUTO takes the line only where this says it is faster */
 } variant;
 
 #if defined(PANATTN_HAVE_X86_SIMD)
@@ -65,6 +66,14 @@ static int cpu_avx512(void) {
  * to the hypervisor on a virtual machine (perf put 1.5-2% of a bf16 prefill on it). */
 static int cpu_avx512_bf16(void) {
     return cpu_avx512() && __builtin_cpu_supports("avx512bf16");
+}
+
+/* Whether vdpbf16ps beats converting bf16 to fp32 for FMAs. On AMD Zen 4/5 it issues at the FMA's
+ * rate with twice the multiply-adds: bf16 ran 1.2-1.4x F32 (exact weights). On the Xeon with AMX
+ * it was measured on, one core ran 1.55 G vdpbf16ps/s against 6.1 G FMA/s, and the path ran bf16
+ * at 0.46x F32 where converting ran it at 0.95x: AUTO leaves it to AMD. */
+static int vdpbf16ps_pays(void) {
+    return __builtin_cpu_is("amd");
 }
 #endif
 
@@ -113,22 +122,23 @@ static const variant variants[] = {
 #if defined(PANATTN_HAVE_AMX_BF16)
     /* A tile product does 8192 bf16 multiply-adds; on a Xeon with AMX, one core ran 2.9 TFLOP/s of
      * them against 0.1 of vdpbf16ps (and 0.2 of fp32 FMA). bf16 only, as below. */
-    {PANATTN_ISA_AMX_BF16, cpu_amx_bf16, panattn_kernel_amxbf16, PANATTN_DTYPE_BF16},
+    {PANATTN_ISA_AMX_BF16, cpu_amx_bf16, panattn_kernel_amxbf16, PANATTN_DTYPE_BF16, NULL},
 #endif
 #if defined(PANATTN_HAVE_AVX512_BF16)
     /* Only bf16 inputs gain from vdpbf16ps; F32/F16 would pay a rounding for nothing. */
-    {PANATTN_ISA_AVX512_BF16, cpu_avx512_bf16, panattn_kernel_avx512bf16, PANATTN_DTYPE_BF16},
+    {PANATTN_ISA_AVX512_BF16, cpu_avx512_bf16, panattn_kernel_avx512bf16, PANATTN_DTYPE_BF16, vdpbf16ps_pays},
 #endif
-    {PANATTN_ISA_AVX512, cpu_avx512, panattn_kernel_avx512, ANY_DTYPE},
-    {PANATTN_ISA_AVX2, cpu_avx2, panattn_kernel_avx2, ANY_DTYPE},
+    {PANATTN_ISA_AVX512, cpu_avx512, panattn_kernel_avx512, ANY_DTYPE, NULL},
+    {PANATTN_ISA_AVX2, cpu_avx2, panattn_kernel_avx2, ANY_DTYPE, NULL},
 #endif
-    {PANATTN_ISA_SCALAR, always, panattn_kernel_portable, ANY_DTYPE},
+    {PANATTN_ISA_SCALAR, always, panattn_kernel_portable, ANY_DTYPE, NULL},
 };
 
 static const variant *find(int32_t isa, int32_t dtype) {
     for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
         const variant *v = &variants[i];
-        const int wanted = isa == PANATTN_ISA_AUTO ? v->auto_dtype == ANY_DTYPE || v->auto_dtype == dtype
+        const int wanted = isa == PANATTN_ISA_AUTO ? (v->auto_dtype == ANY_DTYPE || v->auto_dtype == dtype) &&
+                                                         (v->auto_pays == NULL || v->auto_pays())
                                                    : isa == v->isa;
         if (wanted && v->cpu_can_run() && !panattn_test_isa_hidden(v->isa)) {
             return v;

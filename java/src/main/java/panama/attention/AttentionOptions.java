@@ -52,8 +52,9 @@ import java.util.Arrays;
  *   <li>Packed and paged calls run on {@link Backend#NATIVE_CPU} and {@link Backend#JAVA_REFERENCE};
  *       they take no mask and return no probabilities.</li>
  *   <li>{@code weights}: {@link WeightPrecision#FP32} (default) keeps the softmax weights at fp32
- *       accuracy in {@code P·V}; {@link WeightPrecision#BF16} lets bf16 calls on CPUs with AVX512_BF16
- *       round them to bf16 once, for speed, at the error that enum states.</li>
+ *       accuracy in {@code P·V}; {@link WeightPrecision#BF16} lets bf16 calls on the bf16 product paths
+ *       ({@link CpuIsa#AMX_BF16}, {@link CpuIsa#AVX512_BF16}) round them to bf16 once, for speed, at the
+ *       error that enum states.</li>
  *   <li>{@code backend}, {@code scheduler}, {@code cpuIsa}: where and how it runs.</li>
  * </ul>
  */

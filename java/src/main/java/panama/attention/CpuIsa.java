@@ -2,8 +2,9 @@ package panama.attention;
 
 /**
  * Instruction-set path of the native CPU kernel. {@link #AUTO} picks the best one CPUID allows for the
- * call's dtype: for {@link DType#BF16} {@link #AMX_BF16}, else {@link #AVX512_BF16}, where the CPU has
- * it; else {@link #AVX512} and below.
+ * call's dtype: for {@link DType#BF16} {@link #AMX_BF16} where the CPU has it, else {@link #AVX512_BF16}
+ * on AMD CPUs that have it (on the Intel Xeon measured, {@code vdpbf16ps} ran bf16 at half the speed of
+ * converting it to fp32, so AUTO converts there); else {@link #AVX512} and below.
  */
 public enum CpuIsa {
     AUTO(0),

@@ -103,13 +103,20 @@ class WeightPrecisionTest {
         assertThrows(NullPointerException.class, () -> AttentionOptions.builder().weights(null));
     }
 
-    /** Whether NATIVE_CPU runs bf16 through a product path here (AUTO takes AMX_BF16 before AVX512_BF16, and AMX needs AVX512_BF16): forcing AVX512_BF16 is refused otherwise. */
+    /**
+     * Whether NATIVE_CPU's AUTO runs prefill-sized bf16 calls through a product path here (AMX_BF16, or
+     * AVX512_BF16 where AUTO takes it): its bits then differ from those of the converting AVX512 path.
+     * Without AVX-512 (forcing it is refused) there is no product path either.
+     */
     private static boolean dotProductPath(Arena arena) {
-        Tensor t = Tensor.allocate(arena, DType.BF16, 1, 1, 2, 2);
+        SplittableRandom rnd = new SplittableRandom(3);
+        Tensor q = random(arena, rnd, 1, 2, 100, 64);
+        Tensor k = random(arena, rnd, 1, 2, 100, 64);
+        Tensor v = random(arena, rnd, 1, 2, 100, 64);
+        AttentionOptions auto = AttentionOptions.builder().backend(Backend.NATIVE_CPU).build();
         try {
-            Attention.sdpa(t, t, t, Tensor.allocate(arena, DType.BF16, 1, 1, 2, 2),
-                    AttentionOptions.builder().backend(Backend.NATIVE_CPU).cpuIsa(CpuIsa.AVX512_BF16).build());
-            return true;
+            return !Robust.sameBits(run(arena, q, k, v, auto),
+                    run(arena, q, k, v, auto.toBuilder().cpuIsa(CpuIsa.AVX512).build()));
         } catch (AttentionException e) {
             return false;
         }

@@ -220,24 +220,37 @@ final class OwnRatios {
     }
 
     /**
-     * Whether this CPU has the bf16 dot-product instructions, from the kernel's CPU flags: the
-     * BF16 ratio means something else without them (BF16 then converts to fp32 and runs the F32
-     * arithmetic), and the report says so rather than leave a number unexplained.
+     * Which bf16 product instructions this CPU has and which path AUTO takes for BF16, from the CPU's
+     * flags and vendor: AMX tiles where present, {@code vdpbf16ps} on AMD, else conversion to fp32 (the
+     * BF16 ratio then measures the F32 arithmetic plus conversions); the report says so rather than
+     * leave a number unexplained.
      */
     static String bf16Instructions() {
         try {
+            List<String> flags = null;
+            boolean amd = false;
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("flags")) {
-                    List<String> flags = List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
-                    String amx = flags.contains("amx_bf16") ? ", amx_bf16 present" : ", no AMX";
-                    return flags.contains("avx512_bf16") ? "this CPU has avx512_bf16" + amx
-                            : "this CPU LACKS avx512_bf16: BF16 converts to fp32" + amx;
+                if (line.startsWith("vendor_id")) {
+                    amd = line.contains("AuthenticAMD");
+                } else if (line.startsWith("flags") && flags == null) {
+                    flags = List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
                 }
             }
+            if (flags == null) {
+                return "CPU flags not found";
+            }
+            if (flags.contains("amx_bf16") && flags.contains("avx512_bf16")) {
+                return "this CPU has amx_bf16: BF16 runs on AMX tiles, AMX_BF16";
+            }
+            if (flags.contains("avx512_bf16")) {
+                return amd ? "this CPU has avx512_bf16, no AMX: BF16 runs vdpbf16ps, AVX512_BF16"
+                        : "this CPU has avx512_bf16 but no AMX and is not AMD's: BF16 converts to fp32"
+                                + " (vdpbf16ps measured slower there)";
+            }
+            return "this CPU LACKS avx512_bf16 and AMX: BF16 converts to fp32";
         } catch (IOException | RuntimeException e) {
             return "CPU flags unreadable: " + e.getMessage();
         }
-        return "CPU flags not found";
     }
 
     /** Q, K, V and out of one [1, n, 8, d] shape in one dtype, random in [-1, 1). */
