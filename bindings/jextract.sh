@@ -98,6 +98,7 @@ run_jextract panattn_h "$ROOT/native/include/panattn.h" \
     --include-function panattn_hold \
     --include-function panattn_isa_supported \
     --include-function panattn_isa_best \
+    --include-function panattn_isa_auto \
     --include-function panattn_fma_peak \
     --include-function panattn_linear_packed_bytes \
     --include-function panattn_linear_pack \

@@ -213,7 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint8_t codes = u8(r);
     p.dtype = (codes & 3) == 3 ? (int32_t)(int8_t)u8(r) : (codes & 3);
     p.causal = ((codes >> 2) & 3) == 3 ? (int32_t)(int8_t)u8(r) : ((codes >> 2) & 3);
-    p.isa = (codes >> 4) & 7; /* 4..7 invalid */
+    p.isa = (codes >> 4) & 7; /* 6 and 7 invalid */
     uint32_t scale_bits = (codes & 0x80) ? u32(r) : 0x3e000000u; /* 0.125 */
     memcpy(&p.softmax_scale, &scale_bits, sizeof p.softmax_scale);
 

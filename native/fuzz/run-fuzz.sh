@@ -30,7 +30,7 @@ fi
 
 mkdir -p "$out/obj" "$out/corpus"
 common=(-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
-        -std=c11 -Wall -I "$repo/native/include" -I "$repo/native/src" -DPANATTN_HAVE_X86_SIMD -DPANATTN_HAVE_AVX512_BF16
+        -std=c11 -Wall -I "$repo/native/include" -I "$repo/native/src" -DPANATTN_HAVE_X86_SIMD -DPANATTN_HAVE_AVX512_BF16 -DPANATTN_HAVE_AMX_BF16
         -DPANATTN_VERSION_TEXT=\"fuzz\" -DPANATTN_BUILD_TYPE=\"fuzz\")
 # The kernels keep edge coverage but not comparison tracing: their comparisons are loop counters
 # over keys and head dims, which teach the fuzzer nothing, and tracing them took about 40% of every
@@ -42,10 +42,11 @@ declare -A extra=(
   [panattn_kernel_avx2]="-mavx2 -mfma -mf16c $kernel_cov"
   [panattn_kernel_avx512]="-mavx512f -mavx512bw -mavx512vl -mfma -mf16c $kernel_cov"
   [panattn_kernel_avx512bf16]="-mavx512f -mavx512bw -mavx512vl -mavx512bf16 -mfma -mf16c $kernel_cov"
+  [panattn_kernel_amxbf16]="-mavx512f -mavx512bw -mavx512vl -mavx512bf16 -mfma -mf16c -mamx-tile -mamx-bf16 $kernel_cov"
 )
 objs=()
 for src in panattn_api panattn_validate panattn_plan panattn_splitkv panattn_emit panattn_select panattn_kernel_portable panattn_kernel_avx2 \
-           panattn_kernel_avx512 panattn_kernel_avx512bf16; do
+           panattn_kernel_avx512 panattn_kernel_avx512bf16 panattn_kernel_amxbf16; do
   # shellcheck disable=SC2086
   "$cc" "${common[@]}" ${extra[$src]:-} -c "$repo/native/src/$src.c" -o "$out/obj/$src.o"
   objs+=("$out/obj/$src.o")

@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a prototype, a struct or a constant changes meaning. */
-#define PANATTN_ABI_VERSION 8
+#define PANATTN_ABI_VERSION 9
 
 /* What every entry point returns. Functions return it as int32_t, not as panattn_status: the
  * size of an enum type is the compiler's choice, a fixed-width return is the ABI's. */
@@ -257,6 +257,11 @@ PANATTN_API int32_t panattn_isa_supported(int32_t isa);
  * PANATTN_ISA_AMX_BF16 when panattn_isa_supported says so, else on AMD CPUs PANATTN_ISA_AVX512_BF16
  * when supported. */
 PANATTN_API int32_t panattn_isa_best(void);
+
+/* The path PANATTN_ISA_AUTO resolves to on this CPU for a PANATTN_DTYPE_* value (ABI 9): for F32
+ * and F16 panattn_isa_best(); for BF16 the product path AUTO takes, if any. -1 for a dtype that is
+ * none of F32, F16, BF16. */
+PANATTN_API int32_t panattn_isa_auto(int32_t dtype);
 
 /* Measures the calling thread's multiply-add throughput on one PANATTN_ISA_* path (AUTO: the best
  * one) for about `seconds` (in (0, 60]) and writes it to *gflops, counting 2 flops per lane per

@@ -156,6 +156,13 @@ PANATTN_API int32_t panattn_isa_supported(int32_t isa) {
     return find(isa, PANATTN_DTYPE_BF16) != NULL; /* the dtype matters only to AUTO, which always runs */
 }
 
+PANATTN_API int32_t panattn_isa_auto(int32_t dtype) {
+    if (dtype != PANATTN_DTYPE_F32 && dtype != PANATTN_DTYPE_F16 && dtype != PANATTN_DTYPE_BF16) {
+        return -1;
+    }
+    return find(PANATTN_ISA_AUTO, dtype)->isa; /* never NULL, as below */
+}
+
 PANATTN_API int32_t panattn_isa_best(void) {
     /* never NULL: SCALAR is always listed and always runs */
     return find(PANATTN_ISA_AUTO, PANATTN_DTYPE_F32)->isa;

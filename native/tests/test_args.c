@@ -285,5 +285,12 @@ int main(void) {
     }
     int32_t best = panattn_isa_best();
     report(best != PANATTN_ISA_AUTO && panattn_isa_supported(best), "isa_best is a concrete, supported path", "");
+    const int32_t bf16 = panattn_isa_auto(PANATTN_DTYPE_BF16);
+    report(panattn_isa_auto(PANATTN_DTYPE_F32) == best && panattn_isa_auto(PANATTN_DTYPE_F16) == best &&
+               bf16 != PANATTN_ISA_AUTO && panattn_isa_supported(bf16) &&
+               (bf16 == best || bf16 == PANATTN_ISA_AMX_BF16 || bf16 == PANATTN_ISA_AVX512_BF16),
+           "isa_auto: isa_best for f32 and f16; for bf16 a supported path, best or a bf16 product path", "");
+    report(panattn_isa_auto(PANATTN_DTYPE_I8) == -1 && panattn_isa_auto(-1) == -1 && panattn_isa_auto(4) == -1,
+           "isa_auto: -1 for what is not a dtype of q (I8, -1, 4)", "");
     return summary("test_args");
 }

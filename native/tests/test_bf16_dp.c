@@ -156,8 +156,11 @@ static void dispatch(int32_t isa, int is_auto) {
     int ok = st == PANATTN_OK && ac_check(&dp, d1, sizeof d1) && ac_check(&wide, d2, sizeof d2);
     snprintf(label, sizeof label, "%s on bf16 computes other bits than AVX512", ac_isa_name(isa));
     report(ok && memcmp(dp.out, wide.out, bytes) != 0, label, st != PANATTN_OK ? panattn_last_error() : d1);
-    snprintf(label, sizeof label, "AUTO on bf16 is %s%s", is_auto ? "" : "not ", ac_isa_name(isa));
-    report(st == PANATTN_OK && (memcmp(dp.out, aut.out, bytes) == 0) == is_auto, label, "");
+    snprintf(label, sizeof label, "AUTO on bf16 is %s%s (and isa_auto says so)", is_auto ? "" : "not ",
+             ac_isa_name(isa));
+    report(st == PANATTN_OK && (memcmp(dp.out, aut.out, bytes) == 0) == is_auto &&
+               (panattn_isa_auto(PANATTN_DTYPE_BF16) == isa) == is_auto,
+           label, "");
     ac_destroy(&dp), ac_destroy(&wide), ac_destroy(&aut);
 
     s = base;

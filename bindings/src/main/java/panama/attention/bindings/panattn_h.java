@@ -766,6 +766,65 @@ public class panattn_h {
         }
     }
 
+    private static class panattn_isa_auto {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            panattn_h.C_INT, panattn_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = panattn_h.findOrThrow("panattn_isa_auto");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t panattn_isa_auto(int32_t dtype)
+     * }
+     */
+    public static FunctionDescriptor panattn_isa_auto$descriptor() {
+        return panattn_isa_auto.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t panattn_isa_auto(int32_t dtype)
+     * }
+     */
+    public static MethodHandle panattn_isa_auto$handle() {
+        return panattn_isa_auto.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t panattn_isa_auto(int32_t dtype)
+     * }
+     */
+    public static MemorySegment panattn_isa_auto$address() {
+        return panattn_isa_auto.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t panattn_isa_auto(int32_t dtype)
+     * }
+     */
+    public static int panattn_isa_auto(int dtype) {
+        var mh$ = panattn_isa_auto.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("panattn_isa_auto", dtype);
+            }
+            return (int)mh$.invokeExact(dtype);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class panattn_fma_peak {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             panattn_h.C_INT, panattn_h.C_INT, panattn_h.C_DOUBLE, panattn_h.C_POINTER
@@ -1060,10 +1119,10 @@ public class panattn_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    private static final int PANATTN_ABI_VERSION = (int)8L;
+    private static final int PANATTN_ABI_VERSION = (int)9L;
     /**
      * {@snippet lang=c :
-     * #define PANATTN_ABI_VERSION 8
+     * #define PANATTN_ABI_VERSION 9
      * }
      */
     public static int PANATTN_ABI_VERSION() {

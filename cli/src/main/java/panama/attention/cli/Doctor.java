@@ -19,6 +19,7 @@ import panama.attention.Attention;
 import panama.attention.Backend;
 import panama.attention.BackendStatus;
 import panama.attention.CpuIsa;
+import panama.attention.DType;
 import panama.attention.TileScheduler;
 import panama.attention.bindings.panattn_cuda_h;
 import panama.attention.bindings.panattn_h;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Option;
  */
 final class Doctor {
     /** The CPU flags the kernels care about (x86 names as in /proc/cpuinfo). */
-    static final String[] FEATURES = {"avx2", "fma", "f16c", "avx512f"};
+    static final String[] FEATURES = {"avx2", "fma", "f16c", "avx512f", "avx512_bf16", "amx_bf16"};
     static final String CUDA_RESOURCE = NativeLibrary.PLATFORM_DIR + "/libpanattn_cuda.so";
 
     private Doctor() {
@@ -215,7 +216,8 @@ final class Doctor {
     /** Only call when NATIVE_CPU is on: the bindings need libpanattn loaded. */
     private static String isaSummary() {
         StringBuilder b = new StringBuilder("AUTO resolves to ").append(Args.lower(NativeCpuKernel.bestIsa()))
-                .append("; supported:");
+                .append(" (f32, f16) and ").append(Args.lower(NativeCpuKernel.autoIsa(DType.BF16)))
+                .append(" (bf16); supported:");
         for (CpuIsa i : CpuIsa.values()) {
             if (i != CpuIsa.AUTO) {
                 b.append(' ').append(Args.lower(i)).append(panattn_h.panattn_isa_supported(i.nativeCode()) != 0 ? " yes," : " no,");

@@ -204,9 +204,17 @@ public final class NativeCpuKernel {
         }
     }
 
-    /** The CPU path AUTO resolves to, for doctor. */
+    /** The CPU path AUTO resolves to for F32 (and F16), for doctor. */
     public static CpuIsa bestIsa() {
-        int code = panattn_h.panattn_isa_best();
+        return isaOf(panattn_h.panattn_isa_best());
+    }
+
+    /** The CPU path AUTO resolves to for {@code dtype}'s calls (BF16 may take a product path). */
+    public static CpuIsa autoIsa(panama.attention.DType dtype) {
+        return isaOf(panattn_h.panattn_isa_auto(dtype.nativeCode()));
+    }
+
+    private static CpuIsa isaOf(int code) {
         for (CpuIsa isa : CpuIsa.values()) {
             if (isa.nativeCode() == code) {
                 return isa;
