@@ -1,6 +1,6 @@
 /*
- * test_bf16_weights.c — panattn_params.weights = PANATTN_WEIGHTS_BF16: a bf16 call on the
- * AVX512_BF16 path may round each softmax weight to bf16 once before P·V.
+ * test_bf16_weights.c — panattn_params.weights = PANATTN_WEIGHTS_BF16: a bf16 call on a bf16
+ * product path (AMX_BF16, AVX512_BF16) may round each softmax weight to bf16 once before P·V.
  *
  * The contract (panattn.h): every output element is within the exact path's error plus
  * 2^-8 · sum_j p_j |v_j| of the float64 oracle. Checked element by element on the awkward shapes
@@ -9,10 +9,11 @@
  * part is SdpaFuzzTest's: max|v| · (1e-5 + 4 · logit error) + one bf16 ulp of the element. The
  * sum is the oracle's own, computed by running it on |V|.
  *
- * Then that the permission is used and only where it may be: on the AVX512_BF16 path it changes
- * bits and some element moves by more than the exact bound allows (so the check above is not
- * passed by an exact result); anywhere else (AVX512 or AVX2 kernels, fp32 calls) the bits are
- * those of the default. And validation refuses any other value by name.
+ * Both product paths are held to it. Then that the permission is used and only where it may be:
+ * on those paths (forced, or where AUTO takes one: panattn_isa_auto) it changes bits and some
+ * element moves by more than the exact bound allows (so the check above is not passed by an
+ * exact result); anywhere else (AVX512 or AVX2 kernels, fp32 calls) the bits are those of the
+ * default. And validation refuses any other value by name.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +100,7 @@ static void run_case(const attn_shape *s, const ac_extras *e, uint64_t seed, dou
     }
 }
 
-static void contract(void) {
+static void contract(int32_t isa) {
     static const int32_t lens[] = {200, 0};
     static const int32_t lens3[] = {7, 1, 300};
     static const int64_t sizes[] = {1, 7, 33, 300};
@@ -109,17 +110,17 @@ static void contract(void) {
     for (size_t a = 0; a < sizeof sizes / sizeof sizes[0]; a++) {
         for (size_t b = 0; b < sizeof sizes / sizeof sizes[0]; b++) {
             const attn_shape s = {1, 2, 1, sizes[a], sizes[b], dims[(a + b) % (sizeof dims / sizeof dims[0])],
-                                  (int32_t)((a + b) % 3), PANATTN_DTYPE_BF16, PANATTN_ISA_AVX512_BF16,
+                                  (int32_t)((a + b) % 3), PANATTN_DTYPE_BF16, isa,
                                   0, 0, 0, 0, MASK_NONE, 1, NULL, 1.0};
             run_case(&s, NULL, seed++, &beyond);
         }
     }
     const attn_shape shapes[] = {
-        {2, 2, 2, 200, 300, 128, PANATTN_CAUSAL_NONE, PANATTN_DTYPE_BF16, PANATTN_ISA_AVX512_BF16, 0, 0, 0, 0,
+        {2, 2, 2, 200, 300, 128, PANATTN_CAUSAL_NONE, PANATTN_DTYPE_BF16, isa, 0, 0, 0, 0,
          MASK_SOME_DEAD_ROWS, 1, lens, 1.0},
-        {3, 2, 1, 65, 300, 59, PANATTN_CAUSAL_BOTTOM_RIGHT, PANATTN_DTYPE_BF16, PANATTN_ISA_AVX512_BF16, 1, 3, 1, 2,
+        {3, 2, 1, 65, 300, 59, PANATTN_CAUSAL_BOTTOM_RIGHT, PANATTN_DTYPE_BF16, isa, 1, 3, 1, 2,
          MASK_RANDOM, 1, lens3, 1.0},
-        {1, 4, 2, 129, 300, 40, PANATTN_CAUSAL_TOP_LEFT, PANATTN_DTYPE_BF16, PANATTN_ISA_AVX512_BF16, 3, 1, 5, 0,
+        {1, 4, 2, 129, 300, 40, PANATTN_CAUSAL_TOP_LEFT, PANATTN_DTYPE_BF16, isa, 3, 1, 5, 0,
          MASK_NONE, 1, NULL, 3.0},
     };
     const ac_extras opts = {1, 17, 3, 2.0f, 1};
@@ -128,9 +129,12 @@ static void contract(void) {
         run_case(&shapes[i], &opts, seed++, &beyond);
     }
     char detail[120];
+    char name[160];
     snprintf(detail, sizeof detail, "largest error / exact bound %.2f", beyond);
-    report(beyond > 1.0, "weights bf16 rounds: some element is farther from the oracle than the exact path may be",
-           detail);
+    snprintf(name, sizeof name,
+             "weights bf16 rounds on %s: some element is farther from the oracle than the exact path may be",
+             ac_isa_name(isa));
+    report(beyond > 1.0, name, detail);
 }
 
 /* Bits of a call with weights FP32 and BF16 on one isa and dtype; *differ says whether they differ. */
@@ -150,9 +154,8 @@ static int32_t both(int32_t isa, int32_t dtype, int *differ) {
 }
 
 static void where_it_applies(void) {
-    const int dp = panattn_isa_supported(PANATTN_ISA_AVX512_BF16);
-    const int32_t isas[] = {PANATTN_ISA_AUTO, PANATTN_ISA_AVX512_BF16, PANATTN_ISA_AVX512, PANATTN_ISA_AVX2,
-                            PANATTN_ISA_SCALAR};
+    const int32_t isas[] = {PANATTN_ISA_AUTO,   PANATTN_ISA_AMX_BF16, PANATTN_ISA_AVX512_BF16,
+                            PANATTN_ISA_AVX512, PANATTN_ISA_AVX2,     PANATTN_ISA_SCALAR};
     const int32_t dtypes[] = {PANATTN_DTYPE_BF16, PANATTN_DTYPE_F16, PANATTN_DTYPE_F32};
     for (size_t i = 0; i < sizeof isas / sizeof isas[0]; i++) {
         if (isas[i] != PANATTN_ISA_AUTO && !panattn_isa_supported(isas[i])) {
@@ -160,9 +163,10 @@ static void where_it_applies(void) {
             continue;
         }
         for (size_t t = 0; t < sizeof dtypes / sizeof dtypes[0]; t++) {
-            /* the dot-product path runs for bf16 under AUTO or AVX512_BF16 when the CPU has it */
-            const int rounds = dp && dtypes[t] == PANATTN_DTYPE_BF16 &&
-                               (isas[i] == PANATTN_ISA_AUTO || isas[i] == PANATTN_ISA_AVX512_BF16);
+            /* a product path runs for bf16 where forced, or where AUTO takes one */
+            const int32_t path = isas[i] == PANATTN_ISA_AUTO ? panattn_isa_auto(PANATTN_DTYPE_BF16) : isas[i];
+            const int rounds = dtypes[t] == PANATTN_DTYPE_BF16 &&
+                               (path == PANATTN_ISA_AMX_BF16 || path == PANATTN_ISA_AVX512_BF16);
             int differ = 0;
             const int32_t st = both(isas[i], dtypes[t], &differ);
             char name[160];
@@ -192,10 +196,14 @@ static void refusal(void) {
 }
 
 int main(void) {
-    if (panattn_isa_supported(PANATTN_ISA_AVX512_BF16)) {
-        contract();
-    } else {
-        printf("skip the rounded-weights contract: AVX512_BF16 not supported by this CPU or build\n");
+    const int32_t paths[] = {PANATTN_ISA_AMX_BF16, PANATTN_ISA_AVX512_BF16};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        if (panattn_isa_supported(paths[i])) {
+            contract(paths[i]);
+        } else {
+            printf("skip the rounded-weights contract on %s: not supported by this CPU or build\n",
+                   ac_isa_name(paths[i]));
+        }
     }
     where_it_applies();
     refusal();
