@@ -157,7 +157,7 @@ static void amx_qk_strip(const panattn_params *p, const scratch *w, int64_t stri
         _tile_stored(5, w->st + (c + 16) * QS, QS * 4);
         _tile_stored(6, w->st + (c + 16) * QS + VL, QS * 4);
     }
-    if (c < nc) { /* one group left */
+    if (c < nc) { /* one group left (written out, as in amx_pv_strip) */
         int64_t s0;
         const uint16_t *a0 = amx_k_rows(w, kpad, kin, ks, cs, c, nc, &s0);
         _tile_zero(0);
@@ -272,7 +272,9 @@ static void amx_pv_strip(const scratch *w, int64_t r0, int64_t cs, int64_t nc, i
         _tile_stored(5, o + x + VL, ldo * 4);
         _tile_stored(6, o + VL * ldo + x + VL, ldo * 4);
     }
-    for (; x < ldo; x += VL) { /* an odd last column tile */
+    /* an odd last column tile (tile registers are immediates of the instructions, so the one- and
+     * two-tile forms are written out rather than parameterised) */
+    for (; x < ldo; x += VL) {
         _tile_loadd(0, o + x, ldo * 4);
         _tile_loadd(1, o + VL * ldo + x, ldo * 4);
         for (int64_t q = 0; q < chunks; q++) {
