@@ -73,6 +73,7 @@ static int cpu_avx512_bf16(void) {
  * it was measured on, one core ran 1.55 G vdpbf16ps/s against 6.1 G FMA/s, and the path ran bf16
  * at 0.46x F32 where converting ran it at 0.95x: AUTO leaves it to AMD. */
 static int vdpbf16ps_pays(void) {
+    __builtin_cpu_init(); /* find() may ask this before the line's CPUID check has run */
     return __builtin_cpu_is("amd");
 }
 #endif

@@ -20,6 +20,7 @@ import panama.attention.KvDtype;
 import panama.attention.Tensor;
 import panama.attention.TileScheduler;
 import panama.attention.WeightPrecision;
+import panama.attention.internal.NativeCpuKernel;
 import panama.attention.measure.ReadBandwidth;
 
 /**
@@ -220,37 +221,30 @@ final class OwnRatios {
     }
 
     /**
-     * Which bf16 product instructions this CPU has and which path AUTO takes for BF16, from the CPU's
-     * flags and vendor: AMX tiles where present, {@code vdpbf16ps} on AMD, else conversion to fp32 (the
-     * BF16 ratio then measures the F32 arithmetic plus conversions); the report says so rather than
-     * leave a number unexplained.
+     * Which bf16 product instructions this CPU has (its flags) and which path AUTO takes for BF16 (the
+     * library's answer): AMX tiles, {@code vdpbf16ps} (AMD only), or conversion to fp32, when the BF16
+     * ratio measures the F32 arithmetic plus conversions. The report says so rather than leave a
+     * number unexplained.
      */
     static String bf16Instructions() {
+        String path;
         try {
-            List<String> flags = null;
-            boolean amd = false;
+            path = "AUTO runs BF16 on " + NativeCpuKernel.autoIsa(DType.BF16);
+        } catch (RuntimeException | LinkageError e) {
+            path = "AUTO's BF16 path unknown: " + e.getMessage();
+        }
+        try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("vendor_id")) {
-                    amd = line.contains("AuthenticAMD");
-                } else if (line.startsWith("flags") && flags == null) {
-                    flags = List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
+                if (line.startsWith("flags")) {
+                    List<String> flags = List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
+                    return "this CPU: avx512_bf16 " + (flags.contains("avx512_bf16") ? "yes" : "no") + ", amx_bf16 "
+                            + (flags.contains("amx_bf16") ? "yes" : "no") + "; " + path;
                 }
             }
-            if (flags == null) {
-                return "CPU flags not found";
-            }
-            if (flags.contains("amx_bf16") && flags.contains("avx512_bf16")) {
-                return "this CPU has amx_bf16: BF16 runs on AMX tiles, AMX_BF16";
-            }
-            if (flags.contains("avx512_bf16")) {
-                return amd ? "this CPU has avx512_bf16, no AMX: BF16 runs vdpbf16ps, AVX512_BF16"
-                        : "this CPU has avx512_bf16 but no AMX and is not AMD's: BF16 converts to fp32"
-                                + " (vdpbf16ps measured slower there)";
-            }
-            return "this CPU LACKS avx512_bf16 and AMX: BF16 converts to fp32";
         } catch (IOException | RuntimeException e) {
-            return "CPU flags unreadable: " + e.getMessage();
+            return "CPU flags unreadable: " + e.getMessage() + "; " + path;
         }
+        return "CPU flags not found; " + path;
     }
 
     /** Q, K, V and out of one [1, n, 8, d] shape in one dtype, random in [-1, 1). */
