@@ -133,44 +133,35 @@ static void amx_qk_strip(const panattn_params *p, const scratch *w, int64_t stri
     uint16_t *kpad = amx_kpad(&b);
     const uint32_t *qp = b.qp + strip * b.d2 * QS;
     const uint16_t *kin = (const uint16_t *)p->k + k_base + (k0 + cs) * ks;
-    int64_t c = 0;
-    for (; c + 16 < nc; c += 32) { /* two groups, the second possibly the last keys */
-        int64_t s0, s1;
+    for (int64_t c = 0; c < nc; c += 32) {
+        const int two = c + 16 < nc; /* the second group (tiles 5, 6), possibly the last keys */
+        int64_t s0, s1 = 0;
         const uint16_t *a0 = amx_k_rows(w, kpad, kin, ks, cs, c, nc, &s0);
-        const uint16_t *a1 = amx_k_rows(w, kpad, kin, ks, cs, c + 16, nc, &s1);
+        const uint16_t *a1 = two ? amx_k_rows(w, kpad, kin, ks, cs, c + 16, nc, &s1) : NULL;
         _tile_zero(0);
         _tile_zero(1);
-        _tile_zero(5);
-        _tile_zero(6);
+        if (two) {
+            _tile_zero(5);
+            _tile_zero(6);
+        }
         for (int64_t x = 0; x < d32; x += 32) {
             _tile_loadd(3, qp + (x / 2) * QS, QS * 4);
             _tile_loadd(4, qp + (x / 2) * QS + VL, QS * 4);
             _tile_loadd(2, a0 + x, s0);
-            _tile_loadd(7, a1 + x, s1);
             _tile_dpbf16ps(0, 2, 3);
             _tile_dpbf16ps(1, 2, 4);
-            _tile_dpbf16ps(5, 7, 3);
-            _tile_dpbf16ps(6, 7, 4);
+            if (two) {
+                _tile_loadd(7, a1 + x, s1);
+                _tile_dpbf16ps(5, 7, 3);
+                _tile_dpbf16ps(6, 7, 4);
+            }
         }
         _tile_stored(0, w->st + c * QS, QS * 4);
         _tile_stored(1, w->st + c * QS + VL, QS * 4);
-        _tile_stored(5, w->st + (c + 16) * QS, QS * 4);
-        _tile_stored(6, w->st + (c + 16) * QS + VL, QS * 4);
-    }
-    if (c < nc) { /* one group left (written out, as in amx_pv_strip) */
-        int64_t s0;
-        const uint16_t *a0 = amx_k_rows(w, kpad, kin, ks, cs, c, nc, &s0);
-        _tile_zero(0);
-        _tile_zero(1);
-        for (int64_t x = 0; x < d32; x += 32) {
-            _tile_loadd(2, a0 + x, s0);
-            _tile_loadd(3, qp + (x / 2) * QS, QS * 4);
-            _tile_loadd(4, qp + (x / 2) * QS + VL, QS * 4);
-            _tile_dpbf16ps(0, 2, 3);
-            _tile_dpbf16ps(1, 2, 4);
+        if (two) {
+            _tile_stored(5, w->st + (c + 16) * QS, QS * 4);
+            _tile_stored(6, w->st + (c + 16) * QS + VL, QS * 4);
         }
-        _tile_stored(0, w->st + c * QS, QS * 4);
-        _tile_stored(1, w->st + c * QS + VL, QS * 4);
     }
     const vf scale = v_set1(p->softmax_scale * LOG2E_F); /* logits in log2 units, as qt's */
     for (int64_t c = 0; c < nc; c++) {
@@ -242,56 +233,40 @@ static void amx_pv_strip(const scratch *w, int64_t r0, int64_t cs, int64_t nc, i
             v_store(o + r * ldo + x, v_mul(v_load(o + r * ldo + x), a));
         }
     }
-    int64_t x = 0;
-    /* two column tiles at a time (C tiles 0, 1 and 5, 6), for four independent sums as in Q·Kᵀ */
-    for (; x + VL < ldo; x += 2 * VL) {
+    /* two column tiles at a time (C tiles 0, 1 and 5, 6), for four independent sums as in Q·Kᵀ;
+     * an odd last one alone */
+    for (int64_t x = 0; x < ldo; x += 2 * VL) {
+        const int two = x + VL < ldo;
+        float *o1 = o + x + VL;
         _tile_loadd(0, o + x, ldo * 4);
         _tile_loadd(1, o + VL * ldo + x, ldo * 4);
-        _tile_loadd(5, o + x + VL, ldo * 4);
-        _tile_loadd(6, o + VL * ldo + x + VL, ldo * 4);
+        if (two) {
+            _tile_loadd(5, o1, ldo * 4);
+            _tile_loadd(6, o1 + VL * ldo, ldo * 4);
+        }
         for (int64_t q = 0; q < chunks; q++) {
-            _tile_loadd(2, b.vp + (j0 + 16 * q) * ldo + x, ldo * 4);
-            _tile_loadd(7, b.vp + (j0 + 16 * q) * ldo + x + VL, ldo * 4);
-            if (!once) {
-                _tile_loadd(3, tiles + amx_ptile(q, 1, 0), 64);
-                _tile_loadd(4, tiles + amx_ptile(q, 1, 1), 64);
+            const uint32_t *v = b.vp + (j0 + 16 * q) * ldo + x;
+            _tile_loadd(2, v, ldo * 4);
+            if (two) {
+                _tile_loadd(7, v + VL, ldo * 4);
+            }
+            for (int part = once ? 0 : 1; part >= 0; part--) { /* lo (when kept), then hi */
+                _tile_loadd(3, tiles + amx_ptile(q, part, 0), 64);
+                _tile_loadd(4, tiles + amx_ptile(q, part, 1), 64);
                 _tile_dpbf16ps(0, 3, 2);
-                _tile_dpbf16ps(5, 3, 7);
                 _tile_dpbf16ps(1, 4, 2);
-                _tile_dpbf16ps(6, 4, 7);
+                if (two) {
+                    _tile_dpbf16ps(5, 3, 7);
+                    _tile_dpbf16ps(6, 4, 7);
+                }
             }
-            _tile_loadd(3, tiles + amx_ptile(q, 0, 0), 64);
-            _tile_loadd(4, tiles + amx_ptile(q, 0, 1), 64);
-            _tile_dpbf16ps(0, 3, 2);
-            _tile_dpbf16ps(5, 3, 7);
-            _tile_dpbf16ps(1, 4, 2);
-            _tile_dpbf16ps(6, 4, 7);
         }
         _tile_stored(0, o + x, ldo * 4);
         _tile_stored(1, o + VL * ldo + x, ldo * 4);
-        _tile_stored(5, o + x + VL, ldo * 4);
-        _tile_stored(6, o + VL * ldo + x + VL, ldo * 4);
-    }
-    /* an odd last column tile (tile registers are immediates of the instructions, so the one- and
-     * two-tile forms are written out rather than parameterised) */
-    for (; x < ldo; x += VL) {
-        _tile_loadd(0, o + x, ldo * 4);
-        _tile_loadd(1, o + VL * ldo + x, ldo * 4);
-        for (int64_t q = 0; q < chunks; q++) {
-            _tile_loadd(2, b.vp + (j0 + 16 * q) * ldo + x, ldo * 4);
-            if (!once) {
-                _tile_loadd(5, tiles + amx_ptile(q, 1, 0), 64);
-                _tile_loadd(6, tiles + amx_ptile(q, 1, 1), 64);
-                _tile_dpbf16ps(0, 5, 2);
-                _tile_dpbf16ps(1, 6, 2);
-            }
-            _tile_loadd(3, tiles + amx_ptile(q, 0, 0), 64);
-            _tile_loadd(4, tiles + amx_ptile(q, 0, 1), 64);
-            _tile_dpbf16ps(0, 3, 2);
-            _tile_dpbf16ps(1, 4, 2);
+        if (two) {
+            _tile_stored(5, o1, ldo * 4);
+            _tile_stored(6, o1 + VL * ldo, ldo * 4);
         }
-        _tile_stored(0, o + x, ldo * 4);
-        _tile_stored(1, o + VL * ldo + x, ldo * 4);
     }
 }
 
