@@ -79,7 +79,7 @@ PANATTN_API int32_t panattn_forward(const panattn_params *p, const struct panatt
     if (kernel == NULL) {
         return PANATTN_ERR_UNSUPPORTED;
     }
-    const panattn_run run = {1, NULL};
+    const panattn_run run = {1, NULL, 0, 0};
     return kernel(p, &run, tile_begin, tile_end);
 }
 

@@ -19,12 +19,15 @@ int32_t panattn_fail(int32_t status, const char *fmt, ...) __attribute__((format
 
 /* What a kernel call writes. splits == 1 and partial == NULL: the plain forward pass, tiles
  * as panattn_tile_at, results into out (and lse). splits >= 1 and partial != NULL: split-KV
- * tiles t = tile * splits + split; split s sees only the keys [s * chunk, (s + 1) * chunk)
- * with chunk = panattn_split_chunk, and writes per query row one record of head_dim + 1
- * floats (normalised O, then its natural-log LSE) into partial; see panattn_partial_record. */
+ * tiles numbered split by split, t = split * tiles + tile (so a range of them holds one split of
+ * many heads: a paged decode walks such a range page by page); split s sees only its keys (see
+ * panattn_run_tile), and writes per query row one record of head_dim + 1 floats (normalised O,
+ * then its natural-log LSE) into partial; see panattn_partial_record. */
 typedef struct panattn_run {
     int64_t splits;
     float *partial;
+    int64_t tiles; /* split-KV runs only: tiles of the plain pass (numbering above) */
+    int64_t chunk; /* split-KV runs only: panattn_split_chunk */
 } panattn_run;
 
 /* A kernel variant computes tiles [tile_begin, tile_end) of an already validated p. It owns
@@ -113,9 +116,26 @@ static inline panattn_tile panattn_tile_at(const panattn_params *p, int64_t t) {
     return tile;
 }
 
-/* Keys per split of a split-KV run: splits cut [0, seq_k) into equal chunks. */
+/* Keys per split of a split-KV run (the last split also takes the keys past splits * chunk), cut
+ * from the longest sequence's keys, not seq_k: a cache's capacity may be far beyond what it holds,
+ * and splits of seq_k would then leave all keys to the first. Splits of at least SPLIT_ALIGN keys
+ * start at multiples of it: every key block of the kernels (128 or 256 keys up to head_dim 128)
+ * and every page size that tiles one then starts on a split start, so a paged split walks whole
+ * pages in the steps the contiguous split walks (bitwise the same result). Forced small splits
+ * (tests) keep ceil(keys / splits). O(batch): computed once per call (panattn_run.chunk). */
+enum { SPLIT_ALIGN = 256 };
 static inline int64_t panattn_split_chunk(const panattn_params *p, int64_t splits) {
-    return (p->seq_k + splits - 1) / splits;
+    int64_t longest = 0;
+    for (int64_t b = 0; b < p->batch; b++) {
+        const int64_t n = panattn_kv_len(p, b);
+        longest = n > longest ? n : longest;
+    }
+    const int64_t chunk = (longest + splits - 1) / splits;
+    if (chunk < SPLIT_ALIGN) {
+        return chunk > 0 ? chunk : 1;
+    }
+    const int64_t aligned = longest / splits / SPLIT_ALIGN * SPLIT_ALIGN;
+    return aligned > SPLIT_ALIGN ? aligned : SPLIT_ALIGN;
 }
 
 /* The tile and key range [*key_lo, *key_hi) of kernel tile t of run (all keys when not split). */
@@ -125,11 +145,11 @@ static inline panattn_tile panattn_run_tile(const panattn_params *p, const panat
         *key_lo = 0, *key_hi = p->seq_k, *split = 0;
         return panattn_tile_at(p, t);
     }
-    int64_t chunk = panattn_split_chunk(p, run->splits);
-    *split = t % run->splits;
-    *key_lo = *split * chunk;
-    *key_hi = *key_lo + chunk < p->seq_k ? *key_lo + chunk : p->seq_k;
-    return panattn_tile_at(p, t / run->splits);
+    const int64_t chunk = run->chunk;
+    *split = t / run->tiles;
+    *key_lo = *split * chunk < p->seq_k ? *split * chunk : p->seq_k;
+    *key_hi = *split == run->splits - 1 || *key_lo + chunk > p->seq_k ? p->seq_k : *key_lo + chunk;
+    return panattn_tile_at(p, t % run->tiles);
 }
 
 /* The partial record of (b, h, query row i, split): head_dim floats of normalised O, then the

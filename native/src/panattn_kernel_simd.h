@@ -44,7 +44,7 @@
 #include "panattn_simd_tanh.h"
 
 enum { TQ = PANATTN_TILE_Q, QS = 2 * VL, STRIPS = TQ / QS, ROW_PATH_ROWS = 4, PF_BYTES = 4096, PF_BYTES_I8 = 1024,
-       PF_L2_BYTES = 65536 };
+       PF_L2_BYTES = 65536, WALK_PF_BYTES = 8192 };
 
 #define LOG2E_F 1.44269504088896340736f
 #define LN2_F 0.693147180559945309417f
@@ -75,6 +75,7 @@ typedef struct scratch {
     int64_t group_rows;
     float *go, *gq, *gm, *gl;
     vf *glv;
+    float *gs; /* (GROUP_MAX * group_rows, VL): each row's scores, then weights, of one VL-key step */
     void *block;
 } scratch;
 
@@ -131,7 +132,7 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips, 
     const int64_t slots = GROUP_MAX * group_rows;
     const int64_t sizes[] = {TQ * d, TQ * ldo, (kb + MK) * QS, TQ, TQ, TQ, need_k ? kb * d : 0, need_v ? kb * ldo : 0,
                              ROW_PATH_ROWS * ldo, kb + VL, ptr_floats, ptr_floats, DP_SCRATCH_FLOATS(d, kb, dtype),
-                             slots * ldo, slots * ldo, slots, slots, slots * VL};
+                             slots * ldo, slots * ldo, slots, slots, slots * VL, slots * VL};
     enum { PARTS = sizeof sizes / sizeof sizes[0] };
     int64_t total = 0;
     for (int i = 0; i < PARTS; i++) {
@@ -143,7 +144,7 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips, 
     }
     float *kptrs = NULL, *vptrs = NULL, *lanes = NULL;
     float **parts[PARTS] = {&w->qt, &w->o, &w->st, &w->m, &w->l, &w->alpha, &w->kbuf, &w->vbuf, &w->qrow, &w->s,
-                            &kptrs, &vptrs, &w->dp, &w->go, &w->gq, &w->gm, &w->gl, &lanes};
+                            &kptrs, &vptrs, &w->dp, &w->go, &w->gq, &w->gm, &w->gl, &lanes, &w->gs};
     float *at = base;
     for (int i = 0; i < PARTS; i++) {
         *parts[i] = sizes[i] > 0 ? at : NULL; /* an unneeded buffer is NULL, never an alias */
@@ -1370,37 +1371,188 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
 /* Page-major paged decode. A 16-key page holds every kv head's rows of those keys back to back
  * (8 KiB a head at d 128), so a decode that walks one head through all its pages reads 8 KiB runs
  * scattered over the pool, and paged decode ran at about half the contiguous speed. Here the
- * consecutive tiles of one call that belong to one sequence (its heads, in tile order) walk
- * together: for each key block, for each page of it, every tile's rows take that page's keys,
- * so a thread reads a page's runs of its heads back to back. Each tile keeps its own o, m, l and
- * running-sum lanes (fused_row's state) between pages; the keys are walked in the same VL-key
- * steps, and the running sums are folded at the same block ends, as one tile alone walks them, so
- * the result is bitwise that of the contiguous call (a page's keys are at one row stride: the
- * strided form, no row addresses). Used where that holds by construction: fp32 keys, row-path
- * tiles of the one-pass form, pages a multiple of VL keys that tile a key block, no window's
- * left edge (every row's keys start at its block's start), no split-KV. */
+ * consecutive tiles of one call that belong to one sequence (its heads, in tile order) and one
+ * key split walk together: page after page, and inside a page key after key, every tile's row of
+ * that key, so a thread reads a page in address order (see walk_step). Each tile keeps its own o,
+ * m, l and running-sum lanes (fused_row's state); the keys are walked in the same VL-key steps,
+ * and the running sums are folded at the same block ends, as one tile alone walks them, so the
+ * result is bitwise that of the contiguous call (a page's keys are at one row stride: the strided
+ * form, no row addresses). Used where that holds by construction: fp32 keys, row-path tiles of
+ * the one-pass form, pages a multiple of VL keys that tile a key block, splits that start on a
+ * page, no window's left edge (every row's keys start at its block's start). */
 /* Rows per tile a page-major walk keeps state for (0: this call never walks page-major). The
  * per-tile conditions are group_member's. */
 static int64_t group_rows_for(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end) {
     const int64_t d = p->head_dim, ldo = round_up(d, VL);
-    const int walks = tile_end - tile_begin > 1 && p->block_table != NULL && run->partial == NULL &&
-                      panattn_kv_dtype(p) == PANATTN_DTYPE_F32 && ldo <= OV * VL && d % VL == 0 &&
-                      p->block_size % VL == 0 && kb_for(d) % p->block_size == 0;
+    const int walks = tile_end - tile_begin > 1 && p->block_table != NULL && panattn_kv_dtype(p) == PANATTN_DTYPE_F32 &&
+                      ldo <= OV * VL && d % VL == 0 && p->block_size % VL == 0 && kb_for(d) % p->block_size == 0 &&
+                      (run->partial == NULL || run->chunk % kb_for(d) == 0);
     return walks ? (p->seq_q < ROW_PATH_ROWS ? p->seq_q : ROW_PATH_ROWS) : 0;
 }
 
-/* Tile t (keys ks) may join a walk led by tile t0: the same sequence and query block, so the
- * same key range; a row-path tile; no window's left edge, so that range starts at key 0 (no
- * split-KV here), a page and block start, and every row's keys start at each block's start.
- * Evaluated whole (`&`): every part is cheap. */
-static int group_member(const panattn_tile *t0, const panattn_tile *t, const keys *ks, int64_t rows_max) {
-    return (t->b == t0->b) & (t->q_begin == t0->q_begin) & (t->q_end - t->q_begin <= rows_max) & !ks->band.has_lo;
+/* Tile t (keys ks, key split `split`) may join a walk led by tile t0: the same sequence, query
+ * block and split, so the same key range; a row-path tile; no window's left edge, so that range
+ * starts at the split's first key (a page and block start), and every row's keys start at each
+ * block's start. Evaluated whole (`&`): every part is cheap. */
+static int group_member(const panattn_tile *t0, int64_t split0, const panattn_tile *t, int64_t split, const keys *ks,
+                        int64_t rows_max) {
+    return (t->b == t0->b) & (t->q_begin == t0->q_begin) & (split == split0) & (t->q_end - t->q_begin <= rows_max) &
+           !ks->band.has_lo;
 }
 
-/* Tiles [0, count) of tl / kss (one sequence, group_member of the first) walked page-major. */
+/* A walk's rows ("units": tile t's row r is unit t * group_rows + r) and where one page's keys
+ * of each unit's kv head start. */
+typedef struct walk_page {
+    const float *k[GROUP_MAX], *v[GROUP_MAX]; /* key c0 of the page, tile t's kv head */
+    int64_t ks, vs;                            /* row strides */
+    int64_t g[GROUP_MAX * ROW_PATH_ROWS];      /* keys of the step each unit sees (0: none) */
+    int heads_outer; /* the page keeps each kv head's keys together: address order is head after
+                        head; else (vLLM's layout, each key's heads together) key after key */
+} walk_page;
+
+/* A place in a step's walk order: key k of tile t's kv head. */
+typedef struct walk_pos {
+    int64_t k, t;
+} walk_pos;
+
+/* The next place in address order. */
+static inline void walk_next(walk_pos *c, int heads_outer, int64_t gmax, int64_t count) {
+    if (heads_outer) {
+        if (++c->k == gmax) {
+            c->k = 0, c->t++;
+        }
+    } else if (++c->t == count) {
+        c->t = 0, c->k++;
+    }
+}
+
+/* One VL-key step of a page for every unit, its K rows and then its V rows read in address order
+ * (walk_next): reading a page's rows in any other order, even two keys of a head at a time, read
+ * at about half the speed on two threads (docs/CPU-KERNEL.md, "Paged decode on several
+ * threads"). Per unit it
+ * is fused_row's step to the bit: the same dot1 per key, the same softmax update, and P·V one key
+ * after another into the unit's O (kept in memory here, as the units take turns). */
+static inline __attribute__((always_inline)) void walk_step(const int nv, const panattn_params *p, const scratch *w,
+                                                            const panattn_tile *tl, const keys *kss, int64_t count,
+                                                            const walk_page *pg, int64_t s0, int64_t key0) {
+    const int64_t d = w->d, ldo = w->ldo, R = w->group_rows;
+    int64_t gmax = 0;
+    for (int64_t x = 0; x < count * R; x++) {
+        gmax = pg->g[x] > gmax ? pg->g[x] : gmax;
+    }
+    /* Rows in walk order are one steady stream, asked into L1 about WALK_PF_BYTES ahead: without
+     * it one thread read 16 GB/s here, where the same bytes stream at 27 with no arithmetic;
+     * 8 KiB ahead took 0.91-0.92x the time of 4 KiB, 16 KiB 1.08-1.14x of 8 KiB (AVX-512, d 128,
+     * 1 and 2 threads, in-process A/B). */
+    const int64_t ahead = WALK_PF_BYTES / (d * 4) > 4 ? WALK_PF_BYTES / (d * 4) : 4, rows = gmax * count;
+    walk_pos at = {0, 0}, pf = {0, 0};
+    for (int64_t i = 0; i < ahead && i < rows; i++) {
+        walk_next(&pf, pg->heads_outer, gmax, count);
+    }
+    for (int64_t idx = 0; idx < rows; idx++, walk_next(&at, pg->heads_outer, gmax, count)) {
+        if (idx + ahead < rows) {
+            prefetch_rows(ROWS_STRIDED, (key_rows){.base = pg->k[pf.t] + (s0 + pf.k) * pg->ks}, 0, 1, d);
+            walk_next(&pf, pg->heads_outer, gmax, count);
+        }
+        const int64_t k = at.k, t = at.t;
+        const float *kr = pg->k[t] + (s0 + k) * pg->ks;
+        for (int64_t r = 0; r < tl[t].q_end - tl[t].q_begin; r++) {
+            const int64_t x = t * R + r;
+            if (k < pg->g[x]) {
+                w->gs[x * VL + k] = dot1(w->gq + x * ldo, kr, d);
+            }
+        }
+    }
+    for (int64_t t = 0; t < count; t++) {
+        const keys *ks = &kss[t];
+        for (int64_t r = 0; r < tl[t].q_end - tl[t].q_begin; r++) {
+            const int64_t x = t * R + r, g = pg->g[x], i = tl[t].q_begin + r;
+            if (g == 0) {
+                continue;
+            }
+            float *sc = w->gs + x * VL, *o = w->go + x * ldo;
+            if (ks->extras) {
+                extras_row(ks, sc, g, i, key0 + s0);
+            }
+            for (int64_t k = g; k < VL; k++) {
+                sc[k] = -INFINITY; /* padding lanes: exp2 gives exactly 0 */
+            }
+            if (p->mask != NULL) {
+                const float *mrow = p->mask + tl[t].b * p->mask_batch_stride + tl[t].h * p->mask_head_stride +
+                                    i * p->mask_row_stride + key0 + s0;
+                for (int64_t k = 0; k < g; k++) {
+                    sc[k] = mrow[k] == -INFINITY ? -INFINITY : sc[k] + mrow[k] * LOG2E_F;
+                }
+            }
+            float m = w->gm[x];
+            float mx = m;
+            for (int64_t k = 0; k < g; k++) {
+                mx = sc[k] > mx ? sc[k] : mx; /* `>` skips NaN, as in the portable kernel */
+            }
+            if (mx > m) {
+                const float alpha = exp2_one(m - mx);
+                const vf a = v_set1(alpha);
+                for (int j = 0; j < nv; j++) {
+                    v_store(o + j * VL, v_mul(v_load(o + j * VL), a));
+                }
+                w->gl[x] = (w->gl[x] + v_hsum(w->glv[x])) * alpha;
+                w->glv[x] = v_zero();
+                w->gm[x] = m = mx;
+            }
+            const float mu = m == -INFINITY ? 0.0f : m;
+            const vf pv = v_exp2(v_sub(v_loadu(sc), v_set1(mu)));
+            v_storeu(sc, pv);
+            w->glv[x] = v_add(w->glv[x], pv);
+        }
+    }
+    at = (walk_pos){0, 0}, pf = (walk_pos){0, 0};
+    for (int64_t i = 0; i < ahead && i < rows; i++) {
+        walk_next(&pf, pg->heads_outer, gmax, count);
+    }
+    for (int64_t idx = 0; idx < rows; idx++, walk_next(&at, pg->heads_outer, gmax, count)) {
+        if (idx + ahead < rows) {
+            prefetch_rows(ROWS_STRIDED, (key_rows){.base = pg->v[pf.t] + (s0 + pf.k) * pg->vs}, 0, 1, d);
+            walk_next(&pf, pg->heads_outer, gmax, count);
+        }
+        const int64_t k = at.k, t = at.t;
+        const float *vr = pg->v[t] + (s0 + k) * pg->vs;
+        for (int64_t r = 0; r < tl[t].q_end - tl[t].q_begin; r++) {
+            const int64_t x = t * R + r;
+            const float pk1 = w->gs[x * VL + k];
+            if (k >= pg->g[x] || pk1 == 0.0f) {
+                continue;
+            }
+            const vf pk = v_set1(pk1);
+            float *o = w->go + x * ldo;
+#pragma GCC unroll 8
+            for (int j = 0; j < nv; j++) {
+                v_store(o + j * VL, v_fma(pk, v_loadu(vr + j * VL), v_load(o + j * VL)));
+            }
+        }
+    }
+}
+
+/* walk_step at a run-time number of O vectors (one copy per count, as fused_row_strided). */
+static __attribute__((noinline)) void walk_step_nv(int64_t nv, const panattn_params *p, const scratch *w,
+                                                   const panattn_tile *tl, const keys *kss, int64_t count,
+                                                   const walk_page *pg, int64_t s0, int64_t key0) {
+    switch (nv) {
+    case 1: walk_step(1, p, w, tl, kss, count, pg, s0, key0); break;
+    case 2: walk_step(2, p, w, tl, kss, count, pg, s0, key0); break;
+    case 3: walk_step(3, p, w, tl, kss, count, pg, s0, key0); break;
+    case 4: walk_step(4, p, w, tl, kss, count, pg, s0, key0); break;
+    case 5: walk_step(5, p, w, tl, kss, count, pg, s0, key0); break;
+    case 6: walk_step(6, p, w, tl, kss, count, pg, s0, key0); break;
+    case 7: walk_step(7, p, w, tl, kss, count, pg, s0, key0); break;
+    default: walk_step(8, p, w, tl, kss, count, pg, s0, key0); break;
+    }
+}
+
+/* Tiles [0, count) of tl / kss (one sequence and split, group_member of the first) walked page
+ * after page, each page in address order (walk_step). */
 static void group_walk(const panattn_params *p, const panattn_run *run, const scratch *w, const panattn_tile *tl,
-                       const keys *kss, int64_t count) {
-    const int64_t d = w->d, ldo = w->ldo, R = w->group_rows, page = p->block_size;
+                       const keys *kss, const int64_t *splits, int64_t count) {
+    const int64_t ldo = w->ldo, R = w->group_rows, page = p->block_size;
     const int64_t b = tl[0].b, lo = kss[0].lo, end = kss[0].end;
     for (int64_t t = 0; t < count; t++) {
         for (int64_t r = 0; r < tl[t].q_end - tl[t].q_begin; r++) {
@@ -1411,6 +1563,10 @@ static void group_walk(const panattn_params *p, const panattn_run *run, const sc
             load_q_row(p, tl[t], tl[t].q_begin + r, w->gq + x * ldo, ldo);
         }
     }
+    walk_page pg;
+    memset(pg.g, 0, sizeof pg.g); /* units past a tile's rows see nothing */
+    pg.ks = p->k_row_stride, pg.vs = p->v_row_stride;
+    pg.heads_outer = p->kv_heads > 1 && p->k_head_stride > p->k_row_stride;
     for (int64_t k0 = lo; k0 < end; k0 += w->kb) {
         const int64_t n = end - k0 < w->kb ? end - k0 : w->kb;
         for (int64_t x = 0; x < count * R; x++) {
@@ -1420,23 +1576,23 @@ static void group_walk(const panattn_params *p, const panattn_run *run, const sc
             int64_t k_off, v_off; /* the page's rows of kv head 0; every head's follow at its head stride */
             const int64_t keys_here = panattn_key_run(p, b, 0, k0 + c, n - c, &k_off, &v_off);
             for (int64_t t = 0; t < count; t++) {
-                const keys *ks = &kss[t];
-                key_rows kr = {0}, vr = {0};
-                kr.base = (const float *)p->k + k_off + ks->kvh * p->k_head_stride, kr.stride = p->k_row_stride;
-                vr.base = (const float *)p->v + v_off + ks->kvh * p->v_head_stride, vr.stride = p->v_row_stride;
-                for (int64_t r = 0; r < tl[t].q_end - tl[t].q_begin; r++) {
-                    const int64_t i = tl[t].q_begin + r, x = t * R + r;
-                    int64_t c0, nr; /* c0 is 0: no window's left edge */
-                    panattn_band_cols(&ks->band, i, k0, n, &c0, &nr);
-                    if (nr <= c) {
-                        continue;
+                pg.k[t] = (const float *)p->k + k_off + kss[t].kvh * p->k_head_stride;
+                pg.v[t] = (const float *)p->v + v_off + kss[t].kvh * p->v_head_stride;
+            }
+            for (int64_t s0 = 0; s0 < keys_here; s0 += VL) {
+                int any = 0;
+                for (int64_t t = 0; t < count; t++) {
+                    for (int64_t r = 0; r < tl[t].q_end - tl[t].q_begin; r++) {
+                        int64_t c0, nr; /* c0 is 0: no window's left edge */
+                        panattn_band_cols(&kss[t].band, tl[t].q_begin + r, k0, n, &c0, &nr);
+                        /* the keys of this page (as one call over them would see) in this step */
+                        const int64_t seen = (nr - c < keys_here ? nr - c : keys_here) - s0;
+                        pg.g[t * R + r] = seen <= 0 ? 0 : seen < VL ? seen : VL;
+                        any |= seen > 0;
                     }
-                    const float *mrow = p->mask == NULL ? NULL
-                                                        : p->mask + b * p->mask_batch_stride + tl[t].h * p->mask_head_stride +
-                                                              i * p->mask_row_stride + k0 + c;
-                    fused_row_strided(ldo / VL, w->go + x * ldo, &w->gm[x], &w->gl[x], w->s, w->gq + x * ldo, kr, vr,
-                                      nr - c < keys_here ? nr - c : keys_here, mrow, 0, 0, 0, d, ks, i, k0 + c,
-                                      &w->glv[x]);
+                }
+                if (any) {
+                    walk_step_nv(ldo / VL, p, w, tl, kss, count, &pg, s0, k0 + c);
                 }
             }
         }
@@ -1447,7 +1603,7 @@ static void group_walk(const panattn_params *p, const panattn_run *run, const sc
         }
     }
     for (int64_t t = 0; t < count; t++) {
-        finish_tile(p, run, tl[t], 0, w->go + t * R * ldo, w->gm + t * R, w->gl + t * R, ldo);
+        finish_tile(p, run, tl[t], splits[t], w->go + t * R * ldo, w->gm + t * R, w->gl + t * R, ldo);
     }
 }
 
@@ -1462,6 +1618,7 @@ int32_t KERNEL_FN(const panattn_params *p, const panattn_run *run, int64_t tile_
     }
     panattn_tile tl[GROUP_MAX];
     keys kss[GROUP_MAX];
+    int64_t splits[GROUP_MAX];
 #if defined(SIMD_AMX_BF16)
     const int tiles_on = p->dtype == PANATTN_DTYPE_BF16; /* only bf16 strips use the tiles */
     if (tiles_on) {
@@ -1471,16 +1628,16 @@ int32_t KERNEL_FN(const panattn_params *p, const panattn_run *run, int64_t tile_
     for (int64_t t = tile_begin; t < tile_end;) {
         int64_t count = 0;
         while (w.group_rows > 0 && count < GROUP_MAX && t + count < tile_end) {
-            int64_t key_lo, key_hi, split;
-            tl[count] = panattn_run_tile(p, run, t + count, &key_lo, &key_hi, &split);
+            int64_t key_lo, key_hi;
+            tl[count] = panattn_run_tile(p, run, t + count, &key_lo, &key_hi, &splits[count]);
             kss[count] = tile_keys(p, tl[count], key_lo, key_hi);
-            if (!group_member(&tl[0], &tl[count], &kss[count], w.group_rows)) {
+            if (!group_member(&tl[0], splits[0], &tl[count], splits[count], &kss[count], w.group_rows)) {
                 break;
             }
             count++;
         }
         if (count > 1) {
-            group_walk(p, run, &w, tl, kss, count);
+            group_walk(p, run, &w, tl, kss, splits, count);
             t += count;
         } else {
             run_tile(p, run, t, &w);

@@ -34,18 +34,28 @@ void panattn_split_decide(const panattn_params *p, int64_t tiles, int32_t thread
     const int64_t want = 2 * (int64_t)threads; /* two tiles per thread evens out unequal splits */
     /* Packed sequences are not split: their records would need a per-token numbering (a packed
      * decode batch has a tile per sequence and head anyway). Paged keys split like contiguous
-     * ones: a split is a range of logical keys, and the kernels cut it at page ends. */
-    if (p->cu_seqlens_q == NULL && p->seq_q <= MAX_DECODE_ROWS && tiles < want) {
+     * ones: a split is a range of logical keys, and the kernels cut it at page ends.
+     * Fewer sequences than threads split too, one split per thread, whatever the head count: a
+     * paged cache's page holds all heads of its keys, and two threads that share every page by
+     * heads read it at about 0.4-0.55x the contiguous speed, where two threads on two halves of
+     * the pages read 0.8-0.95x (reads alone; docs/CPU-KERNEL.md, "Paged decode on several
+     * threads"). Contiguous calls split alike, so paged decode stays bitwise the contiguous one. */
+    const int64_t by_batch = p->batch < threads ? (threads + p->batch - 1) / p->batch : 1;
+    if (p->cu_seqlens_q == NULL && p->seq_q <= MAX_DECODE_ROWS && (tiles < want || by_batch > 1)) {
         n = (want + tiles - 1) / tiles;
-        int64_t cap = p->seq_k / MIN_SPLIT_KEYS;
+        n = n > by_batch ? n : by_batch;
+        int64_t longest = 0; /* splits cut the longest sequence's keys (panattn_split_chunk) */
+        for (int64_t b = 0; b < p->batch; b++) {
+            longest = panattn_kv_len(p, b) > longest ? panattn_kv_len(p, b) : longest;
+        }
+        int64_t cap = longest / MIN_SPLIT_KEYS;
         n = n < cap ? n : cap;
         n = n < 1 ? 1 : n;
     }
-    /* Never -1: n > 1 only when seq_q <= 16 (one query block, so tiles = batch * heads) and
-     * tiles < 2 * threads < 2^32, with n <= ceil(2 * threads / tiles), so tiles * n < 2^33 and the
-     * workspace stays below 2^33 * 16 rows * 1025 floats * 4 bytes < 2^50. */
-    *splits = n;
-    *workspace_bytes = n > 1 ? workspace_size(p, n) : 0;
+    /* A workspace too large for int64 (heads beyond any model) leaves the call unsplit. */
+    const int64_t bytes = n > 1 ? workspace_size(p, n) : 0;
+    *splits = bytes < 0 ? 1 : n;
+    *workspace_bytes = bytes < 0 ? 0 : bytes;
 }
 
 /* The checks a split-KV tile range keeps although p was validated: plan->splits is the caller's
@@ -93,7 +103,7 @@ PANATTN_API int32_t panattn_forward_partial(const panattn_params *p, const struc
     if (kernel == NULL) {
         return PANATTN_ERR_UNSUPPORTED;
     }
-    const panattn_run run = {plan->splits, (float *)workspace};
+    const panattn_run run = {plan->splits, (float *)workspace, tiles, panattn_split_chunk(p, plan->splits)};
     return kernel(p, &run, tile_begin, tile_end);
 }
 
@@ -104,8 +114,8 @@ PANATTN_API int32_t panattn_merge_partial(const panattn_params *p, const struct 
     CHECK(check_split_run(p, plan, workspace, tiles, &split_tiles));
     CHECK(panattn_check_range(tile_begin, tile_end, tiles));
     const int64_t splits = plan->splits;
-    const panattn_run split_run = {splits, (float *)(uintptr_t)workspace}; /* only read here */
-    const panattn_run plain = {1, NULL};
+    const panattn_run split_run = {splits, (float *)(uintptr_t)workspace, tiles, 0}; /* records only */
+    const panattn_run plain = {1, NULL, 0, 0};
     const int64_t d = p->head_dim;
     float row[1024]; /* head_dim <= 1024 (validated) */
     for (int64_t t = tile_begin; t < tile_end; t++) {

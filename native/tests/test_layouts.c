@@ -30,8 +30,9 @@ static int32_t run_ranges(const panattn_params *p, int64_t grain) {
     return st;
 }
 
-/* Plans p on one thread and runs every tile; splits > 1 forces split-KV with that many splits. */
-static int32_t run(const panattn_params *p, int64_t splits) {
+/* Plans p on one thread and runs every tile; splits > 1 forces split-KV with that many splits,
+ * whose partial tiles go in ranges of `grain` (0: all at once). */
+static int32_t run_split(const panattn_params *p, int64_t splits, int64_t grain) {
     struct panattn_plan plan;
     int32_t st = panattn_plan(p, 1, &plan);
     if (st != PANATTN_OK) {
@@ -46,12 +47,19 @@ static int32_t run(const panattn_params *p, int64_t splits) {
     if (ws == NULL) {
         return PANATTN_ERR_OUT_OF_MEMORY;
     }
-    st = panattn_forward_partial(p, &plan, ws, 0, plan.tiles * splits);
+    const int64_t all = plan.tiles * splits, step = grain > 0 ? grain : all;
+    for (int64_t t = 0; st == PANATTN_OK && t < all; t += step) {
+        st = panattn_forward_partial(p, &plan, ws, t, t + step < all ? t + step : all);
+    }
     if (st == PANATTN_OK) {
         st = panattn_merge_partial(p, &plan, ws, 0, plan.tiles);
     }
     free(ws);
     return st;
+}
+
+static int32_t run(const panattn_params *p, int64_t splits) {
+    return run_split(p, splits, 0);
 }
 
 static void fill(float *x, size_t n, rng *r) {
@@ -179,6 +187,7 @@ typedef struct paged_case {
     int32_t causal;
     int interleaved; /* pool as (blocks, block_size, kv_heads, d), vLLM's; else (blocks, kv_heads, block_size, d) */
     int extras;      /* softcap and ALiBi slopes */
+    int mask;        /* an additive mask (batch, head, row, key) with some -inf entries */
 } paged_case;
 
 typedef struct pool {
@@ -215,8 +224,10 @@ static double rel_rms(const float *a, const float *b, size_t n) {
 
 static void paged_case_run(int32_t isa, const char *isa_name, const paged_case *pc, uint64_t seed) {
     enum { B = 3, H = 4, KVH = 2 };
-    int32_t lens[B] = {300, 0, 17};
-    const int64_t SK = 300, SQ = pc->seq_q, d = pc->d, bs = pc->block_size;
+    /* 600 keys: two splits are 256-key aligned ([0, 256), [256, 600)), so split sequences walk
+     * page-major too; three are 200 keys, not aligned: head after head */
+    int32_t lens[B] = {600, 0, 17};
+    const int64_t SK = 600, SQ = pc->seq_q, d = pc->d, bs = pc->block_size;
     const int64_t mb = (SK + bs - 1) / bs + 1; /* one spare column per row: never reached */
     rng r = {seed};
     float *q = malloc(sizeof(float) * B * H * SQ * d), *kc = malloc(sizeof(float) * B * KVH * SK * d),
@@ -271,6 +282,15 @@ static void paged_case_run(int32_t isa, const char *isa_name, const paged_case *
     if (pc->extras) {
         c.softcap = 2.5f, c.alibi_slopes = slopes;
     }
+    float *mask = NULL;
+    if (pc->mask) {
+        mask = malloc(sizeof(float) * B * H * SQ * SK);
+        for (int64_t i = 0; i < B * H * SQ * SK; i++) {
+            mask[i] = rng_next(&r) % 5 == 0 ? -INFINITY : rng_sym(&r);
+        }
+        c.mask = mask;
+        c.mask_batch_stride = H * SQ * SK, c.mask_head_stride = SQ * SK, c.mask_row_stride = SK;
+    }
 
     panattn_params pg = c;
     pg.k = pl.k, pg.v = pl.v;
@@ -279,8 +299,13 @@ static void paged_case_run(int32_t isa, const char *isa_name, const paged_case *
     pg.k_row_stride = pg.v_row_stride = pl.rstride;
     pg.block_table_stride = mb, pg.max_blocks_per_seq = mb, pg.block_size = bs, pg.num_blocks = pl.num_blocks;
 
-    for (int split = 1; split <= 3; split += 2) {
+    const size_t n_out = (size_t)(B * H * SQ * d);
+    float *unsplit = malloc(sizeof(float) * n_out);
+    for (int split = 1; split <= 3; split++) {
         int32_t st = run(&c, split);
+        if (split == 1) {
+            memcpy(unsplit, out_c, sizeof(float) * n_out);
+        }
         fill_pool(&pl, kc, vc, ident, mb, lens, B, KVH, SK, d, bs);
         pg.block_table = ident, pg.out = out_i, pg.lse = lse_i;
         int32_t st_i = run(&pg, split);
@@ -290,14 +315,16 @@ static void paged_case_run(int32_t isa, const char *isa_name, const paged_case *
         const size_t n = (size_t)(B * H * SQ * d);
         const int perm_same = memcmp(out_i, out_s, n * 4) == 0 && memcmp(lse_i, lse_s, (size_t)(B * H * SQ) * 4) == 0;
         const int cont_same = memcmp(out_i, out_c, n * 4) == 0 && memcmp(lse_i, lse_c, (size_t)(B * H * SQ) * 4) == 0;
-        const double err = rel_rms(out_s, out_c, n);
+        const double err = rel_rms(out_s, out_c, n), split_err = rel_rms(out_c, unsplit, n);
         char name[200], detail[240];
-        snprintf(name, sizeof name, "[%s] paged %s bs%lld sq%lld d%lld causal %d split %d", isa_name,
+        snprintf(name, sizeof name, "[%s] paged %s bs%lld sq%lld d%lld causal %d mask %d split %d", isa_name,
                  pc->interleaved ? "(blocks, bs, kvh, d)" : "(blocks, kvh, bs, d)", (long long)bs, (long long)SQ,
-                 (long long)d, (int)pc->causal, split);
-        snprintf(detail, sizeof detail, "status %d/%d/%d (%s), permutation bitwise %d, contiguous bitwise %d, rel err %.2e",
-                 (int)st, (int)st_i, (int)st_s, panattn_last_error(), perm_same, cont_same, err);
-        report(st == PANATTN_OK && st_i == PANATTN_OK && st_s == PANATTN_OK && perm_same &&
+                 (long long)d, (int)pc->causal, pc->mask, split);
+        snprintf(detail, sizeof detail,
+                 "status %d/%d/%d (%s), permutation bitwise %d, contiguous bitwise %d, rel err %.2e, split vs unsplit %.2e",
+                 (int)st, (int)st_i, (int)st_s, panattn_last_error(), perm_same, cont_same, err, split_err);
+        /* split or not, the same attention: the merge only regroups fp32 sums */
+        report(st == PANATTN_OK && st_i == PANATTN_OK && st_s == PANATTN_OK && perm_same && split_err < 1e-5 &&
                    /* Kernels keep their key blocks across pages, so the fp32 sums group as in the
                     * contiguous call, split or not: bitwise for every page size. */
                    cont_same,
@@ -319,6 +346,23 @@ static void paged_case_run(int32_t isa, const char *isa_name, const paged_case *
                  same);
         report(st == PANATTN_OK && same, name, detail);
     }
+    /* Split in two (256-key aligned), the partial tiles numbered split by split: ranges of one
+     * tile, of three (crossing from one split to the next) and of all give the same bits. */
+    const int32_t st_two = run_split(&pg, 2, 0);
+    memcpy(unsplit, out_i, sizeof(float) * n_out);
+    for (int64_t grain = 1; grain <= 3; grain += 2) {
+        pg.out = out_s, pg.lse = lse_s;
+        const int32_t st = st_two != PANATTN_OK ? st_two : run_split(&pg, 2, grain);
+        const int same = memcmp(out_s, unsplit, n_out * 4) == 0;
+        char name[200], detail[200];
+        snprintf(name, sizeof name, "[%s] paged bs%lld sq%lld d%lld causal %d extras %d: 2 splits, ranges of %lld",
+                 isa_name, (long long)bs, (long long)SQ, (long long)d, (int)pc->causal, pc->extras, (long long)grain);
+        snprintf(detail, sizeof detail, "status %d (%s), bitwise the one-range call %d", (int)st, panattn_last_error(),
+                 same);
+        report(st == PANATTN_OK && same, name, detail);
+    }
+    free(unsplit);
+    free(mask);
     free(q), free(kc), free(vc), free(pl.k), free(pl.v), free(perm), free(ident), free(shuf);
     free(out_c), free(out_i), free(out_s), free(lse_c), free(lse_i), free(lse_s);
 }
@@ -431,19 +475,21 @@ int main(void) {
             varlen_bitwise(ISAS[ii], ISA_NAMES[ii], &vcs[i], 100 + i);
         }
         const paged_case pcs[] = {
-            {1, 64, 16, PANATTN_CAUSAL_NONE, 0, 0},       {1, 128, 16, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 0},
-            {5, 40, 7, PANATTN_CAUSAL_BOTTOM_RIGHT, 0, 0}, {37, 64, 16, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 0},
-            {37, 59, 256, PANATTN_CAUSAL_NONE, 0, 0},     {3, 64, 256, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 0},
-            {130, 32, 1, PANATTN_CAUSAL_TOP_LEFT, 0, 0},  {1, 48, 1, PANATTN_CAUSAL_NONE, 1, 0},
-            {2, 200, 7, PANATTN_CAUSAL_BOTTOM_RIGHT, 0, 0},
+            {1, 64, 16, PANATTN_CAUSAL_NONE, 0, 0, 0},       {1, 128, 16, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 0, 0},
+            {5, 40, 7, PANATTN_CAUSAL_BOTTOM_RIGHT, 0, 0, 0}, {37, 64, 16, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 0, 0},
+            {37, 59, 256, PANATTN_CAUSAL_NONE, 0, 0, 0},     {3, 64, 256, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 0, 0},
+            {130, 32, 1, PANATTN_CAUSAL_TOP_LEFT, 0, 0, 0},  {1, 48, 1, PANATTN_CAUSAL_NONE, 1, 0, 0},
+            {2, 200, 7, PANATTN_CAUSAL_BOTTOM_RIGHT, 0, 0, 0},
             /* page-major decode: several rows, GQA (4 heads on 2), softcap + ALiBi, TOP_LEFT
              * (row i sees keys up to i), pages of 32 and 64, head_dim 48 (3 AVX-512 vectors) */
-            {3, 128, 16, PANATTN_CAUSAL_NONE, 0, 1},   {4, 48, 32, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1},
-            {2, 64, 64, PANATTN_CAUSAL_TOP_LEFT, 0, 0}, {1, 96, 16, PANATTN_CAUSAL_NONE, 1, 1},
+            {3, 128, 16, PANATTN_CAUSAL_NONE, 0, 1, 0},   {4, 48, 32, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1, 0},
+            {2, 64, 64, PANATTN_CAUSAL_TOP_LEFT, 0, 0, 0}, {1, 96, 16, PANATTN_CAUSAL_NONE, 1, 1, 0},
             /* pages of 48 keys do not tile a key block: head after head, through row addresses */
-            {1, 64, 48, PANATTN_CAUSAL_NONE, 0, 0},
+            {1, 64, 48, PANATTN_CAUSAL_NONE, 0, 0, 0},
             /* 130 rows: the last query block's 2-row tiles walk page-major, the 128-row ones do not */
-            {130, 64, 16, PANATTN_CAUSAL_TOP_LEFT, 0, 1},
+            {130, 64, 16, PANATTN_CAUSAL_TOP_LEFT, 0, 1, 0},
+            /* masks through the page-major walk, both pool layouts */
+            {1, 64, 16, PANATTN_CAUSAL_NONE, 1, 0, 1},   {3, 32, 32, PANATTN_CAUSAL_BOTTOM_RIGHT, 0, 1, 1},
         };
         for (size_t i = 0; i < sizeof pcs / sizeof pcs[0]; i++) {
             paged_case_run(ISAS[ii], ISA_NAMES[ii], &pcs[i], 200 + i);
