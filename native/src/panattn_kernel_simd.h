@@ -1372,14 +1372,15 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
  * (8 KiB a head at d 128), so a decode that walks one head through all its pages reads 8 KiB runs
  * scattered over the pool, and paged decode ran at about half the contiguous speed. Here the
  * consecutive tiles of one call that belong to one sequence (its heads, in tile order) and one
- * key split walk together: page after page, and inside a page key after key, every tile's row of
- * that key, so a thread reads a page in address order (see walk_step). Each tile keeps its own o,
- * m, l and running-sum lanes (fused_row's state); the keys are walked in the same VL-key steps,
- * and the running sums are folded at the same block ends, as one tile alone walks them, so the
- * result is bitwise that of the contiguous call (a page's keys are at one row stride: the strided
- * form, no row addresses). Used where that holds by construction: fp32 keys, row-path tiles of
- * the one-pass form, pages a multiple of VL keys that tile a key block, splits that start on a
- * page, no window's left edge (every row's keys start at its block's start). */
+ * key split walk together: page after page, every tile's rows of a page read in the order the page
+ * stores them (key after key or head after head), so a thread reads a page in address order (see
+ * walk_step). Each tile keeps its own o, m, l and running-sum lanes (fused_row's state); the keys
+ * are walked in the same VL-key steps, and the running sums are folded at the same block ends, as
+ * one tile alone walks them, so the result is bitwise that of the contiguous call (a page's keys
+ * are at one row stride: the strided form, no row addresses). Used where that holds by
+ * construction: fp32 keys, row-path tiles of the one-pass form, pages a multiple of VL keys that
+ * tile a key block, splits that start on a key block, no window's left edge (every row's keys
+ * start at its block's start). */
 /* Rows per tile a page-major walk keeps state for (0: this call never walks page-major). The
  * per-tile conditions are group_member's. */
 static int64_t group_rows_for(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end) {
