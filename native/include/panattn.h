@@ -212,8 +212,10 @@ PANATTN_API int32_t panattn_forward(const panattn_params *p, const struct panatt
                                     int64_t tile_end);
 
 /* Split-KV (decode): when a call has too few tiles to keep every thread busy (few heads, one
- * or a few query rows, long caches), the keys are cut into plan->splits equal chunks
- * (ceil(seq_k / splits) keys each) and computed as separate tiles, then merged by LSE:
+ * or a few query rows, long caches) or fewer sequences than threads, the keys are cut into
+ * plan->splits chunks and computed as separate tiles, then merged by LSE. Chunks are cut from the
+ * longest sequence's keys: ceil(longest / splits) keys each while that is under 256, else
+ * floor(longest / splits) rounded down to a multiple of 256; the last split runs to seq_k:
  *   panattn_forward_partial  over tiles [0, plan->tiles * plan->splits), on any threads
  *   panattn_merge_partial    over tiles [0, plan->tiles), after every partial tile is done.
  * The result equals panattn_forward's up to fp32 rounding. A caller may set plan->splits to any
@@ -221,7 +223,8 @@ PANATTN_API int32_t panattn_forward(const panattn_params *p, const struct panatt
  * batch * heads * seq_q * splits * (head_dim + 1) floats. */
 
 /* Computes split-KV tiles [tile_begin, tile_end) of p: tile t is (panattn_forward's tile
- * t / splits, key split t % splits). Writes no output; workspace (at least
+ * t % plan->tiles, key split t / plan->tiles), so a range holds one split of many tiles. Writes
+ * no output; workspace (at least
  * plan->workspace_bytes, 4-byte aligned) receives, for every (b, h, query row i, split s), a
  * record of head_dim + 1 floats at float index
  * (((b * heads + h) * seq_q + i) * splits + s) * (head_dim + 1): the split's NORMALISED output
