@@ -124,12 +124,19 @@ static inline panattn_tile panattn_tile_at(const panattn_params *p, int64_t t) {
  * pages in the steps the contiguous split walks (bitwise the same result). Forced small splits
  * (tests) keep ceil(keys / splits). O(batch): computed once per call (panattn_run.chunk). */
 enum { SPLIT_ALIGN = 256 };
-static inline int64_t panattn_split_chunk(const panattn_params *p, int64_t splits) {
+
+/* The most keys any sequence of the batch has (what split-KV cuts). O(batch). */
+static inline int64_t panattn_longest_keys(const panattn_params *p) {
     int64_t longest = 0;
     for (int64_t b = 0; b < p->batch; b++) {
         const int64_t n = panattn_kv_len(p, b);
         longest = n > longest ? n : longest;
     }
+    return longest;
+}
+
+static inline int64_t panattn_split_chunk(const panattn_params *p, int64_t splits) {
+    const int64_t longest = panattn_longest_keys(p);
     const int64_t chunk = (longest + splits - 1) / splits;
     if (chunk < SPLIT_ALIGN) {
         return chunk > 0 ? chunk : 1;

@@ -44,11 +44,7 @@ void panattn_split_decide(const panattn_params *p, int64_t tiles, int32_t thread
     if (p->cu_seqlens_q == NULL && p->seq_q <= MAX_DECODE_ROWS && (tiles < want || by_batch > 1)) {
         n = (want + tiles - 1) / tiles;
         n = n > by_batch ? n : by_batch;
-        int64_t longest = 0; /* splits cut the longest sequence's keys (panattn_split_chunk) */
-        for (int64_t b = 0; b < p->batch; b++) {
-            longest = panattn_kv_len(p, b) > longest ? panattn_kv_len(p, b) : longest;
-        }
-        int64_t cap = longest / MIN_SPLIT_KEYS;
+        int64_t cap = panattn_longest_keys(p) / MIN_SPLIT_KEYS; /* what panattn_split_chunk cuts */
         n = n < cap ? n : cap;
         n = n < 1 ? 1 : n;
     }
