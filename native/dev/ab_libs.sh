@@ -2,10 +2,13 @@
 # ab_libs.sh OLD NEW N D [options]: builds libpanattn from two checkouts of the project (each given
 # as its root or its native/ folder) with the project's own CMake build, and times them against
 # each other in one process with ab_libs.c (see its header for the options and the method).
+# ab_libs.sh decode OLD NEW [options]: the same with ab_decode.c (decode, paged and contiguous).
 # Typical use:
 #   git worktree add /tmp/old HEAD~1 && native/dev/ab_libs.sh /tmp/old . 4096 64 bshd
 set -euo pipefail
-[[ $# -ge 4 ]] || { sed -n '2,6p' "$0"; exit 2; }
+program=ab_libs
+if [[ "${1:-}" == decode ]]; then program=ab_decode; shift; set -- "$1" "$2" 0 0 "${@:3}"; fi
+[[ $# -ge 4 ]] || { sed -n '2,7p' "$0"; exit 2; }
 project_root() { # a checkout's root, from its root or its native/ folder
   local d; d=$(cd "$1" && pwd)
   [[ -f "$d/CMakeLists.txt" && -d "$d/native" ]] && { echo "$d"; return; }
@@ -22,5 +25,6 @@ build_lib() { # checkout_root build_dir: the Release libpanattn.so, exactly as t
 build_lib "$old" "$work/a"
 build_lib "$new" "$work/b"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-gcc -O2 -I"$new/native/include" "$here/ab_libs.c" -o "$work/ab" -ldl -pthread -lm
+gcc -O2 -I"$new/native/include" "$here/$program.c" -o "$work/ab" -ldl -pthread -lm
+if [[ $program == ab_decode ]]; then shift 2; fi # the placeholders for N and D
 "$work/ab" "$work/a/libpanattn.so" "$work/b/libpanattn.so" "$@"
