@@ -37,6 +37,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h> /* sysconf: the L1d size (walk_pf_rows) */
 
 #include "panattn_alloc.h"
 #include "panattn_half.h"
@@ -44,7 +45,7 @@
 #include "panattn_simd_tanh.h"
 
 enum { TQ = PANATTN_TILE_Q, QS = 2 * VL, STRIPS = TQ / QS, ROW_PATH_ROWS = 4, PF_BYTES = 4096, PF_BYTES_I8 = 1024,
-       PF_L2_BYTES = 65536, WALK_PF_BYTES = 8192 };
+       PF_L2_BYTES = 65536, WALK_PF_BYTES = 4096, WALK_PF_BYTES_BIG_L1 = 8192, BIG_L1_BYTES = 48 * 1024 };
 
 #define LOG2E_F 1.44269504088896340736f
 #define LN2_F 0.693147180559945309417f
@@ -72,7 +73,7 @@ typedef struct scratch {
     /* Page-major paged decode (group_walk), else group_rows = 0 and these are NULL: per tile of a
      * group (GROUP_MAX) and row (group_rows), unnormalised O and scaled q (ldo floats each), the
      * running max and sum, and the running sum's lanes not yet folded into it. */
-    int64_t group_rows;
+    int64_t group_rows, walk_pf; /* walk_pf: rows a walk asks for ahead (walk_pf_rows) */
     float *go, *gq, *gm, *gl;
     vf *glv;
     float *gs; /* (GROUP_MAX * group_rows, VL): each row's scores, then weights, of one VL-key step */
@@ -110,6 +111,20 @@ static int64_t kb_for(int64_t d) {
  * or V rows that are not whole vectors): without them the scratch of an fp32 call stays under
  * glibc's 128 KiB mmap threshold (87 KiB at d 64), so the per-call allocation is not a fresh
  * mapping with a page fault per 4 KiB touched. */
+/* Rows of d floats a page-major walk asks into L1 ahead of the row it reads (walk_step), at
+ * least 4: about 4 KiB, or 8 KiB where L1d holds 48 KiB or more. Those bytes share L1 with the
+ * walk's q rows (K pass) or O rows (V pass), 16 KiB for 32 heads at d 128, and the best distance
+ * followed what was left: on Zen 5 (48 KiB) 8 KiB ahead took 0.91-0.92x the time of 4 KiB and
+ * 16 KiB 1.08-1.14x of 8 KiB; on Zen 4 (32 KiB) 8 KiB took 1.02-1.05x (head-after-head pages)
+ * and 1.05-1.08x (vLLM's) the time of 4 KiB on two threads (in-process A/B, d 128, 32 heads).
+ * L1d from sysconf, which glibc answers from what it read at start-up (5 ns, no CPUID trap);
+ * where it is not known, 4 KiB. */
+static int64_t walk_pf_rows(int64_t d) {
+    const long l1d = sysconf(_SC_LEVEL1_DCACHE_SIZE);
+    const int64_t bytes = l1d >= BIG_L1_BYTES ? WALK_PF_BYTES_BIG_L1 : WALK_PF_BYTES;
+    return bytes / (d * 4) > 4 ? bytes / (d * 4) : 4;
+}
+
 static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips, int64_t group_rows) {
     const int64_t ldo = round_up(d, VL), kb = kb_for(d);
     /* paged fp32 keys too when a tile may take the strip path, which gathers a block's pages into
@@ -154,6 +169,7 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips, 
     w->vrow = (const float **)(void *)vptrs;
     w->glv = (vf *)(void *)lanes; /* 64-byte aligned: aligned for vectors */
     w->group_rows = group_rows;
+    w->walk_pf = group_rows > 0 ? walk_pf_rows(d) : 0;
     w->block = base;
     w->d = d, w->ldo = ldo, w->kb = kb, w->nptr = nptr, w->pf = pf, w->pf_l2 = pf_l2;
     return 1;
@@ -1441,11 +1457,10 @@ static inline __attribute__((always_inline)) void walk_step(const int nv, const 
     for (int64_t x = 0; x < count * R; x++) {
         gmax = pg->g[x] > gmax ? pg->g[x] : gmax;
     }
-    /* Rows in walk order are one steady stream, asked into L1 about WALK_PF_BYTES ahead: without
-     * it one thread read 16 GB/s here, where the same bytes stream at 27 with no arithmetic;
-     * 8 KiB ahead took 0.91-0.92x the time of 4 KiB, 16 KiB 1.08-1.14x of 8 KiB (AVX-512, d 128,
-     * 1 and 2 threads, in-process A/B). */
-    const int64_t ahead = WALK_PF_BYTES / (d * 4) > 4 ? WALK_PF_BYTES / (d * 4) : 4, rows = gmax * count;
+    /* Rows in walk order are one steady stream, asked into L1 w->walk_pf rows ahead (4-8 KiB,
+     * walk_pf_rows): without it one thread read 16 GB/s here, where the same bytes stream at 27
+     * with no arithmetic. */
+    const int64_t ahead = w->walk_pf, rows = gmax * count;
     walk_pos at = {0, 0}, pf = {0, 0};
     for (int64_t i = 0; i < ahead && i < rows; i++) {
         walk_next(&pf, pg->heads_outer, gmax, count);
