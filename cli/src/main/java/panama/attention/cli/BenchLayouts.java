@@ -179,57 +179,95 @@ final class BenchLayouts {
             Tensor q = random(arena, dt, rnd, total, heads, d);
             Tensor k = random(arena, dt, rnd, total, kvh, d);
             Tensor v = random(arena, dt, rnd, total, kvh, d);
-            // the padded batch: sequence i in rows [0, len) of its [heads, max, d] slice, the rest 0
-            Tensor qp = Tensor.allocate(arena, dt, n, heads, max, d);
-            Tensor kp = Tensor.allocate(arena, dt, n, kvh, max, d);
-            Tensor vp = Tensor.allocate(arena, dt, n, kvh, max, d);
-            int[] keyLengths = new int[n];
-            for (int i = 0; i < n; i++) {
-                keyLengths[i] = lens.get(i);
-                for (int t = 0; t < lens.get(i); t++) {
-                    long row = cu[i] + t;
-                    for (int h = 0; h < heads; h++) {
-                        copyRow(q, (row * heads + h) * d, qp, (((long) i * heads + h) * max + t) * d, d);
-                    }
-                    for (int h = 0; h < kvh; h++) {
-                        copyRow(k, (row * kvh + h) * d, kp, (((long) i * kvh + h) * max + t) * d, d);
-                        copyRow(v, (row * kvh + h) * d, vp, (((long) i * kvh + h) * max + t) * d, d);
-                    }
-                }
-            }
             Tensor outV = Tensor.allocate(arena, dt, total, heads, d);
-            Tensor outP = Tensor.allocate(arena, dt, n, heads, max, d);
             AttentionOptions packed = base(c, scheduler).varlen(cu, cu).build();
-            // Lq = Lk per sequence, so both causal modes mean row t sees keys <= t; the padded batch
-            // says so with TOP_LEFT, since its BOTTOM_RIGHT would align the rows to max, not to len.
-            AttentionOptions padded = base(c, scheduler).keyLengths(keyLengths)
-                    .causal(causal == CausalMode.NONE ? CausalMode.NONE : CausalMode.TOP_LEFT).build();
-            Runnable a = () -> Attention.sdpa(qp, kp, vp, outP, padded);
             Runnable b = () -> Attention.sdpa(q, k, v, outV, packed);
-            a.run();
             b.run();
-            double diff = varlenDiff(outV, outP, cu, heads, max, d);
-            if (!(diff <= panama.attention.measure.Workload.tolerance(dt))) {
-                out.println(label + ": FAILED, packed rows differ from padded ones (rel diff "
-                        + String.format(Locale.ROOT, "%.1e", diff) + ")");
-                failed.add("varlen d" + d);
-                return;
-            }
             double useful = 0, computed = 0;
             for (int len : lens) {
                 useful += Attention.flops(1, heads, len, len, d, causal);
                 computed += Attention.flops(1, heads, max, len, d, causal); // every padded query row, keys up to len
             }
-            Ratio r = interleaved(a, b);
-            double packedGflops = useful / (r.bMs() * 1e6), paddedGflops = computed / (r.aMs() * 1e6);
-            out.printf(Locale.ROOT, "%s: packed %s ms, %.2f GFLOP/s (useful FLOPs); padded %s ms, %.2f GFLOP/s"
-                    + " (computed FLOPs, %.2f useful); GFLOP/s packed / padded %.3f; packed speed-up over padded %s"
-                    + " (median of %d rounds [quartiles])%n", label, Bench.ms(r.bMs()), packedGflops, Bench.ms(r.aMs()),
-                    paddedGflops, useful / (r.aMs() * 1e6), packedGflops / paddedGflops, r.spread(), rounds.rounds());
+            // The padded batch twice: heads-first [n, heads, max, d] (each head's rows together, the
+            // layout the kernels read fastest) and [n, max, heads, d], the packed batch's own
+            // interleaved heads with padding: that one isolates what packing saves from what the
+            // layout costs.
+            for (boolean interleaved : new boolean[] {false, true}) {
+                try (Arena padArena = Arena.ofConfined()) { // one padded batch in memory at a time
+                    Padded pad = padded(padArena, dt, q, k, v, cu, heads, kvh, max, d, interleaved);
+                    // Lq = Lk per sequence, so both causal modes mean row t sees keys <= t; the padded batch
+                    // says so with TOP_LEFT, since its BOTTOM_RIGHT would align the rows to max, not to len.
+                    int[] keyLengths = lens.stream().mapToInt(x -> x).toArray();
+                    AttentionOptions padOpts = base(c, scheduler).keyLengths(keyLengths)
+                            .causal(causal == CausalMode.NONE ? CausalMode.NONE : CausalMode.TOP_LEFT).build();
+                    Runnable a = () -> Attention.sdpa(pad.q(), pad.k(), pad.v(), pad.out(), padOpts);
+                    a.run();
+                    double diff = varlenDiff(outV, pad.out(), cu, heads, d);
+                    if (!(diff <= panama.attention.measure.Workload.tolerance(dt))) {
+                        out.println(label + ": FAILED, packed rows differ from padded " + pad.name()
+                                + " ones (rel diff " + String.format(Locale.ROOT, "%.1e", diff) + ")");
+                        failed.add("varlen d" + d);
+                        return;
+                    }
+                    Ratio r = interleaved(a, b);
+                    double packedGflops = useful / (r.bMs() * 1e6), paddedGflops = computed / (r.aMs() * 1e6);
+                    out.printf(Locale.ROOT, "%s: packed %s ms, %.2f GFLOP/s (useful FLOPs); padded %s %s ms,"
+                            + " %.2f GFLOP/s (computed FLOPs, %.2f useful); GFLOP/s packed / padded %.3f; packed"
+                            + " speed-up over padded %s (median of %d rounds [quartiles])%n", label,
+                            Bench.ms(r.bMs()), packedGflops, pad.name(), Bench.ms(r.aMs()), paddedGflops,
+                            useful / (r.aMs() * 1e6), packedGflops / paddedGflops, r.spread(), rounds.rounds());
+                }
+            }
         } catch (RuntimeException e) {
             out.println(label + ": FAILED, " + Main.message(e));
             failed.add("varlen d" + d);
         }
+    }
+
+    /** A padded batch: q, k, v and out with logical shape [n, heads, max, d], and its layout's name. */
+    private record Padded(String name, Tensor q, Tensor k, Tensor v, Tensor out) {
+    }
+
+    /**
+     * The packed sequences copied into a padded batch (sequence i in rows [0, len) of its slice,
+     * the rest 0), stored heads-first, or with the heads of a row together ({@code interleaved}).
+     */
+    private static Padded padded(Arena arena, DType dt, Tensor q, Tensor k, Tensor v, int[] cu, int heads, int kvh,
+            int max, int d, boolean interleaved) {
+        int n = cu.length - 1;
+        Tensor qp = paddedTensor(arena, dt, n, heads, max, d, interleaved);
+        Tensor kp = paddedTensor(arena, dt, n, kvh, max, d, interleaved);
+        Tensor vp = paddedTensor(arena, dt, n, kvh, max, d, interleaved);
+        for (int i = 0; i < n; i++) {
+            for (int t = 0; t < cu[i + 1] - cu[i]; t++) {
+                long row = cu[i] + t;
+                for (int h = 0; h < heads; h++) {
+                    copyRow(q, (row * heads + h) * d, qp, paddedOffset(qp, i, h, t), d);
+                }
+                for (int h = 0; h < kvh; h++) {
+                    copyRow(k, (row * kvh + h) * d, kp, paddedOffset(kp, i, h, t), d);
+                    copyRow(v, (row * kvh + h) * d, vp, paddedOffset(vp, i, h, t), d);
+                }
+            }
+        }
+        Tensor out = paddedTensor(arena, dt, n, heads, max, d, interleaved);
+        return new Padded(interleaved ? "[n, max, heads, d]" : "[n, heads, max, d]", qp, kp, vp, out);
+    }
+
+    /** A zeroed [n, heads, max, d] tensor, heads-first or over [n, max, heads, d] memory. */
+    private static Tensor paddedTensor(Arena arena, DType dt, int n, int heads, int max, int d, boolean interleaved) {
+        if (!interleaved) {
+            return Tensor.allocate(arena, dt, n, heads, max, d);
+        }
+        long[] shape = {n, heads, max, d};
+        long[] strides = {(long) max * heads * d, d, (long) heads * d, 1};
+        return Tensor.of(arena.allocate((long) n * max * heads * d * dt.byteSize(), 64), dt, shape, strides);
+    }
+
+    /** Element offset of row t of head h of sequence i in a padded tensor. */
+    private static long paddedOffset(Tensor t, int i, int h, int row) {
+        long[] s = t.strides();
+        return i * s[0] + h * s[1] + row * s[2];
     }
 
     /** Times a and b in interleaved rounds; the ratio of a round is a's time / b's time. */
@@ -336,12 +374,13 @@ final class BenchLayouts {
     }
 
     /** The packed rows against the padded batch's live rows: ||packed - padded|| / ||padded||. */
-    private static double varlenDiff(Tensor packed, Tensor padded, int[] cu, int heads, int max, int d) {
+    private static double varlenDiff(Tensor packed, Tensor padded, int[] cu, int heads, int d) {
         double num = 0, den = 0;
         for (int i = 0; i + 1 < cu.length; i++) {
             for (int t = 0; t < cu[i + 1] - cu[i]; t++) {
                 for (int h = 0; h < heads; h++) {
-                    long pa = (((long) cu[i] + t) * heads + h) * d, pd = (((long) i * heads + h) * max + t) * d;
+                    long pa = (((long) cu[i] + t) * heads + h) * d;
+                    long pd = paddedOffset(padded, i, h, t);
                     for (int x = 0; x < d; x++) {
                         double a = Elements.get(packed.segment(), packed.dtype(), pa + x);
                         double b = Elements.get(padded.segment(), padded.dtype(), pd + x);

@@ -1,6 +1,7 @@
 package panama.attention.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -119,6 +120,9 @@ class BenchLayoutsTest {
         assertTrue(out.contains("varlen 3 sequences (1..40, 48 tokens): heads 2 (kv 2), d20, causal bottom-right"), out);
         assertTrue(out.contains("GFLOP/s (useful FLOPs)") && out.contains("GFLOP/s (computed FLOPs"), out);
         assertTrue(out.contains("GFLOP/s packed / padded") && out.contains("packed speed-up over padded"), out);
+        // against both padded layouts: heads-first, and the packed batch's own interleaved heads
+        assertTrue(out.contains("padded [n, heads, max, d] ") && out.contains("padded [n, max, heads, d] "), out);
+        assertFalse(out.contains("FAILED"), out);
         out = run("bench", "--varlen-random", "3,30,4", "--heads", "2", "--head-dim", "8", "--threads", "1");
         assertTrue(out.contains("varlen 4 sequences ("), out);
     }
