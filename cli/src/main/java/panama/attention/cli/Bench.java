@@ -78,9 +78,10 @@ final class Bench {
                 P keys with a shuffled block table against the same keys stored contiguously, for
                 a cache of each --seq (or --kv-seq) keys; paged rows must be bitwise the contiguous
                 ones. --varlen L1,L2,... (or --varlen-random MIN,MAX,COUNT, seeded) times a packed
-                batch of sequences of those lengths (Lq = Lk) against the padded batch [n, heads,
-                max, d] with key lengths, printing the packed call's GFLOP/s of useful FLOPs, the
-                padded call's GFLOP/s of computed FLOPs and their ratio.
+                batch of sequences of those lengths (Lq = Lk) against the padded batch with key
+                lengths, stored heads-first [n, heads, max, d] and then interleaved [n, max, heads,
+                d] as the packed tensors are, printing the packed call's GFLOP/s of useful FLOPs,
+                the padded call's GFLOP/s of computed FLOPs and their ratio for each.
 
                 --kv-dtype times decode instead: one query row per head against a KvCache of --seq
                 keys stored as each listed type (NATIVE_CPU; defaults heads 32, head-dim 128, seq
