@@ -143,11 +143,6 @@ static float *cache_alloc(size_t n) {
     return m;
 }
 
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void bind(const char *path, lib *l) {
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (h == NULL) {
@@ -174,7 +169,7 @@ static void plan(call_spec *c, int threads) {
 
 /* Median and quartiles of r[0 .. n), sorted in place. */
 static void print_ratio(const char *what, double *r, int n) {
-    qsort(r, (size_t)n, sizeof(double), by_value);
+    qsort(r, (size_t)n, sizeof(double), dev_by_value);
     printf("  %-34s %.3f [%.3f..%.3f]\n", what, r[n / 2], r[n / 4], r[3 * n / 4]);
 }
 
@@ -299,7 +294,7 @@ int main(int argc, char **argv) {
             }
         }
         for (int i = 0; i < 4; i++) {
-            qsort(t[i], REPS, sizeof(double), by_value);
+            qsort(t[i], REPS, sizeof(double), dev_by_value);
             med[i][r] = t[i][REPS / 2];
         }
         bpa[r] = med[3][r] / med[2][r], bca[r] = med[1][r] / med[0][r];
@@ -307,7 +302,7 @@ int main(int argc, char **argv) {
     }
     const double bytes = 2.0 * (double)cache * sizeof(float);
     for (int i = 0; i < 4; i++) {
-        qsort(med[i], (size_t)rounds, sizeof(double), by_value);
+        qsort(med[i], (size_t)rounds, sizeof(double), dev_by_value);
     }
     printf("decode: batch %lld, heads %lld, cache %lld, d %lld, pages of %lld (%s layout), %lld threads, %lld rounds\n",
            (long long)batch, (long long)h, (long long)n, (long long)d, (long long)page, vllm ? "vLLM's" : "head-after-head",

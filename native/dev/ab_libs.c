@@ -172,11 +172,6 @@ static float *random_buffer(size_t n, unsigned seed) {
     return b;
 }
 
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 enum { MAX_ROUNDS = 200, MAX_REPS = 16 };
 
 int main(int argc, char **argv) {
@@ -292,13 +287,13 @@ int main(int argc, char **argv) {
                 a[i] = call(fa, &p, &planned_a);
             }
         }
-        qsort(a, (size_t)reps, sizeof(double), by_value);
-        qsort(b, (size_t)reps, sizeof(double), by_value);
+        qsort(a, (size_t)reps, sizeof(double), dev_by_value);
+        qsort(b, (size_t)reps, sizeof(double), dev_by_value);
         ta[round] = a[reps / 2], tb[round] = b[reps / 2], ratio[round] = tb[round] / ta[round];
     }
-    qsort(ta, (size_t)rounds, sizeof(double), by_value);
-    qsort(tb, (size_t)rounds, sizeof(double), by_value);
-    qsort(ratio, (size_t)rounds, sizeof(double), by_value);
+    qsort(ta, (size_t)rounds, sizeof(double), dev_by_value);
+    qsort(tb, (size_t)rounds, sizeof(double), dev_by_value);
+    qsort(ratio, (size_t)rounds, sizeof(double), dev_by_value);
     printf("N=%lld keys=%lld d=%lld heads=%lld %s %s%s: A %.2f ms (%.1f GFLOP/s)  B %.2f ms (%.1f GFLOP/s)  "
            "B/A time %.3f [%.3f..%.3f] over %d rounds\n",
            (long long)n, (long long)sk, (long long)d, (long long)h, causal ? "causal" : "non-causal",

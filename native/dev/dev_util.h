@@ -1,6 +1,7 @@
 /*
- * dev_util.h — what the development tools in native/dev (bench_kernels.c, ab_libs.c) share:
- * a monotonic clock and the deterministic pseudo-random inputs both time on.
+ * dev_util.h — what the development tools in native/dev (bench_kernels.c, ab_libs.c, ab_decode.c)
+ * share: a monotonic clock, the deterministic pseudo-random inputs they time on, and a comparator
+ * for their medians.
  */
 #ifndef PANATTN_DEV_UTIL_H
 #define PANATTN_DEV_UTIL_H
@@ -23,6 +24,12 @@ static inline void dev_fill_random(float *b, size_t n, unsigned seed) {
         x = x * 1664525u + 1013904223u;
         b[i] = (float)(x >> 8) * 0x1p-24f * 2.0f - 1.0f;
     }
+}
+
+/* qsort's comparator for doubles, ascending (the tools' medians and quartiles). */
+static inline int dev_by_value(const void *a, const void *b) {
+    const double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
 }
 
 #endif /* PANATTN_DEV_UTIL_H */
