@@ -188,18 +188,17 @@ final class BenchLayouts {
                 useful += Attention.flops(1, heads, len, len, d, causal);
                 computed += Attention.flops(1, heads, max, len, d, causal); // every padded query row, keys up to len
             }
-            // The padded batch twice: heads-first [n, heads, max, d] (each head's rows together, the
-            // layout the kernels read fastest) and [n, max, heads, d], the packed batch's own
-            // interleaved heads with padding: that one isolates what packing saves from what the
-            // layout costs.
+            // The padded batch twice: heads-first [n, heads, max, d] (each head's rows together) and
+            // [n, max, heads, d], the packed batch's own interleaved heads with padding: that one
+            // isolates what packing saves from what the layout costs.
+            // Lq = Lk per sequence, so both causal modes mean row t sees keys <= t; the padded batch
+            // says so with TOP_LEFT, since its BOTTOM_RIGHT would align the rows to max, not to len.
+            int[] keyLengths = lens.stream().mapToInt(x -> x).toArray();
+            AttentionOptions padOpts = base(c, scheduler).keyLengths(keyLengths)
+                    .causal(causal == CausalMode.NONE ? CausalMode.NONE : CausalMode.TOP_LEFT).build();
             for (boolean interleaved : new boolean[] {false, true}) {
                 try (Arena padArena = Arena.ofConfined()) { // one padded batch in memory at a time
                     Padded pad = padded(padArena, dt, q, k, v, cu, heads, kvh, max, d, interleaved);
-                    // Lq = Lk per sequence, so both causal modes mean row t sees keys <= t; the padded batch
-                    // says so with TOP_LEFT, since its BOTTOM_RIGHT would align the rows to max, not to len.
-                    int[] keyLengths = lens.stream().mapToInt(x -> x).toArray();
-                    AttentionOptions padOpts = base(c, scheduler).keyLengths(keyLengths)
-                            .causal(causal == CausalMode.NONE ? CausalMode.NONE : CausalMode.TOP_LEFT).build();
                     Runnable a = () -> Attention.sdpa(pad.q(), pad.k(), pad.v(), pad.out(), padOpts);
                     a.run();
                     double diff = varlenDiff(outV, pad.out(), cu, heads, d);
