@@ -1443,6 +1443,24 @@ static inline void walk_next(walk_pos *c, int heads_outer, int64_t gmax, int64_t
     }
 }
 
+/* A pass's prefetch cursor, `ahead` rows into its walk order. */
+static inline walk_pos walk_ahead(int heads_outer, int64_t gmax, int64_t count, int64_t ahead) {
+    walk_pos pf = {0, 0};
+    for (int64_t i = 0; i < ahead && i < gmax * count; i++) {
+        walk_next(&pf, heads_outer, gmax, count);
+    }
+    return pf;
+}
+
+/* Asks the pass's row at *pf (key s0 + pf->k of unit pf->t: rows of base[t], stride apart) into
+ * L1 and moves *pf on. */
+static inline __attribute__((always_inline)) void walk_prefetch(walk_pos *pf, const float *const *base, int64_t stride,
+                                                                int64_t s0, int heads_outer, int64_t gmax,
+                                                                int64_t count, int64_t d) {
+    prefetch_rows(ROWS_STRIDED, (key_rows){.base = base[pf->t] + (s0 + pf->k) * stride}, 0, 1, d);
+    walk_next(pf, heads_outer, gmax, count);
+}
+
 /* One VL-key step of a page for every unit, its K rows and then its V rows read in address order
  * (walk_next): reading a page's rows in any other order, even two keys of a head at a time, read
  * at about half the speed on two threads (docs/CPU-KERNEL.md, "Paged decode on several
@@ -1461,14 +1479,10 @@ static inline __attribute__((always_inline)) void walk_step(const int nv, const 
      * walk_pf_rows): without it one thread read 16 GB/s here, where the same bytes stream at 27
      * with no arithmetic. */
     const int64_t ahead = w->walk_pf, rows = gmax * count;
-    walk_pos at = {0, 0}, pf = {0, 0};
-    for (int64_t i = 0; i < ahead && i < rows; i++) {
-        walk_next(&pf, pg->heads_outer, gmax, count);
-    }
+    walk_pos at = {0, 0}, pf = walk_ahead(pg->heads_outer, gmax, count, ahead);
     for (int64_t idx = 0; idx < rows; idx++, walk_next(&at, pg->heads_outer, gmax, count)) {
         if (idx + ahead < rows) {
-            prefetch_rows(ROWS_STRIDED, (key_rows){.base = pg->k[pf.t] + (s0 + pf.k) * pg->ks}, 0, 1, d);
-            walk_next(&pf, pg->heads_outer, gmax, count);
+            walk_prefetch(&pf, pg->k, pg->ks, s0, pg->heads_outer, gmax, count, d);
         }
         const int64_t k = at.k, t = at.t;
         const float *kr = pg->k[t] + (s0 + k) * pg->ks;
@@ -1521,14 +1535,10 @@ static inline __attribute__((always_inline)) void walk_step(const int nv, const 
             w->glv[x] = v_add(w->glv[x], pv);
         }
     }
-    at = (walk_pos){0, 0}, pf = (walk_pos){0, 0};
-    for (int64_t i = 0; i < ahead && i < rows; i++) {
-        walk_next(&pf, pg->heads_outer, gmax, count);
-    }
+    at = (walk_pos){0, 0}, pf = walk_ahead(pg->heads_outer, gmax, count, ahead);
     for (int64_t idx = 0; idx < rows; idx++, walk_next(&at, pg->heads_outer, gmax, count)) {
         if (idx + ahead < rows) {
-            prefetch_rows(ROWS_STRIDED, (key_rows){.base = pg->v[pf.t] + (s0 + pf.k) * pg->vs}, 0, 1, d);
-            walk_next(&pf, pg->heads_outer, gmax, count);
+            walk_prefetch(&pf, pg->v, pg->vs, s0, pg->heads_outer, gmax, count, d);
         }
         const int64_t k = at.k, t = at.t;
         const float *vr = pg->v[t] + (s0 + k) * pg->vs;
