@@ -6,9 +6,9 @@
 # Typical use:
 #   git worktree add /tmp/old HEAD~1 && native/dev/ab_libs.sh /tmp/old . 4096 64 bshd
 set -euo pipefail
-program=ab_libs
-if [[ "${1:-}" == decode ]]; then program=ab_decode; shift; set -- "$1" "$2" 0 0 "${@:3}"; fi
-[[ $# -ge 4 ]] || { sed -n '2,7p' "$0"; exit 2; }
+program=ab_libs; needed=4 # OLD NEW N D
+if [[ "${1:-}" == decode ]]; then program=ab_decode; needed=2; shift; fi # OLD NEW
+[[ $# -ge $needed ]] || { sed -n '2,7p' "$0"; exit 2; }
 project_root() { # a checkout's root, from its root or its native/ folder
   local d; d=$(cd "$1" && pwd)
   [[ -f "$d/CMakeLists.txt" && -d "$d/native" ]] && { echo "$d"; return; }
@@ -26,5 +26,4 @@ build_lib "$old" "$work/a"
 build_lib "$new" "$work/b"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 gcc -O2 -I"$new/native/include" "$here/$program.c" -o "$work/ab" -ldl -pthread -lm
-if [[ $program == ab_decode ]]; then shift 2; fi # the placeholders for N and D
 "$work/ab" "$work/a/libpanattn.so" "$work/b/libpanattn.so" "$@"
