@@ -14,5 +14,9 @@
 #define MR 4
 #define NVMAX 4
 #define KBMAX 128
+/* Aliasing fp32 K/V rows are read in place here: a strip's qt and Sᵀ (16 + 17 KiB at d 128) fill
+ * a 32 KiB L1 already, and copying interleaved-head blocks took 1.05-1.09x the time on Zen 4;
+ * the layout itself cost nothing measurable there (see docs/CPU-KERNEL.md). */
+#define PACK_STRIDED_KV 0
 
 #include "panattn_kernel_simd.h"

@@ -639,6 +639,11 @@ static void run_all(int32_t isa) {
         {"mask with rows fully -inf (out 0, lse -inf)",   1, 3, 3, 129, 129, 64, NONE, F32, LAYOUT_PADDED, 0, MASK_DEAD_ROWS, 1, 1, 0, AUTO},
         {"mask + key_lengths + causal, padded strides",   3, 3, 3, 129, 300, 128, TL, F32, LAYOUT_PADDED, 1, MASK_FULL, 1, 1, 1, AUTO},
         {"interleaved [b, s, h, d] layout via strides",   3, 3, 3, 129, 129, 128, BR, F32, LAYOUT_BSHD, 0, MASK_NONE, 1, 1, 1, AUTO},
+        /* rows 4 KiB apart (8 kv heads x d 128, 16 x d 64) or 4.5 KiB (d 36) crowd into few L1 sets:
+         * the AVX2 strip path copies them per block, the row path reads them in place */
+        {"interleaved, K/V rows 4 KiB apart, GQA 16/8",   1, 16, 8, 150, 333, 128, BR, F32, LAYOUT_BSHD, 0, MASK_NONE, 1, 1, 1, AUTO},
+        {"interleaved, rows 4 KiB apart, decode rows",    3, 16, 16, 3, 300, 64, NONE, F32, LAYOUT_BSHD, 1, MASK_FULL, 1, 1, 0, AUTO},
+        {"interleaved, rows 4.5 KiB apart, d36 sq7",      3, 128, 128, 7, 70, 36, TL, F32, LAYOUT_BSHD, 1, MASK_FULL, 1, 1, 1, AUTO},
         {"no lse requested",                              1, 3, 3, 64, 129, 64, NONE, F32, LAYOUT_BHSD, 0, MASK_NONE, 0, 1, 0, AUTO},
         {"sharp softmax: logits x8",                      1, 3, 3, 129, 129, 64, NONE, F32, LAYOUT_BHSD, 0, MASK_NONE, 1, 8, 0, AUTO},
         {"forced SCALAR path",                            1, 3, 3, 129, 64, 80, TL, F32, LAYOUT_BHSD, 0, MASK_NONE, 1, 1, 0, PANATTN_ISA_SCALAR},
