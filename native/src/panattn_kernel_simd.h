@@ -928,6 +928,15 @@ static inline __attribute__((always_inline)) void axpy_chunk(const int nv, const
         if (s[c] == 0.0f) {
             continue;
         }
+        if (narrow_form(form)) { /* widened in registers; an int8 row's scale joins p */
+            const vf pc = v_set1(form == ROWS_I8 ? s[c] * v.scale[c * v.scale_stride] : s[c]);
+            const char *vr = row_bytes_of(form, v, c);
+#pragma GCC unroll 8
+            for (int j = 0; j < nv; j++) {
+                acc[j] = v_fma(pc, widen(form, vr, col + j * VL), acc[j]);
+            }
+            continue;
+        }
         const vf pc = v_set1(s[c]);
         const float *vr = row_of(form, v, c) + col;
 #pragma GCC unroll 8
@@ -1128,7 +1137,7 @@ static inline __attribute__((always_inline)) void row_block(const int form, cons
         const float *mrow = p->mask == NULL ? NULL
                                             : p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
                                                   i * p->mask_row_stride + kr0;
-        if (narrow_form(form) || ldo <= OV * VL) { /* narrow forms run only at ldo <= OV * VL (row_tile) */
+        if (ldo <= OV * VL) { /* one pass; wider rows (d 128 at AVX2) take two, narrow forms too */
             float *o = w->o + r * ldo, *q = w->qrow + r * ldo;
             vf lv = v_zero();
             if (form == ROWS_STRIDED) {
@@ -1195,9 +1204,11 @@ static inline __attribute__((always_inline)) void row_block(const int form, cons
  * the fp32 sums as the contiguous call does (bitwise the same result for any page size). */
 static void row_tile(const panattn_params *p, const scratch *w, const panattn_tile *t, const keys *ks) {
     const int by_address = ks->paged && ks->kv_dtype == PANATTN_DTYPE_F32;
-    /* int8, fp16 and bf16 rows read in place where whole vectors cover a row and the one-pass form
-     * runs, keys one stride apart (not paged); else widened into kbuf / vbuf by block_rows */
-    const int narrow = ks->kv_dtype != PANATTN_DTYPE_F32 && !ks->paged && w->d % VL == 0 && w->ldo <= OV * VL;
+    /* int8, fp16 and bf16 rows read in place where whole vectors cover a row, keys one stride
+     * apart (not paged), in the one-pass form or the two-pass one (head_dim > OV * VL: d 128 at
+     * AVX2, where widening each block into kbuf / vbuf first held int8 decode to 1.25-1.5x f32 on
+     * Zen 3); else widened into kbuf / vbuf by block_rows */
+    const int narrow = ks->kv_dtype != PANATTN_DTYPE_F32 && !ks->paged && w->d % VL == 0;
     for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
         const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
         key_rows kr = {0}, vr = {0};
