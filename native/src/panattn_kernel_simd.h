@@ -129,13 +129,14 @@ static int64_t walk_pf_rows(int64_t d) {
     return bytes / (d * 4) > 4 ? bytes / (d * 4) : 4;
 }
 
-static int scratch_init(scratch *w, int64_t d, int32_t dtype, int paged_strips, int64_t group_rows) {
+static int scratch_init(scratch *w, int64_t d, int32_t dtype, int fp32_strips, int64_t group_rows) {
     const int64_t ldo = round_up(d, VL), kb = kb_for(d);
-    /* paged fp32 keys too when a tile may take the strip path, which gathers a block's pages into
-     * them (see block_rows); the row path reads paged fp32 rows in place (block_row_ptrs), so
-     * paged decode keeps the small scratch: with the buffers, every tile-range call mapped and
-     * faulted in a fresh 300 KiB at d 128, and paged decode ran at ~0.5x contiguous */
-    const int need_k = dtype != PANATTN_DTYPE_F32 || paged_strips, need_v = need_k || d % VL != 0;
+    /* fp32 keys too when a tile may take the strip path and block_rows gathers a paged block's
+     * pages or copies rows that alias in L1 into them (fp32_strips); the row path reads paged
+     * fp32 rows in place (block_row_ptrs), so paged decode keeps the small scratch: with the
+     * buffers, every tile-range call mapped and faulted in a fresh 300 KiB at d 128, and paged
+     * decode ran at ~0.5x contiguous */
+    const int need_k = dtype != PANATTN_DTYPE_F32 || fp32_strips, need_v = need_k || d % VL != 0;
     /* about PF_BYTES of K ahead, whole steps of 4 keys (rows of K/V type dtype, read in place).
      * int8 rows are asked for 1 KiB ahead (8 rows at d 128): 4 KiB ahead, int8 decode at a
      * 32768-key cache took 1.05-1.09x (2 threads) and 1.04-1.12x (1 thread) the time (in-process
@@ -491,12 +492,6 @@ static int rows_alias_in_l1(int64_t stride, int64_t d) {
     return period * lines <= 8;
 }
 
-/* K and V of block [k0, k0 + n) as fp32 rows one stride apart, for the strip path: pointers and
- * row strides. In place for contiguous fp32 (V only when head_dim is a multiple of VL, so whole
- * vectors can be read); else converted into kbuf / vbuf, and a paged cache's block is gathered
- * there page by page (one table lookup per page). So a block spans pages, its keys and fp32 sums
- * group as the contiguous call's, and the result is bitwise the contiguous one; the copy is
- * 2 * n * d floats against the tile's 4 * rows * n * d flops. */
 /* Every line of the fp32 row `ahead` rows past row i of a run of `run` rows one stride apart, into
  * L1: block_rows copies aliasing rows (rows_alias_in_l1), each on a 4 KiB page of its own at 32
  * heads x d 128, which the hardware does not fetch ahead; asking 6 rows ahead took the copying
@@ -512,13 +507,19 @@ static inline __attribute__((always_inline)) void copy_prefetch(const float *run
     }
 }
 
+/* K and V of block [k0, k0 + n) as fp32 rows one stride apart, for the strip path: pointers and
+ * row strides. In place for contiguous fp32 (V only when head_dim is a multiple of VL, so whole
+ * vectors can be read), unless the rows alias in L1 (pack_k / pack_v); else converted or copied
+ * into kbuf / vbuf, and a paged cache's block is gathered
+ * there page by page (one table lookup per page). So a block spans pages, its keys and fp32 sums
+ * group as the contiguous call's, and the result is bitwise the contiguous one; the copy is
+ * 2 * n * d floats against the tile's 4 * rows * n * d flops. */
 static void block_rows(const panattn_params *p, const scratch *w, const keys *ks, int64_t k0, int64_t n,
                        const float **kp, int64_t *kstride, const float **vp, int64_t *vstride) {
     const int64_t d = w->d;
     const int32_t kvd = ks->kv_dtype;
     const int fp32 = kvd == PANATTN_DTYPE_F32 && !ks->paged;
     const int k_in_place = fp32 && !ks->pack_k, v_in_place = fp32 && !ks->pack_v && d % VL == 0;
-    /* (pack_k / pack_v are set only for the strip path's fp32 in-place rows: tile_keys) */
     *kp = w->kbuf, *kstride = d, *vp = w->vbuf, *vstride = w->ldo;
     int64_t run;
     for (int64_t c = 0; c < n; c += run) {
