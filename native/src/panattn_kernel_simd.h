@@ -483,7 +483,9 @@ static int rows_alias_in_l1(int64_t stride, int64_t d) {
     if (!PACK_STRIDED_KV || stride == d) {
         return 0;
     }
-    int64_t a = stride * 4, b = 4096; /* gcd of the stride in bytes and a way's 4 KiB */
+    /* gcd of the stride in bytes and a way's 4 KiB; only stride mod 1024 floats matters, and a
+     * stride the call never steps (one key) may be any size, so it is reduced first */
+    int64_t a = stride % 1024 * 4, b = 4096;
     while (b != 0) {
         const int64_t r = a % b;
         a = b, b = r;
