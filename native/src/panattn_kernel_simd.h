@@ -908,6 +908,27 @@ static inline __attribute__((always_inline)) void dot4(const int form, float *re
     }
 }
 
+/* acc[0 .. nv) += p * V row c, columns col .. col + nv * VL: narrow rows widened in registers, an
+ * int8 row's scale joined to p. The V step of both row forms (fused_row, axpy_chunk). */
+static inline __attribute__((always_inline)) void v_row_fma(const int nv, const int form, vf *restrict acc, float p,
+                                                            key_rows v, int64_t c, int64_t col) {
+    if (narrow_form(form)) {
+        const vf pc = v_set1(form == ROWS_I8 ? p * v.scale[c * v.scale_stride] : p);
+        const char *vr = row_bytes_of(form, v, c);
+#pragma GCC unroll 8
+        for (int j = 0; j < nv; j++) {
+            acc[j] = v_fma(pc, widen(form, vr, col + j * VL), acc[j]);
+        }
+        return;
+    }
+    const vf pc = v_set1(p);
+    const float *vr = row_of(form, v, c) + col;
+#pragma GCC unroll 8
+    for (int j = 0; j < nv; j++) {
+        acc[j] = v_fma(pc, v_loadu(vr + j * VL), acc[j]);
+    }
+}
+
 /* OV vectors of O (8 x VL columns: 128 at AVX-512) stay in registers through a V pass. */
 enum { OV = 8 };
 
@@ -931,21 +952,7 @@ static inline __attribute__((always_inline)) void axpy_chunk(const int nv, const
         if (s[c] == 0.0f) {
             continue;
         }
-        if (narrow_form(form)) { /* widened in registers; an int8 row's scale joins p */
-            const vf pc = v_set1(form == ROWS_I8 ? s[c] * v.scale[c * v.scale_stride] : s[c]);
-            const char *vr = row_bytes_of(form, v, c);
-#pragma GCC unroll 8
-            for (int j = 0; j < nv; j++) {
-                acc[j] = v_fma(pc, widen(form, vr, col + j * VL), acc[j]);
-            }
-            continue;
-        }
-        const vf pc = v_set1(s[c]);
-        const float *vr = row_of(form, v, c) + col;
-#pragma GCC unroll 8
-        for (int j = 0; j < nv; j++) {
-            acc[j] = v_fma(pc, v_loadu(vr + j * VL), acc[j]);
-        }
+        v_row_fma(nv, form, acc, s[c], v, c, col);
     }
 #pragma GCC unroll 8
     for (int j = 0; j < nv; j++) {
@@ -1069,21 +1076,7 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, const 
             if (s[k] == 0.0f) {
                 continue;
             }
-            if (narrow_form(form)) { /* widened in registers; an int8 row's scale joins p */
-                const vf pk = v_set1(form == ROWS_I8 ? s[k] * vp.scale[(c + k) * vp.scale_stride] : s[k]);
-                const char *vr = row_bytes_of(form, vp, c + k);
-#pragma GCC unroll 8
-                for (int j = 0; j < nv; j++) {
-                    acc[j] = v_fma(pk, widen(form, vr, j * VL), acc[j]);
-                }
-                continue;
-            }
-            const vf pk = v_set1(s[k]);
-            const float *vr = row_of(form, vp, c + k);
-#pragma GCC unroll 8
-            for (int j = 0; j < nv; j++) {
-                acc[j] = v_fma(pk, v_loadu(vr + j * VL), acc[j]);
-            }
+            v_row_fma(nv, form, acc, s[k], vp, c + k, 0);
         }
     }
 #pragma GCC unroll 8
