@@ -990,13 +990,16 @@ static float exp2_one(float x) {
     return out[0];
 }
 
-/* The one-pass row kernel (head_dim <= OV * VL): one query row against keys [0, nr) of a
- * block, VL keys per step: their scores, the online-softmax update, exp2, then their V rows
- * into O, which stays in nv registers. K and V advance together as two steady streams and V
- * is read once (the two-pass form below, kept for wider heads, reads 128 keys of K, then 128 of
- * V; both measured alike within noise, see native/dev/bench_kernels.c). Semantics are the two-pass form's: `>` skips NaN in the max, an excluded key (p = 0)
- * never reads its V row into O, a NaN logit makes p, l and the row NaN. kpf / vpf: rows of kp /
- * vp that may be prefetched (0 for none).
+/* The one-pass row kernel: one query row against keys [0, nr) of a block, VL keys per step:
+ * their scores, the online-softmax update, exp2, then their V rows into O, which stays in nv
+ * registers (head_dim <= OV * VL), or with nv = 0 (fp32 rows of wider heads: d 128 at AVX2) in
+ * memory at o, ceil(d / VL) vectors, each V row's FMAs loading and storing O there, as
+ * walk_step's V pass does. K and V advance together as two steady streams and V is read once (the
+ * two-pass form below, kept for narrow rows of wider heads, reads a block's K, then its V; both
+ * measured alike within noise, see native/dev/bench_kernels.c). Semantics are the two-pass
+ * form's: `>` skips NaN in the max, an excluded key (p = 0) never reads its V row into O, a NaN
+ * logit makes p, l and the row NaN. kpf / vpf: rows of kp / vp that may be prefetched (0 for
+ * none).
  * The running sum is l plus the lanes of *lv_io, which are folded into l only on a rescale: the
  * caller starts a key block with *lv_io = 0 and adds its lanes to l at the block's end. So a
  * block may be walked in several calls over consecutive, VL-aligned key ranges (o, m, l and
@@ -1007,6 +1010,7 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, const 
                                                             int64_t nr, const float *mrow, int64_t pf, int64_t pf_l2,
                                                             int64_t kpf, int64_t vpf, int64_t d, const keys *ks,
                                                             int64_t i, int64_t key0, vf *lv_io) {
+    const int64_t nw = nv == 0 ? (d + VL - 1) / VL : 0; /* O's vectors in memory (nv = 0) */
     vf acc[OV];
 #pragma GCC unroll 8
     for (int j = 0; j < nv; j++) {
@@ -1062,6 +1066,9 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, const 
             for (int j = 0; j < nv; j++) {
                 acc[j] = v_mul(acc[j], a);
             }
+            for (int64_t j = 0; j < nw; j++) {
+                v_store(o + j * VL, v_mul(v_load(o + j * VL), a));
+            }
             l = (l + v_hsum(lv)) * alpha;
             lv = v_zero();
             m = mx, mu = mx;
@@ -1074,6 +1081,14 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, const 
                 prefetch_rows(form, vp, c + k + pf, 1, d);
             }
             if (s[k] == 0.0f) {
+                continue;
+            }
+            if (nv == 0) {
+                const vf pc = v_set1(s[k]);
+                const float *vr = row_of(form, vp, c + k);
+                for (int64_t j = 0; j < nw; j++) {
+                    v_store(o + j * VL, v_fma(pc, v_loadu(vr + j * VL), v_load(o + j * VL)));
+                }
                 continue;
             }
             v_row_fma(nv, form, acc, s[k], vp, c + k, 0);
@@ -1104,7 +1119,8 @@ static __attribute__((noinline)) void fused_row_strided(int64_t nv, float *o, fl
     case 5: fused_row(5, ROWS_STRIDED, o, m, l, s, q, kr, vr, nr, mrow, pf, 0, kpf, vpf, d, ks, i, key0, lv); break;
     case 6: fused_row(6, ROWS_STRIDED, o, m, l, s, q, kr, vr, nr, mrow, pf, 0, kpf, vpf, d, ks, i, key0, lv); break;
     case 7: fused_row(7, ROWS_STRIDED, o, m, l, s, q, kr, vr, nr, mrow, pf, 0, kpf, vpf, d, ks, i, key0, lv); break;
-    default: fused_row(8, ROWS_STRIDED, o, m, l, s, q, kr, vr, nr, mrow, pf, 0, kpf, vpf, d, ks, i, key0, lv); break;
+    case 8: fused_row(8, ROWS_STRIDED, o, m, l, s, q, kr, vr, nr, mrow, pf, 0, kpf, vpf, d, ks, i, key0, lv); break;
+    default: fused_row(0, ROWS_STRIDED, o, m, l, s, q, kr, vr, nr, mrow, pf, 0, kpf, vpf, d, ks, i, key0, lv); break;
     }
 }
 
@@ -1133,7 +1149,8 @@ static inline __attribute__((always_inline)) void row_block(const int form, cons
         const float *mrow = p->mask == NULL ? NULL
                                             : p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
                                                   i * p->mask_row_stride + kr0;
-        if (ldo <= OV * VL) { /* one pass; wider rows (d 128 at AVX2) take two, narrow forms too */
+        if (ldo <= OV * VL || !narrow_form(form)) { /* one pass (O in memory past OV vectors); narrow
+                                                       rows of wider heads (d 128 at AVX2) take two */
             float *o = w->o + r * ldo, *q = w->qrow + r * ldo;
             vf lv = v_zero();
             if (form == ROWS_STRIDED) {
@@ -1150,7 +1167,8 @@ static inline __attribute__((always_inline)) void row_block(const int form, cons
             case 5: fused_row(5, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0, &lv); break;
             case 6: fused_row(6, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0, &lv); break;
             case 7: fused_row(7, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0, &lv); break;
-            default: fused_row(8, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0, &lv); break;
+            case 8: fused_row(8, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0, &lv); break;
+            default: fused_row(0, form, o, &w->m[r], &w->l[r], w->s, q, kq, vq, nr, mrow, pf, w->pf_l2, kpf, vpf, d, ks, i, kr0, &lv); break;
             }
             w->l[r] += v_hsum(lv);
             continue;
@@ -1460,9 +1478,9 @@ static void run_tile(const panattn_params *p, const panattn_run *run, int64_t ti
 /* Rows per tile a page-major walk keeps state for (0: this call never walks page-major). The
  * per-tile conditions are group_member's. */
 static int64_t group_rows_for(const panattn_params *p, const panattn_run *run, int64_t tile_begin, int64_t tile_end) {
-    const int64_t d = p->head_dim, ldo = round_up(d, VL);
+    const int64_t d = p->head_dim;
     const int walks = tile_end - tile_begin > 1 && p->block_table != NULL && panattn_kv_dtype(p) == PANATTN_DTYPE_F32 &&
-                      ldo <= OV * VL && d % VL == 0 && p->block_size % VL == 0 && kb_for(d) % p->block_size == 0 &&
+                      d % VL == 0 && p->block_size % VL == 0 && kb_for(d) % p->block_size == 0 &&
                       (run->partial == NULL || run->chunk % kb_for(d) == 0);
     return walks ? (p->seq_q < ROW_PATH_ROWS ? p->seq_q : ROW_PATH_ROWS) : 0;
 }
@@ -1630,7 +1648,8 @@ static __attribute__((noinline)) void walk_step_nv(int64_t nv, const panattn_par
     case 5: walk_step(5, p, w, tl, kss, count, pg, s0, key0); break;
     case 6: walk_step(6, p, w, tl, kss, count, pg, s0, key0); break;
     case 7: walk_step(7, p, w, tl, kss, count, pg, s0, key0); break;
-    default: walk_step(8, p, w, tl, kss, count, pg, s0, key0); break;
+    case 8: walk_step(8, p, w, tl, kss, count, pg, s0, key0); break;
+    default: walk_step((int)nv, p, w, tl, kss, count, pg, s0, key0); break; /* wider heads: a loop */
     }
 }
 

@@ -490,6 +490,10 @@ int main(void) {
             {130, 64, 16, PANATTN_CAUSAL_TOP_LEFT, 0, 1, 0},
             /* masks through the page-major walk, both pool layouts */
             {1, 64, 16, PANATTN_CAUSAL_NONE, 1, 0, 1},   {3, 32, 32, PANATTN_CAUSAL_BOTTOM_RIGHT, 0, 1, 1},
+            /* heads wider than 8 vectors (d 128 at AVX2, 256 at both): O in memory, walked
+             * page-major and head after head, with masks, extras and both pool layouts */
+            {2, 128, 16, PANATTN_CAUSAL_BOTTOM_RIGHT, 1, 1, 1}, {1, 256, 32, PANATTN_CAUSAL_NONE, 0, 1, 1},
+            {4, 136, 16, PANATTN_CAUSAL_TOP_LEFT, 1, 0, 0},     {1, 256, 48, PANATTN_CAUSAL_NONE, 1, 1, 0},
         };
         for (size_t i = 0; i < sizeof pcs / sizeof pcs[0]; i++) {
             paged_case_run(ISAS[ii], ISA_NAMES[ii], &pcs[i], 200 + i);
