@@ -3,7 +3,7 @@
  * (development tool, not a test).
  *
  *   native/dev/ab_libs.sh decode OLD NEW [threads=T] [seq=N] [heads=H] [d=D] [page=P] [batch=B]
- *                                 [layout=heads|vllm] [rounds=R]
+ *                                 [layout=heads|vllm] [rounds=R] [kv=i8|f16|bf16]
  *   (the script builds each checkout and runs this program as  ab_decode LIB_A LIB_B ...)
  *
  * One query row per sequence against N cached keys (defaults: 1 sequence, 32 heads, 4096 keys,
@@ -15,10 +15,12 @@
  * (in ranges of a quarter share from a counter otherwise), the merge on the calling thread.
  * Printed: medians over rounds of B/A paged time, B/A contiguous time, and each build's paged
  * speed / contiguous speed, each with its quartiles. Every paged output is first checked to be
- * bitwise the contiguous one.
+ * bitwise the contiguous one. With kv=i8|f16|bf16 the second pair reads the contiguous cache
+ * stored in that type instead of the pages (int8 with a scale per key and head), no bitwise check.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -143,6 +145,51 @@ static float *cache_alloc(size_t n) {
     return m;
 }
 
+/* c's problem with K and V stored as `dtype` (int8: a scale per key and head, max |x| / 127),
+ * converted from the fp32 cache (rows of d, `rows` of them). */
+static panattn_params narrow_cache(const panattn_params *c, int64_t dtype, const float *k, const float *v, size_t n,
+                                   int64_t rows, int64_t d) {
+    panattn_params p = *c;
+    const size_t es = dtype == PANATTN_DTYPE_I8 ? 1 : 2;
+    void *kn = cache_alloc((n * es + 3) / 4), *vn = cache_alloc((n * es + 3) / 4);
+    float *ks = dtype == PANATTN_DTYPE_I8 ? malloc((size_t)rows * sizeof(float)) : NULL;
+    float *vs = dtype == PANATTN_DTYPE_I8 ? malloc((size_t)rows * sizeof(float)) : NULL;
+    for (int kv = 0; kv < 2; kv++) {
+        const float *src = kv == 0 ? k : v;
+        void *dst = kv == 0 ? kn : vn;
+        float *scale = kv == 0 ? ks : vs;
+        for (int64_t r = 0; r < rows; r++) {
+            const float *x = src + r * d;
+            float amax = 0.0f;
+            for (int64_t i = 0; i < d; i++) {
+                amax = fabsf(x[i]) > amax ? fabsf(x[i]) : amax;
+            }
+            for (int64_t i = 0; i < d; i++) {
+                if (dtype == PANATTN_DTYPE_I8) {
+                    ((int8_t *)dst)[r * d + i] = (int8_t)lrintf(amax > 0 ? x[i] * 127.0f / amax : 0.0f);
+                } else if (dtype == PANATTN_DTYPE_F16) {
+                    ((_Float16 *)dst)[r * d + i] = (_Float16)x[i];
+                } else {
+                    uint32_t b;
+                    memcpy(&b, &x[i], 4);
+                    ((uint16_t *)dst)[r * d + i] = (uint16_t)((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
+                }
+            }
+            if (scale != NULL) {
+                scale[r] = amax / 127.0f;
+            }
+        }
+    }
+    p.k = kn, p.v = vn, p.kv_dtype = dtype, p.k_scale = ks, p.v_scale = vs;
+    if (dtype == PANATTN_DTYPE_I8) {
+        const int64_t n_keys = c->seq_k, heads = c->kv_heads;
+        p.k_scale_batch_stride = p.v_scale_batch_stride = heads * n_keys;
+        p.k_scale_head_stride = p.v_scale_head_stride = n_keys;
+        p.k_scale_row_stride = p.v_scale_row_stride = 1;
+    }
+    return p;
+}
+
 static void bind(const char *path, lib *l) {
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (h == NULL) {
@@ -184,6 +231,7 @@ int main(int argc, char **argv) {
     bind(argv[2], &lb);
     int64_t threads = 2, n = 4096, h = 32, d = 128, page = 16, batch = 1, rounds = 15;
     int vllm = 0;
+    int64_t kv_dtype = 0; /* 0: the second pair reads pages; else the contiguous cache in this type */
     for (int i = 3; i < argc; i++) {
         const char *a = argv[i];
         if (strncmp(a, "threads=", 8) == 0) {
@@ -202,6 +250,12 @@ int main(int argc, char **argv) {
             vllm = 1;
         } else if (strcmp(a, "layout=heads") == 0) {
             vllm = 0;
+        } else if (strcmp(a, "kv=i8") == 0) {
+            kv_dtype = PANATTN_DTYPE_I8;
+        } else if (strcmp(a, "kv=f16") == 0) {
+            kv_dtype = PANATTN_DTYPE_F16;
+        } else if (strcmp(a, "kv=bf16") == 0) {
+            kv_dtype = PANATTN_DTYPE_BF16;
         } else if (strncmp(a, "rounds=", 7) == 0) {
             rounds = atol(a + 7);
         } else {
@@ -264,8 +318,12 @@ int main(int argc, char **argv) {
     pg.v_batch_stride = pb_stride, pg.v_head_stride = ph_stride, pg.v_row_stride = pr_stride;
     pg.block_table = table, pg.block_table_stride = per_seq, pg.max_blocks_per_seq = per_seq;
     pg.block_size = page, pg.num_blocks = blocks;
-    /* 0: A contiguous, 1: B contiguous, 2: A paged, 3: B paged */
-    call_spec s[4] = {{&la, c, {0}, NULL, 0}, {&lb, c, {0}, NULL, 0}, {&la, pg, {0}, NULL, 1}, {&lb, pg, {0}, NULL, 1}};
+    if (kv_dtype != 0) {
+        pg = narrow_cache(&c, kv_dtype, k, v, cache, batch * h * n, d);
+    }
+    /* 0: A contiguous, 1: B contiguous, 2: A paged (or narrow), 3: B paged (or narrow) */
+    call_spec s[4] = {{&la, c, {0}, NULL, 0}, {&lb, c, {0}, NULL, 0}, {&la, pg, {0}, NULL, kv_dtype == 0},
+                      {&lb, pg, {0}, NULL, kv_dtype == 0}};
     for (int i = 0; i < 4; i++) {
         s[i].p.out = out[i];
         plan(&s[i], (int)threads);
@@ -274,7 +332,7 @@ int main(int argc, char **argv) {
         call(&s[i], (int)threads);
     }
     const size_t out_bytes = (size_t)(batch * h * d) * sizeof(float);
-    if (memcmp(out[0], out[2], out_bytes) != 0 || memcmp(out[1], out[3], out_bytes) != 0) {
+    if (kv_dtype == 0 && (memcmp(out[0], out[2], out_bytes) != 0 || memcmp(out[1], out[3], out_bytes) != 0)) {
         fprintf(stderr, "paged output differs from contiguous output\n");
         return 1;
     }
@@ -307,13 +365,22 @@ int main(int argc, char **argv) {
     printf("decode: batch %lld, heads %lld, cache %lld, d %lld, pages of %lld (%s layout), %lld threads, %lld rounds\n",
            (long long)batch, (long long)h, (long long)n, (long long)d, (long long)page, vllm ? "vLLM's" : "head-after-head",
            (long long)threads, (long long)rounds);
-    const char *names[4] = {"A contiguous", "B contiguous", "A paged", "B paged"};
+    const char *second = kv_dtype == PANATTN_DTYPE_I8 ? "i8" : kv_dtype == PANATTN_DTYPE_F16 ? "f16"
+                         : kv_dtype == PANATTN_DTYPE_BF16                                  ? "bf16"
+                                                                                            : "paged";
+    char names[4][32], what[4][64];
+    snprintf(names[0], sizeof names[0], "A contiguous"), snprintf(names[1], sizeof names[1], "B contiguous");
+    snprintf(names[2], sizeof names[2], "A %s", second), snprintf(names[3], sizeof names[3], "B %s", second);
     for (int i = 0; i < 4; i++) {
-        printf("  %-14s %8.3f ms  %6.1f GB/s\n", names[i], med[i][rounds / 2] * 1e3, bytes / med[i][rounds / 2] / 1e9);
+        printf("  %-14s %8.3f ms  %6.1f GB/s of fp32 K+V\n", names[i], med[i][rounds / 2] * 1e3,
+               bytes / med[i][rounds / 2] / 1e9);
     }
-    print_ratio("B/A time, paged", bpa, (int)rounds);
+    snprintf(what[0], sizeof what[0], "B/A time, %s", second);
+    snprintf(what[1], sizeof what[1], "A %s speed / contiguous fp32", second);
+    snprintf(what[2], sizeof what[2], "B %s speed / contiguous fp32", second);
+    print_ratio(what[0], bpa, (int)rounds);
     print_ratio("B/A time, contiguous", bca, (int)rounds);
-    print_ratio("A paged speed / contiguous", ra, (int)rounds);
-    print_ratio("B paged speed / contiguous", rb, (int)rounds);
+    print_ratio(what[1], ra, (int)rounds);
+    print_ratio(what[2], rb, (int)rounds);
     return 0;
 }

@@ -929,6 +929,24 @@ static inline __attribute__((always_inline)) void v_row_fma(const int nv, const 
     }
 }
 
+/* o[0 .. nw vectors) += p * V row c, O in memory (fp32 rows: walk_step's V pass, to the bit). */
+static inline __attribute__((always_inline)) void o_row_fma(int64_t nw, const int form, float *restrict o, float p,
+                                                            key_rows v, int64_t c) {
+    if (narrow_form(form)) {
+        const vf pc = v_set1(form == ROWS_I8 ? p * v.scale[c * v.scale_stride] : p);
+        const char *vr = row_bytes_of(form, v, c);
+        for (int64_t j = 0; j < nw; j++) {
+            v_store(o + j * VL, v_fma(pc, widen(form, vr, j * VL), v_load(o + j * VL)));
+        }
+        return;
+    }
+    const vf pc = v_set1(p);
+    const float *vr = row_of(form, v, c);
+    for (int64_t j = 0; j < nw; j++) {
+        v_store(o + j * VL, v_fma(pc, v_loadu(vr + j * VL), v_load(o + j * VL)));
+    }
+}
+
 /* OV vectors of O (8 x VL columns: 128 at AVX-512) stay in registers through a V pass. */
 enum { OV = 8 };
 
@@ -1084,11 +1102,7 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, const 
                 continue;
             }
             if (nv == 0) {
-                const vf pc = v_set1(s[k]);
-                const float *vr = row_of(form, vp, c + k);
-                for (int64_t j = 0; j < nw; j++) {
-                    v_store(o + j * VL, v_fma(pc, v_loadu(vr + j * VL), v_load(o + j * VL)));
-                }
+                o_row_fma(nw, form, o, s[k], vp, c + k);
                 continue;
             }
             v_row_fma(nv, form, acc, s[k], vp, c + k, 0);
@@ -1149,8 +1163,12 @@ static inline __attribute__((always_inline)) void row_block(const int form, cons
         const float *mrow = p->mask == NULL ? NULL
                                             : p->mask + t->b * p->mask_batch_stride + t->h * p->mask_head_stride +
                                                   i * p->mask_row_stride + kr0;
-        if (ldo <= OV * VL || !narrow_form(form)) { /* one pass (O in memory past OV vectors); narrow
-                                                       rows of wider heads (d 128 at AVX2) take two */
+        /* Past OV vectors (d 128 at AVX2) the one-pass form keeps O in memory; int8 rows take the
+         * two passes there (O in registers, 8 vectors at a time), where one pass, with 4x the
+         * arithmetic per byte of fp32 and O loaded and stored per key, took 1.01-1.06x the time
+         * (Zen 3, 32 heads x 4096 keys, 2 threads, ab_libs.sh decode kv=i8); fp32 one pass took
+         * 0.66x the time of two, fp16 0.95x, bf16 0.85x. */
+        if (ldo <= OV * VL || form != ROWS_I8) {
             float *o = w->o + r * ldo, *q = w->qrow + r * ldo;
             vf lv = v_zero();
             if (form == ROWS_STRIDED) {
@@ -1219,9 +1237,9 @@ static inline __attribute__((always_inline)) void row_block(const int form, cons
 static void row_tile(const panattn_params *p, const scratch *w, const panattn_tile *t, const keys *ks) {
     const int by_address = ks->paged && ks->kv_dtype == PANATTN_DTYPE_F32;
     /* int8, fp16 and bf16 rows read in place where whole vectors cover a row, keys one stride
-     * apart (not paged), in the one-pass form or the two-pass one (head_dim > OV * VL: d 128 at
-     * AVX2, where widening each block into kbuf / vbuf first held int8 decode to 1.25-1.5x f32 on
-     * Zen 3); else widened into kbuf / vbuf by block_rows */
+     * apart (not paged), in the one-pass form, or for int8 past OV vectors the two-pass one
+     * (head_dim > OV * VL: d 128 at AVX2, where widening each block into kbuf / vbuf first held
+     * int8 decode to 1.25-1.5x f32 on Zen 3); else widened into kbuf / vbuf by block_rows */
     const int narrow = ks->kv_dtype != PANATTN_DTYPE_F32 && !ks->paged && w->d % VL == 0;
     for (int64_t k0 = ks->lo; k0 < ks->end; k0 += w->kb) {
         const int64_t n = ks->end - k0 < w->kb ? ks->end - k0 : w->kb;
