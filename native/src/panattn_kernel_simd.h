@@ -80,12 +80,17 @@ typedef struct scratch {
     int64_t group_rows, walk_pf; /* walk_pf: rows a walk asks for ahead (walk_pf_rows) */
     float *go, *gq, *gm, *gl;
     vf *glv;
-    float *gs; /* (GROUP_MAX * group_rows, VL): each row's scores, then weights, of one VL-key step */
+    float *gs;  /* (GROUP_MAX * group_rows, WALK_KEYS): each row's scores, then weights, of one step */
+    float *ga;  /* (GROUP_MAX * group_rows, WALK_KEYS / VL): each VL-key group's O rescale, 1 for none */
     void *block;
 } scratch;
 
-/* Tiles one page-major walk takes at most (a sequence's heads, 32 per walk). */
-enum { GROUP_MAX = 32 };
+/* Tiles one page-major walk takes at most (a sequence's heads, 32 per walk), and keys one walk
+ * step reads of each: 16, a whole 16-key page, so each head's rows of a page are read in one
+ * run. With steps of VL keys the AVX2 walk read each head's 8 KiB run of a page in two halves,
+ * 4 KiB apart per step (a strided stream for the prefetcher; pure reads in that order ran at
+ * 0.62x of address order on Zen 3, native/dev/bench_page_orders.c). */
+enum { GROUP_MAX = 32, WALK_KEYS = VL > 16 ? VL : 16, WALK_GROUPS = WALK_KEYS / VL };
 
 static int64_t round_up(int64_t x, int64_t to) {
     return (x + to - 1) / to * to;
@@ -152,7 +157,8 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype, int fp32_strips, i
     const int64_t slots = GROUP_MAX * group_rows;
     const int64_t sizes[] = {TQ * d, TQ * ldo, (kb + MK) * QS, TQ, TQ, TQ, need_k ? kb * d : 0, need_v ? kb * ldo : 0,
                              ROW_PATH_ROWS * ldo, kb + VL, ptr_floats, ptr_floats, DP_SCRATCH_FLOATS(d, kb, dtype),
-                             slots * ldo, slots * ldo, slots, slots, slots * VL, slots * VL};
+                             slots * ldo, slots * ldo, slots, slots, slots * VL, slots * WALK_KEYS,
+                             slots * WALK_GROUPS};
     enum { PARTS = sizeof sizes / sizeof sizes[0] };
     int64_t total = 0;
     for (int i = 0; i < PARTS; i++) {
@@ -164,7 +170,7 @@ static int scratch_init(scratch *w, int64_t d, int32_t dtype, int fp32_strips, i
     }
     float *kptrs = NULL, *vptrs = NULL, *lanes = NULL;
     float **parts[PARTS] = {&w->qt, &w->o, &w->st, &w->m, &w->l, &w->alpha, &w->kbuf, &w->vbuf, &w->qrow, &w->s,
-                            &kptrs, &vptrs, &w->dp, &w->go, &w->gq, &w->gm, &w->gl, &lanes, &w->gs};
+                            &kptrs, &vptrs, &w->dp, &w->go, &w->gq, &w->gm, &w->gl, &lanes, &w->gs, &w->ga};
     float *at = base;
     for (int i = 0; i < PARTS; i++) {
         *parts[i] = sizes[i] > 0 ? at : NULL; /* an unneeded buffer is NULL, never an alias */
@@ -1585,50 +1591,55 @@ static inline __attribute__((always_inline)) void walk_step(const int nv, const 
         for (int64_t r = 0; r < tl[t].q_end - tl[t].q_begin; r++) {
             const int64_t x = t * R + r;
             if (k < pg->g[x]) {
-                w->gs[x * VL + k] = dot1(w->gq + x * ldo, kr, d);
+                w->gs[x * WALK_KEYS + k] = dot1(w->gq + x * ldo, kr, d);
             }
         }
     }
+    /* The softmax of each VL-key group in turn, as fused_row's steps: the max, a rescale of the
+     * sums, the weights. O's rescale waits for the V pass (ga), which applies it before the
+     * group's first V row, after the previous group's last, as fused_row does. */
     for (int64_t t = 0; t < count; t++) {
         const keys *ks = &kss[t];
         for (int64_t r = 0; r < tl[t].q_end - tl[t].q_begin; r++) {
-            const int64_t x = t * R + r, g = pg->g[x], i = tl[t].q_begin + r;
-            if (g == 0) {
-                continue;
-            }
-            float *sc = w->gs + x * VL, *o = w->go + x * ldo;
-            if (ks->extras) {
-                extras_row(ks, sc, g, i, key0 + s0);
-            }
-            for (int64_t k = g; k < VL; k++) {
-                sc[k] = -INFINITY; /* padding lanes: exp2 gives exactly 0 */
-            }
-            if (p->mask != NULL) {
-                const float *mrow = p->mask + tl[t].b * p->mask_batch_stride + tl[t].h * p->mask_head_stride +
-                                    i * p->mask_row_stride + key0 + s0;
+            const int64_t x = t * R + r, i = tl[t].q_begin + r;
+            for (int64_t j = 0; j < WALK_GROUPS; j++) {
+                const int64_t g = pg->g[x] - j * VL < VL ? pg->g[x] - j * VL : VL;
+                if (g <= 0) {
+                    break;
+                }
+                float *sc = w->gs + x * WALK_KEYS + j * VL;
+                const int64_t kg = key0 + s0 + j * VL; /* the group's first key */
+                if (ks->extras) {
+                    extras_row(ks, sc, g, i, kg);
+                }
+                for (int64_t k = g; k < VL; k++) {
+                    sc[k] = -INFINITY; /* padding lanes: exp2 gives exactly 0 */
+                }
+                if (p->mask != NULL) {
+                    const float *mrow = p->mask + tl[t].b * p->mask_batch_stride + tl[t].h * p->mask_head_stride +
+                                        i * p->mask_row_stride + kg;
+                    for (int64_t k = 0; k < g; k++) {
+                        sc[k] = mrow[k] == -INFINITY ? -INFINITY : sc[k] + mrow[k] * LOG2E_F;
+                    }
+                }
+                float m = w->gm[x];
+                float mx = m;
                 for (int64_t k = 0; k < g; k++) {
-                    sc[k] = mrow[k] == -INFINITY ? -INFINITY : sc[k] + mrow[k] * LOG2E_F;
+                    mx = sc[k] > mx ? sc[k] : mx; /* `>` skips NaN, as in the portable kernel */
                 }
-            }
-            float m = w->gm[x];
-            float mx = m;
-            for (int64_t k = 0; k < g; k++) {
-                mx = sc[k] > mx ? sc[k] : mx; /* `>` skips NaN, as in the portable kernel */
-            }
-            if (mx > m) {
-                const float alpha = exp2_one(m - mx);
-                const vf a = v_set1(alpha);
-                for (int j = 0; j < nv; j++) {
-                    v_store(o + j * VL, v_mul(v_load(o + j * VL), a));
+                w->ga[x * WALK_GROUPS + j] = 1.0f;
+                if (mx > m) {
+                    const float alpha = exp2_one(m - mx);
+                    w->ga[x * WALK_GROUPS + j] = alpha;
+                    w->gl[x] = (w->gl[x] + v_hsum(w->glv[x])) * alpha;
+                    w->glv[x] = v_zero();
+                    w->gm[x] = m = mx;
                 }
-                w->gl[x] = (w->gl[x] + v_hsum(w->glv[x])) * alpha;
-                w->glv[x] = v_zero();
-                w->gm[x] = m = mx;
+                const float mu = m == -INFINITY ? 0.0f : m;
+                const vf pv = v_exp2(v_sub(v_loadu(sc), v_set1(mu)));
+                v_storeu(sc, pv);
+                w->glv[x] = v_add(w->glv[x], pv);
             }
-            const float mu = m == -INFINITY ? 0.0f : m;
-            const vf pv = v_exp2(v_sub(v_loadu(sc), v_set1(mu)));
-            v_storeu(sc, pv);
-            w->glv[x] = v_add(w->glv[x], pv);
         }
     }
     at = (walk_pos){0, 0}, pf = walk_ahead(pg->heads_outer, gmax, count, ahead);
@@ -1640,12 +1651,21 @@ static inline __attribute__((always_inline)) void walk_step(const int nv, const 
         const float *vr = pg->v[t] + (s0 + k) * pg->vs;
         for (int64_t r = 0; r < tl[t].q_end - tl[t].q_begin; r++) {
             const int64_t x = t * R + r;
-            const float pk1 = w->gs[x * VL + k];
-            if (k >= pg->g[x] || pk1 == 0.0f) {
+            if (k >= pg->g[x]) {
+                continue;
+            }
+            float *o = w->go + x * ldo;
+            if (k % VL == 0 && w->ga[x * WALK_GROUPS + k / VL] != 1.0f) { /* a new max in this group */
+                const vf a = v_set1(w->ga[x * WALK_GROUPS + k / VL]);
+                for (int j = 0; j < nv; j++) {
+                    v_store(o + j * VL, v_mul(v_load(o + j * VL), a));
+                }
+            }
+            const float pk1 = w->gs[x * WALK_KEYS + k];
+            if (pk1 == 0.0f) {
                 continue;
             }
             const vf pk = v_set1(pk1);
-            float *o = w->go + x * ldo;
 #pragma GCC unroll 8
             for (int j = 0; j < nv; j++) {
                 v_store(o + j * VL, v_fma(pk, v_loadu(vr + j * VL), v_load(o + j * VL)));
@@ -1702,7 +1722,7 @@ static void group_walk(const panattn_params *p, const panattn_run *run, const sc
                 pg.k[t] = (const float *)p->k + k_off + kss[t].kvh * p->k_head_stride;
                 pg.v[t] = (const float *)p->v + v_off + kss[t].kvh * p->v_head_stride;
             }
-            for (int64_t s0 = 0; s0 < keys_here; s0 += VL) {
+            for (int64_t s0 = 0; s0 < keys_here; s0 += WALK_KEYS) {
                 int any = 0;
                 for (int64_t t = 0; t < count; t++) {
                     for (int64_t r = 0; r < tl[t].q_end - tl[t].q_begin; r++) {
@@ -1710,7 +1730,7 @@ static void group_walk(const panattn_params *p, const panattn_run *run, const sc
                         panattn_band_cols(&kss[t].band, tl[t].q_begin + r, k0, n, &c0, &nr);
                         /* the keys of this page (as one call over them would see) in this step */
                         const int64_t seen = (nr - c < keys_here ? nr - c : keys_here) - s0;
-                        pg.g[t * R + r] = seen <= 0 ? 0 : seen < VL ? seen : VL;
+                        pg.g[t * R + r] = seen <= 0 ? 0 : seen < WALK_KEYS ? seen : WALK_KEYS;
                         any |= seen > 0;
                     }
                 }
