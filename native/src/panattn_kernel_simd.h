@@ -1016,11 +1016,12 @@ static float exp2_one(float x) {
 
 /* The one-pass row kernel: one query row against keys [0, nr) of a block, VL keys per step:
  * their scores, the online-softmax update, exp2, then their V rows into O, which stays in nv
- * registers (head_dim <= OV * VL), or with nv = 0 (fp32 rows of wider heads: d 128 at AVX2) in
+ * registers (head_dim <= OV * VL), or with nv = 0 (rows of wider heads but int8: d 128 at AVX2) in
  * memory at o, ceil(d / VL) vectors, each V row's FMAs loading and storing O there, as
  * walk_step's V pass does. K and V advance together as two steady streams and V is read once (the
- * two-pass form below, kept for narrow rows of wider heads, reads a block's K, then its V; both
- * measured alike within noise, see native/dev/bench_kernels.c). Semantics are the two-pass
+ * two-pass form below, kept for int8 rows of wider heads, reads a block's K, then its V: the two
+ * measured alike at AVX-512 with O in registers, see native/dev/bench_kernels.c, and one pass
+ * took 0.66x the time at d 128 on AVX2 with O in memory, see row_block). Semantics are the two-pass
  * form's: `>` skips NaN in the max, an excluded key (p = 0) never reads its V row into O, a NaN
  * logit makes p, l and the row NaN. kpf / vpf: rows of kp / vp that may be prefetched (0 for
  * none).
@@ -1563,12 +1564,13 @@ static inline __attribute__((always_inline)) void walk_prefetch(walk_pos *pf, co
     walk_next(pf, heads_outer, gmax, count);
 }
 
-/* One VL-key step of a page for every unit, its K rows and then its V rows read in address order
- * (walk_next): reading a page's rows in any other order, even two keys of a head at a time, read
- * at about half the speed on two threads (docs/CPU-KERNEL.md, "Paged decode on several
- * threads"). Per unit it
- * is fused_row's step to the bit: the same dot1 per key, the same softmax update, and P·V one key
- * after another into the unit's O (kept in memory here, as the units take turns). */
+/* One step of a page (up to WALK_KEYS keys, whole VL-key groups) for every unit, its K rows and
+ * then its V rows read in address order (walk_next): reading a page's rows in any other order,
+ * even two keys of a head at a time, read at about half the speed on two threads
+ * (docs/CPU-KERNEL.md, "Paged decode on several threads"). Per unit each VL-key group is
+ * fused_row's step to the bit: the same dot1 per key, the same softmax update, and P·V one key
+ * after another into the unit's O (kept in memory here, as the units take turns), O rescaled
+ * before the group's first V row. */
 static inline __attribute__((always_inline)) void walk_step(const int nv, const panattn_params *p, const scratch *w,
                                                             const panattn_tile *tl, const keys *kss, int64_t count,
                                                             const walk_page *pg, int64_t s0, int64_t key0) {
