@@ -935,7 +935,18 @@ static inline __attribute__((always_inline)) void v_row_fma(const int nv, const 
     }
 }
 
-/* o[0 .. nw vectors) += p * V row c, O in memory (fp32 rows: walk_step's V pass, to the bit). */
+/* o[0 .. nw vectors) *= alpha, O in memory: the online-softmax rescale of fused_row's wide form
+ * and of walk_step. */
+static inline __attribute__((always_inline)) void o_scale(int64_t nw, float *restrict o, float alpha) {
+    const vf a = v_set1(alpha);
+#pragma GCC unroll 8
+    for (int64_t j = 0; j < nw; j++) {
+        v_store(o + j * VL, v_mul(v_load(o + j * VL), a));
+    }
+}
+
+/* o[0 .. nw vectors) += p * V row c, O in memory: the V step of fused_row's wide form and of
+ * walk_step (fp32 rows there), so both give the same bits. */
 static inline __attribute__((always_inline)) void o_row_fma(int64_t nw, const int form, float *restrict o, float p,
                                                             key_rows v, int64_t c) {
     if (narrow_form(form)) {
@@ -948,6 +959,7 @@ static inline __attribute__((always_inline)) void o_row_fma(int64_t nw, const in
     }
     const vf pc = v_set1(p);
     const float *vr = row_of(form, v, c);
+#pragma GCC unroll 8
     for (int64_t j = 0; j < nw; j++) {
         v_store(o + j * VL, v_fma(pc, v_loadu(vr + j * VL), v_load(o + j * VL)));
     }
@@ -1091,9 +1103,7 @@ static inline __attribute__((always_inline)) void fused_row(const int nv, const 
             for (int j = 0; j < nv; j++) {
                 acc[j] = v_mul(acc[j], a);
             }
-            for (int64_t j = 0; j < nw; j++) {
-                v_store(o + j * VL, v_mul(v_load(o + j * VL), a));
-            }
+            o_scale(nw, o, alpha);
             l = (l + v_hsum(lv)) * alpha;
             lv = v_zero();
             m = mx, mu = mx;
@@ -1658,19 +1668,11 @@ static inline __attribute__((always_inline)) void walk_step(const int nv, const 
             }
             float *o = w->go + x * ldo;
             if (k % VL == 0 && w->ga[x * WALK_GROUPS + k / VL] != 1.0f) { /* a new max in this group */
-                const vf a = v_set1(w->ga[x * WALK_GROUPS + k / VL]);
-                for (int j = 0; j < nv; j++) {
-                    v_store(o + j * VL, v_mul(v_load(o + j * VL), a));
-                }
+                o_scale(nv, o, w->ga[x * WALK_GROUPS + k / VL]);
             }
-            const float pk1 = w->gs[x * WALK_KEYS + k];
-            if (pk1 == 0.0f) {
-                continue;
-            }
-            const vf pk = v_set1(pk1);
-#pragma GCC unroll 8
-            for (int j = 0; j < nv; j++) {
-                v_store(o + j * VL, v_fma(pk, v_loadu(vr + j * VL), v_load(o + j * VL)));
+            const float pk = w->gs[x * WALK_KEYS + k];
+            if (pk != 0.0f) {
+                o_row_fma(nv, ROWS_STRIDED, o, pk, (key_rows){.base = vr}, 0);
             }
         }
     }
